@@ -1,0 +1,70 @@
+"""``POST /api/auth/token/``: user name, password and, where the account needs it, the TOTP code."""
+
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from redengine.core.audit import log_access
+from redengine.core.models import AccessEvent
+
+from ..models import ApiToken
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    otp = serializers.CharField(required=False, allow_blank=True)
+
+
+class TokenThrottle(AnonRateThrottle):
+    rate = "30/min"
+
+
+class TokenView(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [TokenThrottle]
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={
+            200: inline_serializer(
+                "TokenResponse", {"token": serializers.CharField(), "expires_at": serializers.DateTimeField()}
+            )
+        },
+    )
+    def post(self, request):
+        data = TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request._request,
+            username=data.validated_data["username"],
+            password=data.validated_data["password"],
+        )
+        if user is None:
+            return Response(
+                {"detail": _("The user name or password is wrong.")}, status=status.HTTP_401_UNAUTHORIZED
+            )
+        if user.requires_2fa:
+            code = (data.validated_data.get("otp") or "").strip()
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            if not code or device is None or not device.verify_token(code):
+                log_access(AccessEvent.Kind.OTP_FAILED, request=request._request, username=user.username)
+                return Response(
+                    {"detail": _("This account needs a valid two-factor code (otp).")},
+                    status=status.HTTP_401_UNAUTHORIZED,
+                )
+        if user.must_change_password:
+            return Response(
+                {"detail": _("Change the initial password in the web interface first.")},
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        key, token = ApiToken.issue(user)
+        log_access(AccessEvent.Kind.TOKEN, request=request._request, user=user)
+        return Response({"token": key, "expires_at": token.expires_at})

@@ -1,0 +1,65 @@
+"""Session policy: idle timeout, absolute lifetime, two-factor and first-login password change, active role."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from redengine.core.audit import log_access
+from redengine.core.models import AccessEvent
+
+LOGIN_TIME = "_login_time"
+LAST_ACTIVITY = "_last_activity"
+ACTIVE_ASSIGNMENT = "_active_assignment"
+OPEN_PATHS = ("/static/", "/i18n/", "/accounts/login", "/accounts/otp", "/accounts/logout", "/healthz")
+
+
+class SessionPolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated:
+            ended = self._expired(request)
+            if ended:
+                return ended
+            request.session[LAST_ACTIVITY] = int(time.time())
+            user.active_assignment_id = request.session.get(ACTIVE_ASSIGNMENT)
+            redirect_to = self._gate(request, user)
+            if redirect_to:
+                return redirect(redirect_to)
+        return self.get_response(request)
+
+    def _expired(self, request):
+        now = time.time()
+        session = request.session
+        idle = now - session.get(LAST_ACTIVITY, now) > settings.SESSION_IDLE_TIMEOUT.total_seconds()
+        too_old = now - session.get(LOGIN_TIME, now) > settings.SESSION_ABSOLUTE_LIFETIME.total_seconds()
+        if not (idle or too_old):
+            return None
+        log_access(
+            AccessEvent.Kind.SESSION_EXPIRED, request=request, detail="idle" if idle else "absolute lifetime"
+        )
+        logout(request)
+        if request.path.startswith("/api/"):
+            return None
+        messages.warning(request, _("Your session has expired. Please log in again."))
+        return redirect(f"{reverse('accounts:login')}?{urlencode({'next': request.get_full_path()})}")
+
+    def _gate(self, request, user):
+        if request.path.startswith(OPEN_PATHS):
+            return None
+        if user.requires_2fa and not user.is_verified():
+            # A role that needs two-factor login was granted during the session: log in again.
+            logout(request)
+            return reverse("accounts:login")
+        change_url = reverse("accounts:password_change")
+        if user.must_change_password and request.path != change_url and not request.path.startswith("/api/"):
+            return change_url
+        return None

@@ -1,0 +1,216 @@
+"""Accounts (账号), role assignments (角色授权), sessions and API tokens."""
+
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin, UserManager
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from redengine.core.models import AuditedModel
+from redengine.core.scoping import ScopedQuerySet
+
+from .roles import BUSINESS_ROLES, ROLE_CHOICES, ROLES, TECHNICAL_ROLES, model_actions
+
+
+class UserQuerySet(ScopedQuerySet):
+    pass
+
+
+class AccountManager(UserManager.from_queryset(UserQuerySet)):
+    def create_superuser(self, *args, **kwargs):
+        raise ValidationError(
+            _("Superuser accounts are not used; create role-based accounts with createadmin.")
+        )
+
+
+class User(AuditedModel, AbstractBaseUser, PermissionsMixin):
+    """An account (账号) of a person who uses Red Engine; what it may do comes from its roles."""
+
+    username = models.CharField(
+        _("user name"),
+        max_length=150,
+        unique=True,
+        validators=[UnicodeUsernameValidator()],
+        error_messages={"unique": _("A user with that user name already exists.")},
+    )
+    full_name = models.CharField(_("name"), max_length=100, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("staff"), default=False, editable=False)
+    must_change_password = models.BooleanField(_("must change password"), default=True)
+    password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True)
+    date_joined = models.DateTimeField(_("created"), default=timezone.now)
+
+    objects = AccountManager()
+
+    USERNAME_FIELD = "username"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+    audit_exclude = frozenset({"password", "last_login"})
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.username})" if self.full_name else self.username
+
+    @classmethod
+    def scope_filter(cls, prefixes):
+        return Q(pk__in=[]) if prefixes else Q()
+
+    # Roles and scope -------------------------------------------------------------------------
+    def assignments(self):
+        """The account's role assignments, loaded once per request."""
+        cache = getattr(self, "_assignments_cache", None)
+        if cache is None:
+            cache = list(self.role_assignments.select_related("organization").order_by("pk"))
+            self._assignments_cache = cache
+        return cache
+
+    def active_assignments(self):
+        """The assignments in force now: the one chosen in the scope switcher, or all of them."""
+        chosen = getattr(self, "active_assignment_id", None)
+        every = self.assignments()
+        if chosen:
+            narrowed = [a for a in every if a.pk == chosen]
+            if narrowed:
+                return narrowed
+        return every
+
+    def scope_prefixes(self, model, action):
+        """Path prefixes of the subtrees where this account may do ``action`` on ``model``."""
+        prefixes = []
+        for assignment in self.active_assignments():
+            if action in model_actions(model, assignment.role):
+                prefixes.append(assignment.organization.path if assignment.organization_id else "")
+        return prefixes
+
+    def can(self, model, action):
+        """Whether any role in force allows ``action`` on ``model`` somewhere."""
+        return any(action in model_actions(model, a.role) for a in self.active_assignments())
+
+    def has_role_action(self, action):
+        return any(action in ROLES[a.role].actions for a in self.active_assignments())
+
+    @property
+    def role_codes(self):
+        return {a.role for a in self.assignments()}
+
+    @property
+    def requires_2fa(self):
+        """City administrators, the three technical administrators and anyone who may reveal personal data."""
+        return any(ROLES[a.role].requires_2fa or a.can_reveal for a in self.assignments())
+
+    @property
+    def can_reveal(self):
+        return any(a.can_reveal for a in self.active_assignments())
+
+
+class RoleAssignment(AuditedModel):
+    """A role held by an account over an organization's subtree (角色授权); technical roles have no organization."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("user")
+    )
+    role = models.CharField(_("role"), max_length=30, choices=ROLE_CHOICES)
+    organization = models.ForeignKey(
+        "orgs.PartyOrganization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
+        verbose_name=_("scope (organization)"),
+    )
+    can_reveal = models.BooleanField(
+        _("may reveal personal data"),
+        default=False,
+        help_text=_("Reveals full ID numbers and mobiles; requires two-factor login."),
+    )
+    created_at = models.DateTimeField(_("granted"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "organization"],
+                name="roleassignment_unique",
+                violation_error_message=_("This account already holds this role here."),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(role__in=sorted(TECHNICAL_ROLES), organization__isnull=True)
+                    | Q(role__in=sorted(BUSINESS_ROLES), organization__isnull=False)
+                ),
+                name="roleassignment_scope_by_kind",
+                violation_error_message=_("Business roles need an organization; technical roles have none."),
+            ),
+            models.CheckConstraint(
+                condition=Q(can_reveal=False) | Q(role__in=sorted(BUSINESS_ROLES)),
+                name="roleassignment_reveal_business_only",
+                violation_error_message=_("Technical administrators never see personal data unmasked."),
+            ),
+        ]
+
+    def __str__(self):
+        where = self.organization.name if self.organization_id else _("whole system")
+        return f"{self.user.username}: {self.get_role_display()} @ {where}"
+
+    @property
+    def role_info(self):
+        return ROLES[self.role]
+
+    def audit_scope_path(self):
+        return self.organization.path if self.organization_id else ""
+
+    @classmethod
+    def scope_filter(cls, prefixes):
+        from redengine.core.scoping import prefix_q
+
+        return prefix_q("organization__path", prefixes)
+
+
+class UserSession(models.Model):
+    """A session opened by a login, so that disabling an account can end all of its sessions."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.user_id}@{self.created_at:%Y-%m-%d %H:%M}"
+
+
+def token_digest(key: str) -> str:
+    return hmac.new(settings.AUDIT_KEY.encode(), key.encode(), hashlib.sha256).hexdigest()
+
+
+class ApiToken(models.Model):
+    """An API token (接口令牌); only its keyed digest is stored, so a copy of the database reveals none."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"token of {self.user_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def issue(cls, user):
+        """A new token for the account: (the key, shown once; the stored token)."""
+        key = secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user, digest=token_digest(key), expires_at=timezone.now() + settings.API_TOKEN_LIFETIME
+        )
+        return key, token

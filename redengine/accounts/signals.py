@@ -1,0 +1,66 @@
+"""Logins, failures and lock-outs go to the access log; disabling an account ends its sessions."""
+
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.contrib.sessions.models import Session
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from redengine.core.audit import log_access
+from redengine.core.models import AccessEvent
+
+from .models import User, UserSession
+
+
+@receiver(user_logged_in)
+def _logged_in(sender, request, user, **kwargs):
+    if request is None:
+        return
+    log_access(AccessEvent.Kind.LOGIN, request=request, user=user)
+    if request.session.session_key:
+        UserSession.objects.update_or_create(
+            session_key=request.session.session_key,
+            defaults={"user": user, "ip_address": request.META.get("REMOTE_ADDR")},
+        )
+
+
+@receiver(user_logged_out)
+def _logged_out(sender, request, user, **kwargs):
+    if request is None or user is None:
+        return
+    log_access(AccessEvent.Kind.LOGOUT, request=request, user=user)
+    if request.session.session_key:
+        UserSession.objects.filter(session_key=request.session.session_key).delete()
+
+
+@receiver(user_login_failed)
+def _login_failed(sender, credentials, request=None, **kwargs):
+    if request is not None:
+        log_access(
+            AccessEvent.Kind.LOGIN_FAILED,
+            request=request,
+            user=None,
+            username=str(credentials.get("username", ""))[:150],
+        )
+
+
+@receiver(user_locked_out)
+def _locked_out(sender, request, username, ip_address, **kwargs):
+    if request is not None:
+        log_access(
+            AccessEvent.Kind.LOCKED_OUT, request=request, user=None, username=str(username or "")[:150]
+        )
+
+
+def end_sessions(user):
+    """Delete every session the account has open (on disabling it, or on a password reset)."""
+    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    Session.objects.filter(session_key__in=keys).delete()
+    UserSession.objects.filter(user=user).delete()
+    user.api_tokens.all().delete()
+
+
+@receiver(post_save, sender=User)
+def _disabled(sender, instance, created, **kwargs):
+    if not created and not instance.is_active:
+        end_sessions(instance)

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import manage_views, views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("otp/", views.otp_view, name="otp"),
+    path("logout/", views.logout_view, name="logout"),
+    path("password/", views.password_change_view, name="password_change"),
+    path("scope/", views.switch_scope, name="switch_scope"),
+    path("manage/accounts/", manage_views.AccountListView.as_view(), name="account_list"),
+    path("manage/accounts/add/", manage_views.AccountCreateView.as_view(), name="account_add"),
+    path(
+        "manage/accounts/<int:pk>/<str:operation>/",
+        manage_views.AccountActionView.as_view(),
+        name="account_action",
+    ),
+    path("manage/roles/", manage_views.RoleListView.as_view(), name="role_list"),
+    path("manage/roles/grant/", manage_views.RoleGrantView.as_view(), name="role_grant"),
+    path("manage/roles/<int:pk>/withdraw/", manage_views.RoleWithdrawView.as_view(), name="role_withdraw"),
+]

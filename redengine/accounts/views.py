@@ -1,0 +1,165 @@
+"""Login (password, then TOTP where required), first-login password change, logout, scope switcher."""
+
+import base64
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from redengine.core.audit import log_access
+from redengine.core.models import AccessEvent
+
+from . import services
+from .forms import LoginForm, OtpForm, PasswordChangeForm
+from .middleware import ACTIVE_ASSIGNMENT, LAST_ACTIVITY, LOGIN_TIME
+from .models import User
+from .qr import qr_svg
+
+PENDING = "_pending_2fa"
+PENDING_LIFETIME = 300  # seconds between the password and the code
+MAX_OTP_FAILURES = 5
+
+
+def _safe_next(request, value):
+    if value and url_has_allowed_host_and_scheme(value, {request.get_host()}, request.is_secure()):
+        return value
+    return settings.LOGIN_REDIRECT_URL
+
+
+def complete_login(request, user, backend, device=None):
+    login(request, user, backend=backend)  # a new session key
+    if device is not None:
+        otp_login(request, device)
+    now = int(time.time())
+    request.session[LOGIN_TIME] = now
+    request.session[LAST_ACTIVITY] = now
+
+
+@sensitive_post_parameters("password")
+@never_cache
+def login_view(request):
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    form = LoginForm(request.POST or None)
+    next_url = request.POST.get("next") or request.GET.get("next", "")
+    if request.method == "POST" and form.is_valid():
+        user = authenticate(
+            request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
+        )
+        if user is None:
+            form.add_error(None, _("The user name or password is wrong."))
+        elif user.requires_2fa:
+            request.session[PENDING] = {
+                "user": user.pk,
+                "backend": user.backend,
+                "at": int(time.time()),
+                "next": next_url,
+                "failures": 0,
+            }
+            return redirect("accounts:otp")
+        else:
+            complete_login(request, user, user.backend)
+            return redirect(_safe_next(request, next_url))
+    return render(request, "accounts/login.html", {"form": form, "next": next_url})
+
+
+def lockout_response(request, response=None, credentials=None):
+    """What a locked-out account sees (15 minutes after 5 failures from the same address)."""
+    text = _("Too many failed logins: this account is locked from your address for 15 minutes.")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": text}, status=429)
+    form = LoginForm(request.POST or None)
+    form.is_valid()
+    form.add_error(None, text)
+    return render(request, "accounts/login.html", {"form": form, "locked": True}, status=429)
+
+
+def _pending_user(request):
+    pending = request.session.get(PENDING)
+    if not pending or time.time() - pending["at"] > PENDING_LIFETIME:
+        request.session.pop(PENDING, None)
+        return None, None
+    return User.objects.filter(pk=pending["user"], is_active=True).first(), pending
+
+
+@sensitive_post_parameters("code")
+@never_cache
+def otp_view(request):
+    """Second step: the TOTP code; an account without a confirmed device enrols by QR code first."""
+    user, pending = _pending_user(request)
+    if user is None:
+        messages.warning(request, _("Please log in again."))
+        return redirect("accounts:login")
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    enrolling = device is None
+    if enrolling:
+        device, _created = TOTPDevice.objects.get_or_create(
+            user=user, confirmed=False, defaults={"name": "authenticator"}
+        )
+    form = OtpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"].strip()):
+            if enrolling:
+                device.confirmed = True
+                device.save()
+            request.session.pop(PENDING, None)
+            complete_login(request, user, pending["backend"], device)
+            return redirect(_safe_next(request, pending.get("next")))
+        pending["failures"] += 1
+        request.session[PENDING] = pending
+        log_access(AccessEvent.Kind.OTP_FAILED, request=request, username=user.username)
+        if pending["failures"] >= MAX_OTP_FAILURES:
+            request.session.pop(PENDING, None)
+            messages.error(request, _("Too many wrong codes. Please log in again."))
+            return redirect("accounts:login")
+        form.add_error("code", _("The code is wrong or has been used. Wait for the next code and try again."))
+    context = {"form": form, "enrolling": enrolling, "account": user}
+    if enrolling:
+        context["qr"] = qr_svg(device.config_url)
+        context["secret"] = base64.b32encode(device.bin_key).decode()
+    return render(request, "accounts/otp.html", context)
+
+
+@login_required
+@sensitive_post_parameters()
+def password_change_view(request):
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.change_own_password(request.user, form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, request.user)
+        messages.success(request, _("Your password has been changed."))
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    return render(
+        request, "accounts/password_change.html", {"form": form, "forced": request.user.must_change_password}
+    )
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    messages.info(request, _("You have logged out."))
+    return redirect("accounts:login")
+
+
+@login_required
+@require_POST
+def switch_scope(request):
+    """The scope switcher: work as one of the account's roles, or as all of them together."""
+    chosen = request.POST.get("assignment", "")
+    ids = {a.pk for a in request.user.assignments()}
+    if chosen.isdigit() and int(chosen) in ids:
+        request.session[ACTIVE_ASSIGNMENT] = int(chosen)
+    else:
+        request.session.pop(ACTIVE_ASSIGNMENT, None)
+    return redirect(_safe_next(request, request.POST.get("next")))

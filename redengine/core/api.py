@@ -1,0 +1,61 @@
+"""The API's defaults: every viewset is scoped and permission-checked like the UI."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, serializers, viewsets
+
+from .api_defaults import scope_action
+from .scoping import ScopedQuerySet
+
+
+class ScopedModelViewSet(viewsets.ModelViewSet):
+    """List, detail and writes through ``visible_to``; a write that leaves the scope is rolled back."""
+
+    model = None
+    select_related = ()
+    prefetch_related = ()
+
+    def get_queryset(self):
+        queryset = self.model.objects.all()
+        request = getattr(self, "request", None)
+        if request is None or getattr(self, "swagger_fake_view", False):
+            return queryset
+        queryset = self.model.objects.visible_to(request.user, scope_action(request))
+        if self.select_related:
+            queryset = queryset.select_related(*self.select_related)
+        if self.prefetch_related:
+            queryset = queryset.prefetch_related(*self.prefetch_related)
+        return queryset
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "user": self.request.user}
+
+    def _recheck(self, instance):
+        action = scope_action(self.request)
+        if not self.model.objects.visible_to(self.request.user, action).filter(pk=instance.pk).exists():
+            raise exceptions.ValidationError(_("You cannot save this record outside your scope."))
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            self._recheck(serializer.save())
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            self._recheck(serializer.save())
+
+
+class ScopedSerializerMixin:
+    """Related fields accept only objects the caller may see (choices are scoped too)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.context.get("user")
+        for field in self.fields.values():
+            related = getattr(field, "child_relation", field)
+            queryset = getattr(related, "queryset", None)
+            if isinstance(queryset, ScopedQuerySet):
+                related.queryset = queryset.visible_to(user, "view")
+
+
+class ScopedModelSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
+    pass

@@ -1,0 +1,181 @@
+"""The audit trail: every create, change and delete of an ``AuditedModel`` becomes an ``ObjectChange``.
+
+The record is written by signal handlers in the same transaction as the business write, so a
+failed audit write rolls the business write back. Bulk writes on audited models go through
+``bulk_create_audited`` which writes the records in bulk as well.
+"""
+
+import datetime
+import decimal
+import uuid
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.dispatch import receiver
+
+from .context import current_actor
+from .models import AccessEvent, AuditedModel, ObjectChange
+
+
+def _json_value(value):
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, bytes | memoryview):
+        return None
+    return value
+
+
+def snapshot(instance):
+    """The instance's stored values, as JSON, without the fields it keeps out of the trail."""
+    data = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in instance.audit_exclude:
+            continue
+        data[field.name] = _json_value(getattr(instance, field.attname))
+    return data
+
+
+def _actor_fields():
+    actor = current_actor()
+    user = actor.current_user()
+    request = actor.request
+    ip = actor.ip_address
+    if ip is None and request is not None:
+        ip = request.META.get("REMOTE_ADDR")
+    label = actor.label
+    if request is not None and not label:
+        label = "api" if request.path.startswith("/api/") else "web"
+    return {
+        "user_id_snapshot": user.pk if user else None,
+        "username": user.get_username() if user else "",
+        "actor": label[:100],
+        "request_id": actor.request_id,
+        "ip_address": ip,
+    }
+
+
+def record(instance, action, before, after, changed=None):
+    if changed is None:
+        keys = (after or before or {}).keys()
+        changed = [k for k in keys if (before or {}).get(k) != (after or {}).get(k)]
+    return ObjectChange.objects.create(
+        action=action,
+        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        before=before,
+        after=after,
+        changed_fields=changed,
+        scope_path=instance.audit_scope_path(),
+        **_actor_fields(),
+    )
+
+
+def bulk_create_audited(model, objs, batch_size=2000):
+    """``bulk_create`` for an audited model, writing one create record per object in bulk too."""
+    created = model.objects.bulk_create(objs, batch_size=batch_size)
+    content_type = ContentType.objects.get_for_model(model)
+    fields = _actor_fields()
+    ObjectChange.objects.bulk_create(
+        [
+            ObjectChange(
+                action=ObjectChange.Action.CREATE,
+                content_type=content_type,
+                object_id=str(obj.pk),
+                object_repr=str(obj)[:200],
+                before=None,
+                after=snapshot(obj),
+                changed_fields=list(snapshot(obj)),
+                scope_path=obj.audit_scope_path(),
+                **fields,
+            )
+            for obj in created
+        ],
+        batch_size=batch_size,
+    )
+    return created
+
+
+@receiver(pre_save)
+def _remember_before(sender, instance, raw=False, **kwargs):
+    if raw or not isinstance(instance, AuditedModel):
+        return
+    instance._audit_before = None
+    if instance.pk is not None and not instance._state.adding:
+        old = sender._base_manager.filter(pk=instance.pk).first()
+        instance._audit_before = snapshot(old) if old is not None else None
+
+
+@receiver(post_save)
+def _record_save(sender, instance, created, raw=False, **kwargs):
+    if raw or not isinstance(instance, AuditedModel):
+        return
+    before = None if created else getattr(instance, "_audit_before", None)
+    after = snapshot(instance)
+    action = ObjectChange.Action.CREATE if created or before is None else ObjectChange.Action.UPDATE
+    if action == ObjectChange.Action.UPDATE and before == after:
+        return  # a save that changed nothing leaves no record
+    record(instance, action, before, after)
+
+
+@receiver(pre_delete)
+def _remember_deleted(sender, instance, **kwargs):
+    if isinstance(instance, AuditedModel):
+        instance._audit_before = snapshot(instance)
+        instance._audit_scope = instance.audit_scope_path()
+
+
+@receiver(post_delete)
+def _record_delete(sender, instance, **kwargs):
+    if isinstance(instance, AuditedModel):
+        instance.audit_scope_path = lambda: instance._audit_scope
+        record(instance, ObjectChange.Action.DELETE, instance._audit_before, None)
+
+
+@receiver(m2m_changed)
+def _record_m2m(sender, instance, action, model, pk_set, **kwargs):
+    if not isinstance(instance, AuditedModel):
+        return
+    field = next(
+        (f for f in instance._meta.many_to_many if f.remote_field.through is sender),
+        None,
+    )
+    if field is None:
+        return
+    if action.startswith("pre_"):
+        instance._audit_m2m_before = sorted(getattr(instance, field.name).values_list("pk", flat=True))
+        return
+    after = sorted(getattr(instance, field.name).values_list("pk", flat=True))
+    before = getattr(instance, "_audit_m2m_before", [])
+    if before != after:
+        record(instance, ObjectChange.Action.UPDATE, {field.name: before}, {field.name: after}, [field.name])
+
+
+def log_access(kind, *, request=None, user=None, username="", obj=None, rows=None, detail="", scope_path=""):
+    """Write one access-log row (logins, failures, exports, reveals, refusals)."""
+    actor = current_actor()
+    request = request or actor.request
+    if user is None and request is not None:
+        candidate = getattr(request, "user", None)
+        user = candidate if getattr(candidate, "is_authenticated", False) else None
+    object_type, object_id = (obj, "") if isinstance(obj, str) else ("", "")
+    if isinstance(obj, models.Model):
+        object_type, object_id = obj._meta.label_lower, str(obj.pk)
+        if not scope_path and hasattr(obj, "audit_scope_path"):
+            scope_path = obj.audit_scope_path()
+    return AccessEvent.objects.create(
+        kind=kind,
+        user=user,
+        username=(user.get_username() if user else username)[:150],
+        ip_address=request.META.get("REMOTE_ADDR") if request is not None else actor.ip_address,
+        request_id=getattr(request, "request_id", "") or actor.request_id,
+        path=request.get_full_path()[:500] if request is not None else actor.label[:500],
+        object_type=object_type[:100],
+        object_id=object_id,
+        row_count=rows,
+        detail=detail[:500],
+        scope_path=scope_path,
+    )

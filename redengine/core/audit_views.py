@@ -1,0 +1,77 @@
+"""The audit trail and the access log, browsable (never editable) by auditors within their scope."""
+
+import django_filters
+from django.contrib.contenttypes.models import ContentType
+from django.utils.translation import gettext_lazy as _
+
+from .models import AccessEvent, ObjectChange
+from .views import Column, ObjectListView
+
+AUDIT = "audit"
+
+
+class ObjectChangeFilterSet(django_filters.FilterSet):
+    username = django_filters.CharFilter(label=_("User"))
+    action = django_filters.ChoiceFilter(choices=ObjectChange.Action.choices, label=_("Action"))
+    content_type = django_filters.ModelChoiceFilter(
+        queryset=ContentType.objects.filter(app_label__in=["orgs", "accounts"]).order_by(
+            "app_label", "model"
+        ),
+        label=_("Object type"),
+    )
+    object_id = django_filters.CharFilter(label=_("Object id"))
+    since = django_filters.DateFilter(field_name="time", lookup_expr="date__gte", label=_("From"))
+    until = django_filters.DateFilter(field_name="time", lookup_expr="date__lte", label=_("To"))
+
+    class Meta:
+        model = ObjectChange
+        fields = ["username", "action", "content_type", "object_id", "since", "until"]
+
+
+class AccessEventFilterSet(django_filters.FilterSet):
+    username = django_filters.CharFilter(label=_("User"))
+    kind = django_filters.MultipleChoiceFilter(choices=AccessEvent.Kind.choices, label=_("Event"))
+    since = django_filters.DateFilter(field_name="time", lookup_expr="date__gte", label=_("From"))
+    until = django_filters.DateFilter(field_name="time", lookup_expr="date__lte", label=_("To"))
+
+    class Meta:
+        model = AccessEvent
+        fields = ["username", "kind", "since", "until"]
+
+
+class ObjectChangeListView(ObjectListView):
+    model = ObjectChange
+    action = AUDIT
+    filterset_class = ObjectChangeFilterSet
+    select_related = ("content_type",)
+    template_name = "core/objectchange_list.html"
+    default_order = ["-time", "-id"]
+    title = _("Change records")
+    columns = [
+        Column("time", _("Time"), "time"),
+        Column("username", _("User"), "username"),
+        Column("actor", _("Actor")),
+        Column("get_action_display", _("Action"), "action"),
+        Column("content_type.name", _("Object type")),
+        Column("object_repr", _("Object")),
+        Column("changed_fields", _("Changed fields")),
+        Column("ip_address", _("Address")),
+    ]
+
+
+class AccessEventListView(ObjectListView):
+    model = AccessEvent
+    action = AUDIT
+    filterset_class = AccessEventFilterSet
+    default_order = ["-time", "-id"]
+    title = _("Access log")
+    columns = [
+        Column("time", _("Time"), "time"),
+        Column("username", _("User"), "username"),
+        Column("get_kind_display", _("Event"), "kind"),
+        Column("object_type", _("Object type")),
+        Column("row_count", _("Rows")),
+        Column("ip_address", _("Address")),
+        Column("path", _("Address path")),
+        Column("detail", _("Detail")),
+    ]

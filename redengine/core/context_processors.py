@@ -1,0 +1,54 @@
+"""What the base layout needs: the navigation the user may use, and their roles for the scope switcher."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+NAV = [
+    # (area, entries: (label, url name, model label, action))
+    (
+        _("Registry"),
+        [
+            (_("Party organizations"), "orgs:organization_list", "orgs.PartyOrganization", "view"),
+            (_("Schools"), "orgs:school_list", "orgs.School", "view"),
+        ],
+    ),
+    (
+        _("Audit"),
+        [
+            (_("Change records"), "audit_changes", "core.ObjectChange", "audit"),
+            (_("Access log"), "audit_access", "core.AccessEvent", "audit"),
+        ],
+    ),
+    (
+        _("System"),
+        [
+            (_("Accounts"), "accounts:account_list", "accounts.User", "manage_users"),
+            (_("Roles and scopes"), "accounts:role_list", "accounts.RoleAssignment", "manage_roles"),
+        ],
+    ),
+]
+
+
+def shell(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from django.apps import apps
+
+    areas = []
+    for area, entries in NAV:
+        links = [
+            {"label": label, "url": reverse(url_name), "active": request.path.startswith(reverse(url_name))}
+            for label, url_name, model_label, action in entries
+            if user.can(apps.get_model(model_label), action)
+        ]
+        if links:
+            areas.append({"label": area, "links": links})
+    assignments = user.assignments()
+    active = list(user.active_assignments())
+    return {
+        "nav_areas": areas,
+        "assignments": assignments,
+        "active_assignment_id": active[0].pk if len(active) == 1 and len(assignments) > 1 else None,
+        "active_assignments": active,
+    }

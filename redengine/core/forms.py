@@ -1,0 +1,63 @@
+"""Form helpers: every choice list is scoped to what the user may use."""
+
+from django import forms
+
+from .scoping import ScopedQuerySet
+
+
+def restrict_form_fields(form, user, actions=None):
+    """Narrow each model choice field whose model is scoped to the rows the user may use.
+
+    ``actions`` maps a field name to the action the user needs on the chosen row (default: view).
+    """
+    actions = actions or {}
+    for name, field in form.fields.items():
+        if isinstance(field, forms.ModelChoiceField | forms.ModelMultipleChoiceField):
+            queryset = field.queryset
+            if isinstance(queryset, ScopedQuerySet):
+                field.queryset = queryset.visible_to(user, actions.get(name, "view"))
+
+
+def bootstrapify(form):
+    """Bootstrap classes on every widget, and marks on the fields that failed validation."""
+    for name, field in form.fields.items():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select | forms.SelectMultiple):
+            css = "form-select"
+        else:
+            css = "form-control"
+        classes = widget.attrs.get("class", "").split()
+        errors = getattr(form, "_errors", None)  # None until validated: never validate from here
+        for extra in [css] + (["is-invalid"] if errors and name in errors else []):
+            if extra not in classes:
+                classes.append(extra)
+        widget.attrs["class"] = " ".join(classes)
+        if errors and name in errors:
+            widget.attrs["aria-invalid"] = "true"
+            widget.attrs["aria-describedby"] = f"id_{name}_error"
+    return form
+
+
+class StyledFormMixin:
+    """Renders with Bootstrap classes; invalid fields are marked (after validation, in ``full_clean``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrapify(self)
+
+    def full_clean(self):
+        super().full_clean()
+        bootstrapify(self)
+
+
+class ScopedModelForm(StyledFormMixin, forms.ModelForm):
+    """A model form whose choices are scoped; ``scope_actions`` names fields that need more than view."""
+
+    scope_actions: dict = {}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        restrict_form_fields(self, user, self.scope_actions)

@@ -1,0 +1,143 @@
+"""What every app needs: the audit trail (对象变更记录) and the access log (访问日志)."""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .scoping import ScopedQuerySet, prefix_q
+
+
+class AppendOnlyError(Exception):
+    """Audit and access rows are never changed or deleted by the application."""
+
+
+class AppendOnlyQuerySet(ScopedQuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("audit records cannot be changed")
+
+    def delete(self):
+        raise AppendOnlyError("audit records cannot be deleted")
+
+
+class AppendOnlyModel(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+    is_audit_log = True
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("audit records cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("audit records cannot be deleted")
+
+    @classmethod
+    def scope_filter(cls, prefixes):
+        return prefix_q("scope_path", prefixes)
+
+
+class AuditedModel(models.Model):
+    """A domain record whose every create, change and delete is kept in ``ObjectChange``.
+
+    Subclasses say where they sit in the tree (``audit_scope_path``) so that the trail is scoped
+    like the records themselves, and which fields are never copied into it (``audit_exclude``).
+    """
+
+    audit_exclude: frozenset = frozenset()
+
+    class Meta:
+        abstract = True
+
+    def audit_scope_path(self) -> str:
+        return ""
+
+
+class ObjectChange(AppendOnlyModel):
+    """One create, change or delete of a domain record: who, when, from where, before and after."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Changed")
+        DELETE = "delete", _("Deleted")
+
+    time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    user_id_snapshot = models.BigIntegerField(_("user id"), null=True, blank=True)
+    username = models.CharField(_("user"), max_length=150, blank=True, db_index=True)
+    actor = models.CharField(_("actor"), max_length=100, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("object type"))
+    object_id = models.CharField(_("object id"), max_length=64)
+    object_repr = models.CharField(_("object"), max_length=200)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    changed_fields = models.JSONField(_("changed fields"), default=list)
+    scope_path = models.CharField(_("scope path"), max_length=255, blank=True)
+    request_id = models.CharField(_("request id"), max_length=32, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("change record")
+        verbose_name_plural = _("change records")
+        ordering = ["-time", "-id"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="objectchange_object"),
+            models.Index(fields=["scope_path", "time"], name="objectchange_scope"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.object_repr}"
+
+    def diff(self):
+        """(field, before, after) for each changed field, in model order."""
+        before, after = self.before or {}, self.after or {}
+        return [(name, before.get(name), after.get(name)) for name in self.changed_fields]
+
+
+class AccessEvent(AppendOnlyModel):
+    """A security-relevant access: login, failure, lock-out, logout, export, reveal, refusal."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Login")
+        LOGIN_FAILED = "login_failed", _("Failed login")
+        LOCKED_OUT = "locked_out", _("Locked out")
+        LOGOUT = "logout", _("Logout")
+        OTP_FAILED = "otp_failed", _("Wrong two-factor code")
+        EXPORT = "export", _("Export")
+        REVEAL = "reveal", _("Reveal of masked data")
+        REFUSED = "refused", _("Refused access")
+        SESSION_EXPIRED = "session_expired", _("Session expired")
+        TOKEN = "token", _("API token issued")
+
+    time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    username = models.CharField(_("user name"), max_length=150, blank=True, db_index=True)
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices, db_index=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    request_id = models.CharField(_("request id"), max_length=32, blank=True)
+    path = models.CharField(_("address path"), max_length=500, blank=True)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
+    scope_path = models.CharField(_("scope path"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("access event")
+        verbose_name_plural = _("access events")
+        ordering = ["-time", "-id"]
+        indexes = [models.Index(fields=["scope_path", "time"], name="accessevent_scope")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.username}"

@@ -1,0 +1,59 @@
+"""The one scoping hook: ``Model.objects.visible_to(user, action)``.
+
+A role held at a party organization covers that organization's whole subtree (the tree is a
+materialized path, so a subtree is one indexed prefix range). Every list, detail, form choice,
+export, count and API result starts from this method; whatever it does not return answers 404.
+"""
+
+from functools import reduce
+from operator import or_
+
+from django.db import models
+from django.db.models import Q
+
+
+def collapse_prefixes(prefixes):
+    """Drop every prefix that a shorter one already covers; '' covers everything."""
+    kept = []
+    for prefix in sorted(set(prefixes), key=len):
+        if not any(prefix.startswith(shorter) for shorter in kept):
+            kept.append(prefix)
+    return kept
+
+
+def prefix_q(lookup, prefixes):
+    """A Q matching rows whose path field (``lookup``) lies under one of ``prefixes``."""
+    return reduce(or_, (Q(**{f"{lookup}__startswith": p}) for p in prefixes))
+
+
+def user_prefixes(user, model, action):
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    getter = getattr(user, "scope_prefixes", None)
+    if getter is None:
+        return []
+    return collapse_prefixes(getter(model, action))
+
+
+class ScopedQuerySet(models.QuerySet):
+    """QuerySet of a model whose rows lie somewhere in the organization tree.
+
+    The model implements ``scope_filter(prefixes) -> Q`` saying which of its rows lie under the
+    given path prefixes.
+    """
+
+    def visible_to(self, user, action="view"):
+        prefixes = user_prefixes(user, self.model, action)
+        if not prefixes:
+            return self.none()
+        if "" in prefixes:
+            return self.all()
+        return self.filter(self.model.scope_filter(prefixes))
+
+    def in_subtree(self, path):
+        """Rows lying in the subtree at ``path`` (for drill-down filters), regardless of user."""
+        return self.filter(self.model.scope_filter([path]))
+
+
+class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):
+    pass

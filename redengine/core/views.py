@@ -1,0 +1,234 @@
+"""The small generic layer every list, detail, edit, delete and export view stands on.
+
+A concrete view declares its model, filter set, columns and form; scope and permission are applied
+here, so a later model cannot forget them: a role without the action answers 403, an object
+outside the user's scope answers 404 exactly like one that does not exist.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views import generic
+
+from .audit import log_access
+from .exports import xlsx_response
+from .forms import bootstrapify
+from .models import AccessEvent
+
+VIEW, ADD, CHANGE, DELETE, EXPORT = "view", "add", "change", "delete", "export"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a list and of its export: an attribute path, a header, and optional sort key."""
+
+    accessor: str
+    label: str
+    order_by: str | None = None
+    link: bool = False
+
+    def value(self, obj):
+        for part in self.accessor.split("."):
+            obj = getattr(obj, part, None)
+            if callable(obj):
+                obj = obj()
+            if obj is None:
+                return ""
+        return obj
+
+
+class ScopedMixin(LoginRequiredMixin):
+    """Resolves the model's rows through ``visible_to(user, action)`` and refuses roles without the action."""
+
+    model = None
+    action = VIEW
+    select_related = ()
+    prefetch_related = ()
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not request.user.can(self.model, self.action):
+            log_access(
+                AccessEvent.Kind.REFUSED,
+                request=request,
+                obj=self.model._meta.label_lower,
+                detail=self.action,
+            )
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def scoped(self, action=None):
+        queryset = self.model.objects.visible_to(self.request.user, action or self.action)
+        if self.select_related:
+            queryset = queryset.select_related(*self.select_related)
+        if self.prefetch_related:
+            queryset = queryset.prefetch_related(*self.prefetch_related)
+        return queryset
+
+    def get_queryset(self):
+        return self.scoped()
+
+
+class ObjectListView(ScopedMixin, generic.ListView):
+    """List with filters, sorting, pagination and an .xlsx export of the filtered rows."""
+
+    template_name = "core/object_list.html"
+    filterset_class = None
+    columns: list = []
+    paginate_by = 25
+    default_order = None
+    create_url_name = None
+    title = ""
+
+    def filtered(self, queryset):
+        self.filterset = self.filterset_class(
+            self.request.GET or None, queryset=queryset, request=self.request
+        )
+        bootstrapify(self.filterset.form)
+        queryset = self.filterset.qs if self.filterset.is_bound else queryset
+        sort = self.request.GET.get("sort", "")
+        allowed = {c.order_by for c in self.columns if c.order_by}
+        if sort.lstrip("-") in allowed:
+            return queryset.order_by(sort, "pk")
+        return queryset.order_by(*(self.default_order or ["pk"]))
+
+    def get_queryset(self):
+        return self.filtered(self.scoped())
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "xlsx":
+            return self.export()
+        return super().get(request, *args, **kwargs)
+
+    def export(self):
+        if not self.request.user.can(self.model, EXPORT):
+            raise PermissionDenied
+        rows = (
+            [c.value(obj) for c in self.columns] for obj in self.filtered(self.scoped(EXPORT)).iterator(2000)
+        )
+        name = self.model._meta.model_name
+        return xlsx_response(
+            self.request,
+            title=str(self.get_title()),
+            headers=[c.label for c in self.columns],
+            rows=rows,
+            filename=f"{name}.xlsx",
+            model=self.model,
+        )
+
+    def get_title(self):
+        return self.title or self.model._meta.verbose_name_plural
+
+    def cells(self, obj):
+        """(value, link) per column; the link goes to the object's page where the column asks for it."""
+        url = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else None
+        return [(c.value(obj), url if c.link else None) for c in self.columns]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        sort_query = query.copy()
+        sort_query.pop("sort", None)
+        context.update(
+            title=self.get_title(),
+            filterset=self.filterset,
+            columns=self.columns,
+            rows=[(obj, self.cells(obj)) for obj in context["object_list"]],
+            query=query.urlencode(),
+            sort_query=sort_query.urlencode(),
+            current_sort=self.request.GET.get("sort", ""),
+            can_add=self.request.user.can(self.model, ADD) and self.create_url_name,
+            can_export=self.request.user.can(self.model, EXPORT),
+            create_url_name=self.create_url_name,
+        )
+        return context
+
+
+class ObjectDetailView(ScopedMixin, generic.DetailView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["can_change"] = self.model.objects.visible_to(user, CHANGE).filter(pk=self.object.pk).exists()
+        context["can_delete"] = self.model.objects.visible_to(user, DELETE).filter(pk=self.object.pk).exists()
+        return context
+
+
+class ObjectEditView(ScopedMixin, generic.UpdateView):
+    """Create (no pk in the URL) or change an object; the saved object must still be in the user's scope."""
+
+    template_name = "core/object_edit.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.action = CHANGE if "pk" in kwargs else ADD
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_object(self, queryset=None):
+        if self.action == ADD:
+            return None
+        return super().get_object(queryset)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def save(self, form):
+        """Save the form; a view may override to call its service instead."""
+        return form.save()
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                obj = self.save(form)
+                # Re-check after writing: whatever was saved must lie in the user's scope.
+                if (
+                    not self.model.objects.visible_to(self.request.user, self.action)
+                    .filter(pk=obj.pk)
+                    .exists()
+                ):
+                    raise ValidationError(_("You cannot save this record outside your scope."))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        self.object = obj
+        messages.success(self.request, _("Saved %(object)s.") % {"object": obj})
+        return redirect(self.get_success_url())
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = (
+            _("Change %(object)s") % {"object": self.object}
+            if self.object
+            else _("New %(model)s") % {"model": self.model._meta.verbose_name}
+        )
+        return context
+
+
+class ObjectDeleteView(ScopedMixin, generic.DeleteView):
+    template_name = "core/object_delete.html"
+    action = DELETE
+    success_url_name = None
+
+    def refuse_reason(self, obj):
+        """A reason why this object cannot be deleted (it still has dependants), or None."""
+        return
+
+    def form_valid(self, form):
+        reason = self.refuse_reason(self.object)
+        if reason:
+            messages.error(self.request, reason)
+            return redirect(self.object.get_absolute_url())
+        name = str(self.object)
+        self.object.delete()
+        messages.success(self.request, _("Deleted %(object)s.") % {"object": name})
+        return redirect(self.success_url_name)

@@ -1,0 +1,101 @@
+"""The demo data set: a synthetic Changsha education system. Names are invented; codes follow the rules."""
+
+from redengine.core.codes import DISTRICTS
+
+DEMO_PASSWORD = "Hongse@2026"
+ROOT = ("CS0001", "中共长沙市委教育工作委员会", "working_committee", "430100")
+
+# District bureau organizations (one per district or county), code = "CS" + district code.
+DISTRICT_ORGS = [
+    (f"CS{code}", f"中共长沙市{name}教育局委员会", "committee", code)
+    for code, name in DISTRICTS.items()
+    if code != "430100"
+]
+
+# (school code, name, district, ownership, type, urban/rural, city-managed)
+SCHOOLS = [
+    ("4301000001", "长沙市第一示范中学", "430100", "public", "complete_secondary", "urban", True),
+    ("4301000002", "长沙市博雅外国语学校", "430100", "private", "twelve_year", "urban", True),
+    ("4301020001", "芙蓉区朝阳路小学", "430102", "public", "primary", "urban", False),
+    ("4301020002", "芙蓉区育英初级中学", "430102", "public", "junior", "urban", False),
+    ("4301020003", "芙蓉区启明幼儿园", "430102", "private", "kindergarten", "urban", False),
+    ("4301030001", "天心区书院路小学", "430103", "public", "primary", "urban", False),
+    ("4301040001", "岳麓区麓山实验小学", "430104", "public", "primary", "urban", False),
+    ("4301040002", "岳麓区梅溪湖中学", "430104", "public", "complete_secondary", "urban", False),
+    ("4301040003", "岳麓区莲花镇中心小学", "430104", "public", "primary", "rural", False),
+    ("4301040004", "岳麓区明德民办学校", "430104", "private", "nine_year", "urban", False),
+    ("4301040005", "岳麓区星辰幼儿园", "430104", "private", "kindergarten", "town", False),
+    ("4301050001", "开福区湘江中学", "430105", "public", "junior", "urban", False),
+    ("4301110001", "雨花区圭塘小学", "430111", "public", "primary", "urban", False),
+    ("4301120001", "望城区乔口镇中学", "430112", "public", "junior", "rural", False),
+    ("4301210001", "长沙县星沙实验学校", "430121", "public", "nine_year", "town", False),
+    ("4301810001", "浏阳市集里中学", "430181", "public", "senior", "urban", False),
+    ("4301820001", "宁乡市玉潭小学", "430182", "public", "primary", "urban", False),
+    ("4301820002", "宁乡市沩山乡中心小学", "430182", "public", "primary", "rural", False),
+]
+
+# (org code, name, type, parent code, founded, schools covered)
+SCHOOL_ORGS = [
+    ("CS430100-01", "中共长沙市第一示范中学委员会", "committee", "CS0001", "1985-09-01", ["4301000001"]),
+    (
+        "CS430100-01-01",
+        "长沙市第一示范中学高中部党支部",
+        "branch",
+        "CS430100-01",
+        "1998-03-01",
+        ["4301000001"],
+    ),
+    (
+        "CS430100-01-02",
+        "长沙市第一示范中学初中部党支部",
+        "branch",
+        "CS430100-01",
+        "1998-03-01",
+        ["4301000001"],
+    ),
+    ("CS430100-02", "中共长沙市博雅外国语学校支部委员会", "branch", "CS0001", "2018-06-20", ["4301000002"]),
+    ("CS430102-01", "中共芙蓉区朝阳路小学支部委员会", "branch", "CS430102", "2003-07-01", ["4301020001"]),
+    (
+        "CS430102-02",
+        "中共芙蓉区育英初级中学总支部委员会",
+        "general_branch",
+        "CS430102",
+        "1995-05-04",
+        ["4301020002"],
+    ),
+    ("CS430102-02-01", "育英初级中学第一党支部", "branch", "CS430102-02", "2010-09-10", ["4301020002"]),
+    ("CS430102-02-02", "育英初级中学退休教师党支部", "branch", "CS430102-02", "2010-09-10", ["4301020002"]),
+    ("CS430103-01", "中共天心区书院路小学支部委员会", "branch", "CS430103", "2001-06-28", ["4301030001"]),
+    ("CS430104-01", "中共岳麓区麓山实验小学支部委员会", "branch", "CS430104", "2005-04-15", ["4301040001"]),
+    ("CS430104-02", "中共岳麓区梅溪湖中学委员会", "committee", "CS430104", "2012-09-01", ["4301040002"]),
+    ("CS430104-02-01", "梅溪湖中学初中部党支部", "branch", "CS430104-02", "2012-09-01", ["4301040002"]),
+    ("CS430104-02-02", "梅溪湖中学高中部党支部", "branch", "CS430104-02", "2012-09-01", ["4301040002"]),
+    ("CS430104-03", "中共岳麓区莲花镇中心小学支部委员会", "branch", "CS430104", "2008-03-20", ["4301040003"]),
+    (
+        "CS430104-04",
+        "中共岳麓区民办学校联合支部委员会",
+        "joint_branch",
+        "CS430104",
+        "2019-07-01",
+        ["4301040004", "4301040005"],
+    ),
+    ("CS430105-01", "中共开福区湘江中学支部委员会", "branch", "CS430105", "1999-10-12", ["4301050001"]),
+    ("CS430111-01", "中共雨花区圭塘小学支部委员会", "branch", "CS430111", "2004-05-20", ["4301110001"]),
+    ("CS430112-01", "中共望城区乔口镇中学支部委员会", "branch", "CS430112", "2000-11-08", ["4301120001"]),
+    ("CS430121-01", "中共长沙县星沙实验学校支部委员会", "branch", "CS430121", "2011-09-01", ["4301210001"]),
+    ("CS430181-01", "中共浏阳市集里中学委员会", "committee", "CS430181", "1990-06-30", ["4301810001"]),
+    ("CS430182-01", "中共宁乡市玉潭小学支部委员会", "branch", "CS430182", "2002-07-01", ["4301820001"]),
+]
+
+# (username, name, role, scope organization code or None, may reveal personal data)
+ACCOUNTS = [
+    ("city_admin", "陈建国", "city_admin", "CS0001", True),
+    ("furong_admin", "李芳", "district_admin", "CS430102", False),
+    ("yuelu_admin", "王志强", "district_admin", "CS430104", False),
+    ("school_secretary", "赵红梅", "school_secretary", "CS430104-02", False),
+    ("instructor", "刘卫东", "instructor", "CS430104-04", False),
+    ("inspector", "孙明", "inspector", "CS0001", False),
+    ("sys_admin", "周涛", "sys_admin", None, False),
+    ("sec_admin", "吴静", "sec_admin", None, False),
+    ("audit_admin", "郑华", "audit_admin", None, False),
+]

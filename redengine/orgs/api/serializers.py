@@ -1,0 +1,75 @@
+from django.db import transaction
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from redengine.core.api import ScopedModelSerializer
+
+from ..models import PartyOrganization, School
+
+
+class SchoolSerializer(ScopedModelSerializer):
+    district_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = School
+        fields = [
+            "id",
+            "code",
+            "name",
+            "district",
+            "district_name",
+            "ownership",
+            "school_type",
+            "urban_rural",
+            "city_managed",
+        ]
+
+
+class OrganizationSerializer(ScopedModelSerializer):
+    parent = serializers.SlugRelatedField(
+        slug_field="code", queryset=PartyOrganization.objects.all(), required=False, allow_null=True
+    )
+    schools = serializers.SlugRelatedField(
+        slug_field="code", queryset=School.objects.all(), many=True, required=False
+    )
+
+    class Meta:
+        model = PartyOrganization
+        fields = ["id", "code", "name", "org_type", "parent", "depth", "founded_on", "district", "schools"]
+        read_only_fields = ["depth", "district"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.context.get("user")
+        if user is not None:
+            # The parent of a new organization must be one where the caller may add.
+            self.fields["parent"].queryset = PartyOrganization.objects.visible_to(user, "add")
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if hasattr(instance, "parent_code"):
+            data["parent"] = instance.parent_code
+        else:
+            data["parent"] = instance.get_parent().code if instance.depth > 1 else None
+        return data
+
+    def validate(self, attrs):
+        if self.instance is None and not attrs.get("parent"):
+            raise serializers.ValidationError({"parent": _("Give the parent organization.")})
+        if self.instance is not None and "parent" in attrs and attrs["parent"] != self.instance.get_parent():
+            raise serializers.ValidationError(
+                {"parent": _("A change of parent is an affiliation change, recorded as such.")}
+            )
+        return attrs
+
+    @transaction.atomic
+    def create(self, validated_data):
+        parent = validated_data.pop("parent")
+        schools = validated_data.pop("schools", [])
+        org = parent.add_child(**validated_data)
+        org.schools.set(schools)
+        return org
+
+    def update(self, instance, validated_data):
+        validated_data.pop("parent", None)
+        return super().update(instance, validated_data)

@@ -1,0 +1,54 @@
+"""One filter set per model: the list page, the API and the export all use it."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from redengine.core.codes import DISTRICT_CHOICES
+
+from .choices import OrgType, Ownership, SchoolType, UrbanRural
+from .models import PartyOrganization, School
+
+
+class SubtreeFilter(django_filters.CharFilter):
+    """An organization code; matches everything in that organization's subtree (visible to the user)."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        request = getattr(self.parent, "request", None)
+        user = getattr(request, "user", None)
+        org = PartyOrganization.objects.visible_to(user).filter(code=value.strip()).first()
+        if org is None:
+            return qs.none()
+        return qs.in_subtree(org.path)
+
+
+class OrganizationFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    org_type = django_filters.MultipleChoiceFilter(choices=OrgType.choices, label=_("Type"))
+    within = SubtreeFilter(label=_("Within organization (code)"))
+
+    class Meta:
+        model = PartyOrganization
+        fields = ["q", "org_type", "within"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))
+
+
+class SchoolFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    district = django_filters.MultipleChoiceFilter(choices=DISTRICT_CHOICES, label=_("District or county"))
+    ownership = django_filters.ChoiceFilter(choices=Ownership.choices, label=_("Ownership"))
+    school_type = django_filters.MultipleChoiceFilter(choices=SchoolType.choices, label=_("School type"))
+    urban_rural = django_filters.ChoiceFilter(choices=UrbanRural.choices, label=_("Urban or rural"))
+    city_managed = django_filters.BooleanFilter(label=_("City-managed"))
+    within = SubtreeFilter(label=_("Within organization (code)"))
+
+    class Meta:
+        model = School
+        fields = ["q", "district", "ownership", "school_type", "urban_rural", "city_managed", "within"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))

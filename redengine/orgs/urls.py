@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "orgs"
+urlpatterns = [
+    path("organizations/", views.OrganizationListView.as_view(), name="organization_list"),
+    path("organizations/add/", views.OrganizationEditView.as_view(), name="organization_add"),
+    path("organizations/<int:pk>/", views.OrganizationDetailView.as_view(), name="organization_detail"),
+    path("organizations/<int:pk>/edit/", views.OrganizationEditView.as_view(), name="organization_edit"),
+    path(
+        "organizations/<int:pk>/delete/", views.OrganizationDeleteView.as_view(), name="organization_delete"
+    ),
+    path("schools/", views.SchoolListView.as_view(), name="school_list"),
+    path("schools/add/", views.SchoolEditView.as_view(), name="school_add"),
+    path("schools/<int:pk>/", views.SchoolDetailView.as_view(), name="school_detail"),
+    path("schools/<int:pk>/edit/", views.SchoolEditView.as_view(), name="school_edit"),
+    path("schools/<int:pk>/delete/", views.SchoolDeleteView.as_view(), name="school_delete"),
+]

@@ -1,0 +1,97 @@
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from redengine.core.views import Column, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
+
+from .filters import OrganizationFilterSet, SchoolFilterSet
+from .forms import OrganizationForm, SchoolForm
+from .models import PartyOrganization, School
+
+
+class OrganizationListView(ObjectListView):
+    model = PartyOrganization
+    filterset_class = OrganizationFilterSet
+    template_name = "orgs/organization_list.html"
+    default_order = ["path"]
+    create_url_name = "orgs:organization_add"
+    columns = [
+        Column("code", _l("Organization code"), "code"),
+        Column("name", _l("Name"), "name", link=True),
+        Column("get_org_type_display", _l("Type"), "org_type"),
+        Column("founded_on", _l("Founding date"), "founded_on"),
+    ]
+
+
+class OrganizationDetailView(ObjectDetailView):
+    model = PartyOrganization
+    template_name = "orgs/organization_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        org = self.object
+        visible = PartyOrganization.objects.visible_to(self.request.user)
+        context.update(
+            ancestors=visible.filter(
+                path__in=[org.path[:i] for i in range(org.steplen, len(org.path), org.steplen)]
+            ),
+            children=visible.filter(path__startswith=org.path, depth=org.depth + 1),
+            subtree_count=visible.filter(path__startswith=org.path).count() - 1,
+            schools=School.objects.visible_to(self.request.user).filter(organizations=org),
+        )
+        return context
+
+
+class OrganizationEditView(ObjectEditView):
+    model = PartyOrganization
+    form_class = OrganizationForm
+
+
+class OrganizationDeleteView(ObjectDeleteView):
+    model = PartyOrganization
+    success_url_name = reverse_lazy("orgs:organization_list")
+
+    def refuse_reason(self, obj):
+        if obj.get_children_count():
+            return _("%(org)s still has organizations under it; move or delete them first.") % {"org": obj}
+        if obj.role_assignments.exists():
+            return _("Accounts hold roles at %(org)s; withdraw them first.") % {"org": obj}
+        return None
+
+
+class SchoolListView(ObjectListView):
+    model = School
+    filterset_class = SchoolFilterSet
+    default_order = ["code"]
+    create_url_name = "orgs:school_add"
+    columns = [
+        Column("code", _l("School code"), "code"),
+        Column("name", _l("School name"), "name", link=True),
+        Column("get_district_display", _l("District or county"), "district"),
+        Column("get_ownership_display", _l("Ownership"), "ownership"),
+        Column("get_school_type_display", _l("School type"), "school_type"),
+        Column("get_urban_rural_display", _l("Urban or rural"), "urban_rural"),
+        Column("city_managed", _l("City-managed"), "city_managed"),
+    ]
+
+
+class SchoolDetailView(ObjectDetailView):
+    model = School
+    template_name = "orgs/school_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["organizations"] = PartyOrganization.objects.visible_to(self.request.user).filter(
+            schools=self.object
+        )
+        return context
+
+
+class SchoolEditView(ObjectEditView):
+    model = School
+    form_class = SchoolForm
+
+
+class SchoolDeleteView(ObjectDeleteView):
+    model = School
+    success_url_name = reverse_lazy("orgs:school_list")

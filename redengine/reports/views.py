@@ -1,0 +1,44 @@
+"""The dashboard: the user's scope in figures."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.shortcuts import render
+
+from redengine.core.codes import DISTRICTS
+from redengine.orgs.choices import OrgType
+from redengine.orgs.models import PartyOrganization, School
+
+
+def organizations_by_type(user):
+    counts = dict(
+        PartyOrganization.objects.visible_to(user).order_by().values_list("org_type").annotate(n=Count("pk"))
+    )
+    return [(label, counts.get(value, 0)) for value, label in OrgType.choices if counts.get(value)]
+
+
+def schools_by_district(user):
+    counts = dict(School.objects.visible_to(user).order_by().values_list("district").annotate(n=Count("pk")))
+    return [(name, counts[code]) for code, name in DISTRICTS.items() if counts.get(code)]
+
+
+@login_required
+def dashboard(request):
+    user = request.user
+    sees_records = user.can(PartyOrganization, "view") or user.can(School, "view")
+    context = {"sees_records": sees_records}
+    if sees_records:
+        org_rows = organizations_by_type(user)
+        school_rows = schools_by_district(user)
+        context.update(
+            org_rows=org_rows,
+            school_rows=school_rows,
+            org_total=sum(n for _, n in org_rows),
+            school_total=sum(n for _, n in school_rows),
+            chart={
+                "districts": [str(n) for n, _ in school_rows],
+                "schools": [c for _, c in school_rows],
+                "types": [str(n) for n, _ in org_rows],
+                "orgs": [c for _, c in org_rows],
+            },
+        )
+    return render(request, "reports/dashboard.html", context)

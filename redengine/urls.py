@@ -1,0 +1,34 @@
+from django.http import HttpResponse
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.permissions import IsAuthenticated
+
+from redengine.accounts.api.views import TokenView
+from redengine.core import audit_views
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+api_patterns = [
+    path("auth/token/", TokenView.as_view(), name="api_token"),
+    path("orgs/", include("redengine.orgs.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api_schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api_schema", permission_classes=[IsAuthenticated]),
+        name="api_docs",
+    ),
+]
+
+urlpatterns = [
+    path("", include("redengine.reports.urls")),
+    path("accounts/", include("redengine.accounts.urls")),
+    path("orgs/", include("redengine.orgs.urls")),
+    path("audit/changes/", audit_views.ObjectChangeListView.as_view(), name="audit_changes"),
+    path("audit/access/", audit_views.AccessEventListView.as_view(), name="audit_access"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include(api_patterns)),
+    path("healthz", healthz),
+]
