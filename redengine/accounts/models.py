@@ -137,6 +137,8 @@ class RoleAssignment(AuditedModel):
     )
     created_at = models.DateTimeField(_("granted"), auto_now_add=True)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("role assignment")
         verbose_name_plural = _("role assignments")

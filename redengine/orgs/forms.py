@@ -37,7 +37,7 @@ class OrganizationForm(ScopedModelForm):
         org = super().save(commit=False)
         parent = self.cleaned_data.get("parent")
         if org.pk is None:
-            org = parent.add_child(instance=org)
+            org = PartyOrganization.objects.add_child(parent, instance=org)
         else:
             org.save()
         self.instance = org

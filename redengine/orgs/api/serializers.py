@@ -66,7 +66,7 @@ class OrganizationSerializer(ScopedModelSerializer):
     def create(self, validated_data):
         parent = validated_data.pop("parent")
         schools = validated_data.pop("schools", [])
-        org = parent.add_child(**validated_data)
+        org = PartyOrganization.objects.add_child(parent, validated_data)
         org.schools.set(schools)
         return org
 

@@ -1,0 +1,42 @@
+"""Test set-up shared by every app: the example tree and accounts (the demo data set, built with the real services)."""
+
+import os
+
+import pytest
+from django.core.management import call_command
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    # Argon2 is the production hasher (tested on its own); tests log in hundreds of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def example_user(db):
+    """``example_user("yuelu_admin")``: a demo account with its roles (Zulip's example_user)."""
+    from redengine.accounts.models import User
+
+    def get(username):
+        return User.objects.get(username=username)
+
+    return get
+
+
+@pytest.fixture
+def client_for(client, example_user):
+    """A test client logged in as a demo account (two-factor already verified where it needs it)."""
+    from redengine.testing import login_client
+
+    def make(username):
+        return login_client(client, example_user(username))
+
+    return make
