@@ -87,6 +87,14 @@ class PartyOrganization(AuditedModel, MP_Node):
     def get_absolute_url(self):
         return reverse("orgs:organization_detail", args=[self.pk])
 
+    def delete_refusal(self):
+        """Why this organization cannot be deleted now (it still has dependants), or None."""
+        if PartyOrganization.objects.filter(path__startswith=self.path).exclude(pk=self.pk).exists():
+            return _("%(org)s still has organizations under it; move or delete them first.") % {"org": self}
+        if self.role_assignments.exists():
+            return _("Accounts hold roles at %(org)s; withdraw them first.") % {"org": self}
+        return None
+
 
 ten_digits = RegexValidator(r"^\d{10}$", _("The school code has 10 digits."))
 

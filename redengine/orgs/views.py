@@ -1,5 +1,4 @@
 from django.urls import reverse_lazy
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from redengine.core.views import Column, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
@@ -52,11 +51,7 @@ class OrganizationDeleteView(ObjectDeleteView):
     success_url_name = reverse_lazy("orgs:organization_list")
 
     def refuse_reason(self, obj):
-        if obj.get_children_count():
-            return _("%(org)s still has organizations under it; move or delete them first.") % {"org": obj}
-        if obj.role_assignments.exists():
-            return _("Accounts hold roles at %(org)s; withdraw them first.") % {"org": obj}
-        return None
+        return obj.delete_refusal()
 
 
 class SchoolListView(ObjectListView):

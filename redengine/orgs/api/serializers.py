@@ -50,13 +50,19 @@ class OrganizationSerializer(ScopedModelSerializer):
         if hasattr(instance, "parent_code"):
             data["parent"] = instance.parent_code
         else:
-            data["parent"] = instance.get_parent().code if instance.depth > 1 else None
+            data["parent"] = (
+                PartyOrganization.objects.get_parent(instance).code if instance.depth > 1 else None
+            )
         return data
 
     def validate(self, attrs):
         if self.instance is None and not attrs.get("parent"):
             raise serializers.ValidationError({"parent": _("Give the parent organization.")})
-        if self.instance is not None and "parent" in attrs and attrs["parent"] != self.instance.get_parent():
+        if (
+            self.instance is not None
+            and "parent" in attrs
+            and attrs["parent"] != PartyOrganization.objects.get_parent(self.instance)
+        ):
             raise serializers.ValidationError(
                 {"parent": _("A change of parent is an affiliation change, recorded as such.")}
             )

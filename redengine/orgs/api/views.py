@@ -1,3 +1,5 @@
+from rest_framework.exceptions import ValidationError
+
 from redengine.core.api import ScopedModelViewSet
 
 from ..filters import OrganizationFilterSet, SchoolFilterSet
@@ -23,3 +25,9 @@ class OrganizationViewSet(ScopedModelViewSet):
 
     def get_queryset(self):
         return super().get_queryset().with_parent_code()
+
+    def perform_destroy(self, instance):
+        reason = instance.delete_refusal()
+        if reason:
+            raise ValidationError({"detail": reason})
+        instance.delete()

@@ -4,8 +4,18 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(
-    "username", ["city_admin", "yuelu_admin", "school_secretary", "instructor", "inspector", "sys_admin",
-                 "sec_admin", "audit_admin"])
+    "username",
+    [
+        "city_admin",
+        "yuelu_admin",
+        "school_secretary",
+        "instructor",
+        "inspector",
+        "sys_admin",
+        "sec_admin",
+        "audit_admin",
+    ],
+)
 def test_every_menu_page_opens(client_for, username):
     client = client_for(username)
     response = client.get("/")

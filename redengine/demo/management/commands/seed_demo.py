@@ -38,13 +38,16 @@ class Command(BaseCommand):
         root = PartyOrganization.objects.filter(code=data.ROOT[0]).first()
         if root is None:
             code, name, org_type, district = data.ROOT
-            root = PartyOrganization.objects.add_root({"code": code, "name": name, "org_type": org_type, "district": district})
+            root = PartyOrganization.objects.add_root(
+                {"code": code, "name": name, "org_type": org_type, "district": district}
+            )
             created += 1
         orgs = {o.code: o for o in PartyOrganization.objects.all()}
         for code, name, org_type, district in data.DISTRICT_ORGS:
             if code not in orgs:
                 orgs[code] = PartyOrganization.objects.add_child(
-                    root, {"code": code, "name": name, "org_type": org_type, "district": district})
+                    root, {"code": code, "name": name, "org_type": org_type, "district": district}
+                )
                 root.refresh_from_db()
                 created += 1
         schools = {s.code: s for s in School.objects.all()}
@@ -66,7 +69,12 @@ class Command(BaseCommand):
             parent = PartyOrganization.objects.get(code=parent_code)
             org = PartyOrganization.objects.add_child(
                 parent,
-                {"code": code, "name": name, "org_type": org_type, "founded_on": datetime.date.fromisoformat(founded)},
+                {
+                    "code": code,
+                    "name": name,
+                    "org_type": org_type,
+                    "founded_on": datetime.date.fromisoformat(founded),
+                },
             )
             org.schools.set([schools[c] for c in covered])
             orgs[code] = org

@@ -1,0 +1,47 @@
+"""The permission matrix for the registry (see redengine.testing.matrix): one line per model."""
+
+from redengine.orgs.models import PartyOrganization, School
+from redengine.testing.matrix import ScopedCase, build_matrix
+
+
+def school_owners(school):
+    covering = list(school.organizations.all())
+    return covering or list(PartyOrganization.objects.filter(district=school.district))
+
+
+ORGANIZATIONS = ScopedCase(
+    name="organization",
+    model=PartyOrganization,
+    lookup="code",
+    owners=lambda org: [org],
+    url_prefix="orgs:organization",
+    api_url="/api/orgs/organizations/",
+    positions={
+        "own": "CS430104-02-01",
+        "sibling": "CS430104-01",
+        "ancestor": "CS430104",
+        "joint": "CS430104-04",
+        "other_district": "CS430102-01",
+        "root": "CS0001",
+    },
+    edit_fields=["code", "name", "org_type", "founded_on", "schools"],
+    deletable=lambda org: org.delete_refusal() is None,
+)
+SCHOOLS = ScopedCase(
+    name="school",
+    model=School,
+    lookup="code",
+    owners=school_owners,
+    url_prefix="orgs:school",
+    api_url="/api/orgs/schools/",
+    positions={
+        "own": "4301040002",
+        "sibling": "4301040001",
+        "private": "4301040004",
+        "other_district": "4301020001",
+        "city_direct": "4301000001",
+    },
+    edit_fields=["code", "name", "district", "ownership", "school_type", "urban_rural", "city_managed"],
+)
+
+globals().update(build_matrix(ORGANIZATIONS, SCHOOLS))
