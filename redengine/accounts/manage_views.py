@@ -4,8 +4,7 @@ import django_filters
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from redengine.core.views import Column, ObjectListView, ScopedMixin
@@ -17,8 +16,8 @@ from .roles import MANAGE_ROLES, MANAGE_USERS
 
 
 class AccountFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_l("Search"))
-    is_active = django_filters.BooleanFilter(label=_l("Active"))
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    is_active = django_filters.BooleanFilter(label=_("Active"))
 
     class Meta:
         model = User
@@ -33,14 +32,14 @@ class AccountListView(ObjectListView):
     action = MANAGE_USERS
     filterset_class = AccountFilterSet
     default_order = ["username"]
-    title = _l("Accounts")
+    title = _("Accounts")
     template_name = "accounts/account_list.html"
     columns = [
-        Column("username", _l("User name"), "username", link=True),
-        Column("full_name", _l("Name"), "full_name"),
-        Column("is_active", _l("Active"), "is_active"),
-        Column("must_change_password", _l("Must change password"), None),
-        Column("last_login", _l("Last login"), "last_login"),
+        Column("username", _("User name"), "username", link=True),
+        Column("full_name", _("Name"), "full_name"),
+        Column("is_active", _("Active"), "is_active"),
+        Column("must_change_password", _("Must change password"), None),
+        Column("last_login", _("Last login"), "last_login"),
     ]
 
 
@@ -90,13 +89,13 @@ class RoleListView(ObjectListView):
     model = RoleAssignment
     action = MANAGE_ROLES
     select_related = ("user", "organization")
-    title = _l("Roles and scopes")
+    title = _("Roles and scopes")
     template_name = "accounts/role_list.html"
     columns = [
-        Column("user.username", _l("Account"), "user__username"),
-        Column("get_role_display", _l("Role"), "role"),
-        Column("organization", _l("Scope (organization)"), "organization__path"),
-        Column("can_reveal", _l("May reveal personal data"), None),
+        Column("user.username", _("Account"), "user__username"),
+        Column("get_role_display", _("Role"), "role"),
+        Column("organization", _("Scope (organization)"), "organization__path"),
+        Column("can_reveal", _("May reveal personal data"), None),
     ]
 
     class filterset_class(django_filters.FilterSet):  # noqa: N801

@@ -1,8 +1,9 @@
 """The API's defaults: every viewset is scoped and permission-checked like the UI."""
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, viewsets
+from rest_framework.views import exception_handler as drf_exception_handler
 
 from .api_defaults import scope_action
 from .scoping import ScopedQuerySet
@@ -59,3 +60,16 @@ class ScopedSerializerMixin:
 
 class ScopedModelSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
     pass
+
+
+def exception_handler(exc, context):
+    """DRF's handler (which rolls the request back), except that a refusal keeps its access-log row.
+
+    A refusal is decided before the view runs, so the log row is the only write to keep.
+    """
+    response = drf_exception_handler(exc, context)
+    request = context.get("request")
+    refused = isinstance(exc, exceptions.PermissionDenied) and getattr(request._request, "scope_refused", False)
+    if refused and connection.in_atomic_block:
+        transaction.set_rollback(False)
+    return response

@@ -32,6 +32,7 @@ class ScopedPermission(permissions.BasePermission):
             return False
         allowed = user.can(model, scope_action(request))
         if not allowed:
+            request._request.scope_refused = True
             log_access(
                 AccessEvent.Kind.REFUSED,
                 request=request._request,
@@ -45,3 +46,4 @@ class ScopedPermission(permissions.BasePermission):
 class Pagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+

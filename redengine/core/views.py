@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import generic
 
@@ -42,6 +42,12 @@ class Column:
         return obj
 
 
+def refuse(request, model, action):
+    """403 for a role without the action, logged. A response, not an exception, so the log row is kept."""
+    log_access(AccessEvent.Kind.REFUSED, request=request, obj=model._meta.label_lower, detail=action)
+    return render(request, "403.html", status=403)
+
+
 class ScopedMixin(LoginRequiredMixin):
     """Resolves the model's rows through ``visible_to(user, action)`` and refuses roles without the action."""
 
@@ -54,13 +60,7 @@ class ScopedMixin(LoginRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if not request.user.can(self.model, self.action):
-            log_access(
-                AccessEvent.Kind.REFUSED,
-                request=request,
-                obj=self.model._meta.label_lower,
-                detail=self.action,
-            )
-            raise PermissionDenied
+            return refuse(request, self.model, self.action)
         return super().dispatch(request, *args, **kwargs)
 
     def scoped(self, action=None):
@@ -108,7 +108,7 @@ class ObjectListView(ScopedMixin, generic.ListView):
 
     def export(self):
         if not self.request.user.can(self.model, EXPORT):
-            raise PermissionDenied
+            return refuse(self.request, self.model, EXPORT)
         rows = (
             [c.value(obj) for c in self.columns] for obj in self.filtered(self.scoped(EXPORT)).iterator(2000)
         )

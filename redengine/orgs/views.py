@@ -1,5 +1,5 @@
 from django.urls import reverse_lazy
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy as _
 
 from redengine.core.views import Column, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
 
@@ -15,10 +15,10 @@ class OrganizationListView(ObjectListView):
     default_order = ["path"]
     create_url_name = "orgs:organization_add"
     columns = [
-        Column("code", _l("Organization code"), "code"),
-        Column("name", _l("Name"), "name", link=True),
-        Column("get_org_type_display", _l("Type"), "org_type"),
-        Column("founded_on", _l("Founding date"), "founded_on"),
+        Column("code", _("Organization code"), "code"),
+        Column("name", _("Name"), "name", link=True),
+        Column("get_org_type_display", _("Type"), "org_type"),
+        Column("founded_on", _("Founding date"), "founded_on"),
     ]
 
 
@@ -60,13 +60,13 @@ class SchoolListView(ObjectListView):
     default_order = ["code"]
     create_url_name = "orgs:school_add"
     columns = [
-        Column("code", _l("School code"), "code"),
-        Column("name", _l("School name"), "name", link=True),
-        Column("get_district_display", _l("District or county"), "district"),
-        Column("get_ownership_display", _l("Ownership"), "ownership"),
-        Column("get_school_type_display", _l("School type"), "school_type"),
-        Column("get_urban_rural_display", _l("Urban or rural"), "urban_rural"),
-        Column("city_managed", _l("City-managed"), "city_managed"),
+        Column("code", _("School code"), "code"),
+        Column("name", _("School name"), "name", link=True),
+        Column("get_district_display", _("District or county"), "district"),
+        Column("get_ownership_display", _("Ownership"), "ownership"),
+        Column("get_school_type_display", _("School type"), "school_type"),
+        Column("get_urban_rural_display", _("Urban or rural"), "urban_rural"),
+        Column("city_managed", _("City-managed"), "city_managed"),
     ]
 
 

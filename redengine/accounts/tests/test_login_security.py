@@ -1,0 +1,288 @@
+"""Login security (MLPS level 3 / GB/T 22239-2019 §8.1.4.1 identification and authentication)."""
+
+import datetime
+import time
+
+import pytest
+from axes.models import AccessAttempt
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from redengine.accounts import services
+from redengine.accounts.middleware import LAST_ACTIVITY, LOGIN_TIME
+from redengine.accounts.models import RoleAssignment, User
+from redengine.core.models import AccessEvent
+from redengine.demo.data import DEMO_PASSWORD
+from redengine.orgs.models import PartyOrganization
+from redengine.testing import login_client
+
+pytestmark = pytest.mark.django_db
+LOGIN = "/accounts/login/"
+
+
+def post_login(client, username, password, ip="10.1.1.1"):
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=ip)
+
+
+def current_code(user):
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    return f"{totp(device.bin_key):06d}"
+
+
+def test_passwords_are_hashed_with_argon2(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+    user, _ = services.create_account(username="argon_user")
+    assert user.password.startswith("argon2$")
+    from redengine import settings as project_settings
+
+    assert project_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+@pytest.mark.parametrize("password", ["Ab1!", "abcdefgh", "abcdefg1", "ABCDEFG1", "12345678!", "Password1"])
+def test_weak_passwords_are_refused(password):
+    with pytest.raises(ValidationError):
+        validate_password(password, User(username="zhangsan", full_name="张三"))
+
+
+@pytest.mark.parametrize("password", ["Hongse@2026", "qiU7-jkl#", "XIAOMING7!z"])
+def test_strong_passwords_are_accepted(password):
+    validate_password(password, User(username="zhangsan"))
+
+
+def test_password_similar_to_user_name_is_refused():
+    with pytest.raises(ValidationError):
+        validate_password("Zhangsan2026!", User(username="zhangsan2026"))
+
+
+def test_wrong_password_gives_a_chinese_message_and_changes_nothing(client):
+    response = post_login(client, "yuelu_admin", "Wrong@2026")
+    assert response.status_code == 200
+    assert "用户名或密码错误" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert AccessEvent.objects.filter(kind="login_failed", username="yuelu_admin").exists()
+
+
+def test_form_keeps_the_typed_user_name_and_marks_missing_fields(client):
+    response = client.post(LOGIN, {"username": "yuelu_admin", "password": ""})
+    html = response.content.decode()
+    assert 'value="yuelu_admin"' in html
+    assert "is-invalid" in html
+
+
+def test_lockout_after_five_failures_per_account_and_address(client):
+    for _ in range(5):
+        post_login(client, "yuelu_admin", "Wrong@2026", ip="10.9.9.9")
+    locked = post_login(client, "yuelu_admin", DEMO_PASSWORD, ip="10.9.9.9")
+    assert locked.status_code == 429
+    assert "15 分钟" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert AccessEvent.objects.filter(kind="locked_out", username="yuelu_admin").exists()
+    # Nobody elsewhere can lock the user out: the same account from another address still logs in.
+    other = post_login(client, "yuelu_admin", DEMO_PASSWORD, ip="10.2.2.2")
+    assert other.status_code == 302
+    assert other["Location"] == reverse("reports:dashboard")
+
+
+def test_lockout_ends_after_fifteen_minutes(client):
+    for _ in range(5):
+        post_login(client, "furong_admin", "Wrong@2026", ip="10.3.3.3")
+    assert post_login(client, "furong_admin", DEMO_PASSWORD, ip="10.3.3.3").status_code == 429
+    AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(minutes=16))
+    assert post_login(client, "furong_admin", DEMO_PASSWORD, ip="10.3.3.3").status_code == 302
+
+
+def test_four_failures_do_not_lock(client):
+    for _ in range(4):
+        post_login(client, "furong_admin", "Wrong@2026", ip="10.4.4.4")
+    assert post_login(client, "furong_admin", DEMO_PASSWORD, ip="10.4.4.4").status_code == 302
+
+
+def test_idle_session_expires_after_thirty_minutes(client, example_user):
+    login_client(client, example_user("yuelu_admin"))
+    assert client.get("/").status_code == 200
+    session = client.session
+    session[LAST_ACTIVITY] = int(time.time()) - 31 * 60
+    session.save()
+    response = client.get("/", follow=True)
+    assert response.redirect_chain[0][0].startswith(reverse("accounts:login"))
+    assert "会话已过期" in response.content.decode()
+    assert AccessEvent.objects.filter(kind="session_expired", username="yuelu_admin").exists()
+
+
+def test_activity_keeps_the_session_alive(client, example_user):
+    login_client(client, example_user("yuelu_admin"))
+    session = client.session
+    session[LAST_ACTIVITY] = int(time.time()) - 29 * 60
+    session.save()
+    assert client.get("/").status_code == 200
+    assert client.session[LAST_ACTIVITY] >= int(time.time()) - 5
+
+
+def test_session_ends_twelve_hours_after_login_even_when_active(client, example_user):
+    login_client(client, example_user("yuelu_admin"))
+    session = client.session
+    session[LOGIN_TIME] = int(time.time()) - 12 * 3600 - 60
+    session.save()
+    assert client.get("/").status_code == 302
+
+
+def test_city_admin_needs_the_totp_code(client, example_user):
+    response = post_login(client, "city_admin", DEMO_PASSWORD)
+    assert response["Location"] == reverse("accounts:otp")
+    assert "_auth_user_id" not in client.session
+    assert client.get("/").status_code == 302  # not logged in yet
+    wrong = client.post(reverse("accounts:otp"), {"code": "000000"})
+    assert "验证码错误" in wrong.content.decode()
+    # A wrong code throttles the device (1 s, doubling with each failure); let that time pass.
+    TOTPDevice.objects.filter(user__username="city_admin").update(
+        throttling_failure_timestamp=timezone.now() - datetime.timedelta(seconds=5))
+    right = client.post(reverse("accounts:otp"), {"code": current_code(example_user("city_admin"))})
+    assert right.status_code == 302
+    dashboard = client.get("/")
+    assert dashboard.status_code == 200
+    assert dashboard.wsgi_request.user.is_verified()
+
+
+def test_a_totp_code_is_single_use(client, example_user):
+    code = current_code(example_user("sec_admin"))
+    post_login(client, "sec_admin", DEMO_PASSWORD)
+    assert client.post(reverse("accounts:otp"), {"code": code}).status_code == 302
+    client.post(reverse("accounts:logout"))
+    post_login(client, "sec_admin", DEMO_PASSWORD)
+    reused = client.post(reverse("accounts:otp"), {"code": code})
+    assert reused.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_login_gets_a_new_session_key(client):
+    client.get(LOGIN)
+    before = client.cookies.get("sessionid")
+    post_login(client, "yuelu_admin", DEMO_PASSWORD)
+    assert client.cookies["sessionid"].value != (before.value if before else None)
+
+
+def test_enrolment_by_qr_code_for_a_new_administrator(client):
+    user, _ = services.create_account(username="new_audit", password="Audit@2026x")
+    services.grant_role(user=user, role="audit_admin")
+    response = post_login(client, "new_audit", "Audit@2026x")
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    assert "<svg" in html
+    assert 'id="otp-secret"' in html
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    assert client.post(reverse("accounts:otp"), {"code": f"{totp(device.bin_key):06d}"}).status_code == 302
+    device.refresh_from_db()
+    assert device.confirmed
+
+
+def test_reveal_permission_requires_two_factor():
+    user, _ = services.create_account(username="revealer", password="Reveal@2026x")
+    org = PartyOrganization.objects.get(code="CS430104")
+    services.grant_role(user=user, role="district_admin", organization=org)
+    assert not user.requires_2fa
+    user._assignments_cache = None
+    services.grant_role(user=user, role="school_secretary", organization=org, can_reveal=True)
+    user = User.objects.get(pk=user.pk)
+    assert user.requires_2fa
+
+
+def test_role_needing_two_factor_granted_mid_session_forces_a_new_login(client, example_user):
+    user = example_user("furong_admin")
+    login_client(client, user)
+    assert client.get("/").status_code == 200
+    RoleAssignment.objects.filter(user=user).update(can_reveal=True)
+    assert client.get("/").status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_first_login_must_change_the_one_time_password(client):
+    user, initial = services.create_account(username="new_secretary")
+    services.grant_role(user=user, role="school_secretary",
+                        organization=PartyOrganization.objects.get(code="CS430104-01"))
+    assert post_login(client, "new_secretary", initial).status_code == 302
+    assert client.get("/")["Location"] == reverse("accounts:password_change")
+    response = client.post(reverse("accounts:password_change"), {
+        "old_password": initial, "new_password1": "Mine@2026new", "new_password2": "Mine@2026new"})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+    user.refresh_from_db()
+    assert not user.must_change_password
+
+
+def test_one_time_passwords_are_random_and_strong():
+    first, p1 = services.create_account(username="otp_a")
+    second, p2 = services.create_account(username="otp_b")
+    assert p1 != p2
+    validate_password(p1, first)
+    assert first.must_change_password
+
+
+def test_disabling_an_account_ends_its_sessions(client, example_user):
+    user = example_user("yuelu_admin")
+    post_login(client, "yuelu_admin", DEMO_PASSWORD)
+    assert client.get("/").status_code == 200
+    services.set_active(user, False)
+    assert client.get("/").status_code == 302
+    assert post_login(client, "yuelu_admin", DEMO_PASSWORD).status_code == 200  # refused
+
+
+def test_the_three_administrators_are_kept_apart(example_user):
+    with pytest.raises(ValidationError):
+        services.grant_role(user=example_user("sys_admin"), role="sec_admin")
+    with pytest.raises(ValidationError):
+        services.grant_role(user=example_user("audit_admin"), role="district_admin",
+                            organization=PartyOrganization.objects.get(code="CS430104"))
+    with pytest.raises(ValidationError):
+        services.grant_role(user=example_user("yuelu_admin"), role="audit_admin")
+
+
+def test_database_refuses_a_technical_role_with_personal_data_or_a_scope(example_user):
+    root = PartyOrganization.objects.get(code="CS0001")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoleAssignment.objects.create(user=example_user("sys_admin"), role="audit_admin", can_reveal=True)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoleAssignment.objects.create(user=example_user("sys_admin"), role="sec_admin", organization=root)
+
+
+@pytest.mark.parametrize("username", ["sys_admin", "sec_admin", "audit_admin"])
+def test_technical_administrators_see_no_domain_records(client_for, username):
+    client = client_for(username)
+    assert client.get("/orgs/schools/").status_code == 403
+    assert client.get("/orgs/organizations/").status_code == 403
+    dashboard = client.get("/")
+    assert "org_total" not in dashboard.context
+
+
+def test_no_superuser_can_be_created():
+    with pytest.raises(CommandError):
+        call_command("createsuperuser", "--noinput", "--username", "root")
+    with pytest.raises(ValidationError):
+        User.objects.create_superuser("root", password="Root@2026x")
+
+
+def test_system_check_fails_on_a_superuser_in_production(settings, example_user):
+    from redengine.core.checks import no_superuser
+
+    settings.PRODUCTION = True
+    assert no_superuser() == []
+    User.objects.filter(username="inspector").update(is_superuser=True)
+    errors = no_superuser()
+    assert [e.id for e in errors] == ["redengine.E001"]
+    assert "inspector" in errors[0].msg
+
+
+def test_createadmin_makes_a_role_account_with_a_random_password(capsys):
+    call_command("createadmin", "--username", "backup_admin", "--role", "sys_admin")
+    out = capsys.readouterr().out
+    user = User.objects.get(username="backup_admin")
+    password = out.split("login): ")[1].split()[0]
+    assert user.check_password(password)
+    assert user.must_change_password
+    assert password != DEMO_PASSWORD
+    assert not user.is_superuser
