@@ -45,3 +45,13 @@ def client_for(client, example_user):
         return login_client(client, example_user(username))
 
     return make
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """With REDENGINE_TEST_STRICT=1 (CI) nothing may be skipped: a skip counts as a failure."""
+    outcome = yield
+    report = outcome.get_result()
+    if os.environ.get("REDENGINE_TEST_STRICT") == "1" and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped in strict mode (nothing may be skipped in CI): {report.longrepr}"

@@ -69,7 +69,9 @@ def exception_handler(exc, context):
     """
     response = drf_exception_handler(exc, context)
     request = context.get("request")
-    refused = isinstance(exc, exceptions.PermissionDenied) and getattr(request._request, "scope_refused", False)
+    refused = isinstance(exc, exceptions.PermissionDenied) and getattr(
+        request._request, "scope_refused", False
+    )
     if refused and connection.in_atomic_block:
         transaction.set_rollback(False)
     return response

@@ -46,4 +46,3 @@ class ScopedPermission(permissions.BasePermission):
 class Pagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
-

@@ -15,25 +15,34 @@ pytestmark = pytest.mark.django_db
 
 
 def school_form(school, **changes):
-    data = {"code": school.code, "name": school.name, "district": school.district, "ownership": school.ownership,
-            "school_type": school.school_type, "urban_rural": school.urban_rural,
-            "city_managed": school.city_managed}
+    data = {
+        "code": school.code,
+        "name": school.name,
+        "district": school.district,
+        "ownership": school.ownership,
+        "school_type": school.school_type,
+        "urban_rural": school.urban_rural,
+        "city_managed": school.city_managed,
+    }
     data.update(changes)
     return data
 
 
 def changes_for(obj):
     """The object's change records after the demo data set created it."""
-    return ObjectChange.objects.filter(object_id=str(obj.pk), content_type__model=obj._meta.model_name).exclude(
-        actor="manage.py seed_demo")
+    return ObjectChange.objects.filter(
+        object_id=str(obj.pk), content_type__model=obj._meta.model_name
+    ).exclude(actor="manage.py seed_demo")
 
 
 def test_a_change_through_the_ui_leaves_one_record_with_before_and_after(client_for):
     school = School.objects.get(code="4301040001")
     client = client_for("yuelu_admin")
-    response = client.post(reverse("orgs:school_edit", args=[school.pk]),
-                           school_form(school, name="岳麓区麓山实验小学（新校区）", urban_rural="town"),
-                           REMOTE_ADDR="10.20.30.40")
+    response = client.post(
+        reverse("orgs:school_edit", args=[school.pk]),
+        school_form(school, name="岳麓区麓山实验小学（新校区）", urban_rural="town"),
+        REMOTE_ADDR="10.20.30.40",
+    )
     assert response.status_code == 302
     records = list(changes_for(school))
     assert len(records) == 1
@@ -54,8 +63,12 @@ def test_a_change_through_the_ui_leaves_one_record_with_before_and_after(client_
 def test_a_change_through_the_api_leaves_one_record_with_before_and_after(client, example_user):
     key, _ = ApiToken.issue(example_user("furong_admin"))
     school = School.objects.get(code="4301020001")
-    response = client.patch(f"/api/orgs/schools/{school.pk}/", {"name": "芙蓉区朝阳路小学（本部）"},
-                            content_type="application/json", HTTP_AUTHORIZATION=f"Token {key}")
+    response = client.patch(
+        f"/api/orgs/schools/{school.pk}/",
+        {"name": "芙蓉区朝阳路小学（本部）"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {key}",
+    )
     assert response.status_code == 200
     records = list(changes_for(school))
     assert len(records) == 1
@@ -74,9 +87,17 @@ def test_a_save_that_changes_nothing_leaves_no_record():
 
 def test_create_coverage_and_delete_are_recorded(client_for):
     client = client_for("yuelu_admin")
-    response = client.post(reverse("orgs:organization_add"), {
-        "code": "CS430104-09", "name": "岳麓区测试党支部", "org_type": "branch", "parent": "CS430104",
-        "founded_on": "2020-05-04", "schools": [School.objects.get(code="4301040003").pk]})
+    response = client.post(
+        reverse("orgs:organization_add"),
+        {
+            "code": "CS430104-09",
+            "name": "岳麓区测试党支部",
+            "org_type": "branch",
+            "parent": "CS430104",
+            "founded_on": "2020-05-04",
+            "schools": [School.objects.get(code="4301040003").pk],
+        },
+    )
     assert response.status_code == 302, response.context["form"].errors if response.context else ""
     org = PartyOrganization.objects.get(code="CS430104-09")
     actions = list(changes_for(org).order_by("id").values_list("action", "changed_fields"))
@@ -97,7 +118,9 @@ def test_if_the_audit_write_fails_the_business_write_rolls_back(client_for, monk
     monkeypatch.setattr(audit, "record", broken)
     client = client_for("yuelu_admin")
     client.raise_request_exception = False
-    response = client.post(reverse("orgs:school_edit", args=[school.pk]), school_form(school, name="不应保存"))
+    response = client.post(
+        reverse("orgs:school_edit", args=[school.pk]), school_form(school, name="不应保存")
+    )
     assert response.status_code >= 500
     school.refresh_from_db()
     assert school.name == "岳麓区麓山实验小学"
@@ -131,7 +154,9 @@ def make_inspector(username, org_code):
     user, _ = services.create_account(username=username, password="Inspect@2026x")
     user.must_change_password = False
     user.save()
-    services.grant_role(user=user, role="inspector", organization=PartyOrganization.objects.get(code=org_code))
+    services.grant_role(
+        user=user, role="inspector", organization=PartyOrganization.objects.get(code=org_code)
+    )
     return user
 
 
@@ -147,11 +172,19 @@ def test_the_trail_is_browsable_within_the_scope_only(client):
     assert "芙蓉改名标记" not in page
 
 
-@pytest.mark.parametrize(("username", "status"), [
-    ("city_admin", 200), ("inspector", 200), ("audit_admin", 200),
-    ("yuelu_admin", 403), ("school_secretary", 403), ("instructor", 403), ("sys_admin", 403),
-    ("sec_admin", 403),
-])
+@pytest.mark.parametrize(
+    ("username", "status"),
+    [
+        ("city_admin", 200),
+        ("inspector", 200),
+        ("audit_admin", 200),
+        ("yuelu_admin", 403),
+        ("school_secretary", 403),
+        ("instructor", 403),
+        ("sys_admin", 403),
+        ("sec_admin", 403),
+    ],
+)
 def test_who_may_browse_the_trail(client_for, username, status):
     client = client_for(username)
     assert client.get(reverse("audit_changes")).status_code == status
@@ -161,7 +194,9 @@ def test_who_may_browse_the_trail(client_for, username, status):
 def test_audit_admin_sees_account_changes_city_admin_does_not(client_for):
     services.create_account(username="trail_marker_account")
     assert "trail_marker_account" in client_for("audit_admin").get(reverse("audit_changes")).content.decode()
-    assert "trail_marker_account" not in client_for("city_admin").get(reverse("audit_changes")).content.decode()
+    assert (
+        "trail_marker_account" not in client_for("city_admin").get(reverse("audit_changes")).content.decode()
+    )
 
 
 def test_trail_filters(client_for):
@@ -188,7 +223,11 @@ def test_logins_and_refusals_are_logged(client, client_for, example_user):
     client.post("/accounts/login/", {"username": "yuelu_admin", "password": "Hongse@2026"})
     assert AccessEvent.objects.filter(kind="login", username="yuelu_admin").exists()
     assert client_for("sys_admin").get(reverse("orgs:school_list")).status_code == 403
-    assert AccessEvent.objects.filter(kind="refused", username="sys_admin", object_type="orgs.school").exists()
+    assert AccessEvent.objects.filter(
+        kind="refused", username="sys_admin", object_type="orgs.school"
+    ).exists()
     key, _ = ApiToken.issue(example_user("audit_admin"))
     assert client.get("/api/orgs/schools/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 403
-    assert AccessEvent.objects.filter(kind="refused", username="audit_admin", object_type="orgs.school").exists()
+    assert AccessEvent.objects.filter(
+        kind="refused", username="audit_admin", object_type="orgs.school"
+    ).exists()

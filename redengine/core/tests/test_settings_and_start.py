@@ -1,0 +1,93 @@
+"""Settings from the environment, production checks and clear start-up errors (run as real processes)."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def manage(*args, **env):
+    full_env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDENGINE_"))
+    }
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def production_env(tmp_path):
+    return {
+        "REDENGINE_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "AUDIT_KEY": secrets.token_urlsafe(32),
+        "ALLOWED_HOSTS": "redengine.example.org",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+    }
+
+
+def test_check_deploy_is_clean_in_production_mode(tmp_path):
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **production_env(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_mode_needs_its_secrets(tmp_path):
+    env = production_env(tmp_path)
+    del env["SECRET_KEY"]
+    result = manage("check", **env)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unreachable_database_names_the_setting():
+    result = manage("migrate", DATABASE_URL="postgres://nobody:secret@127.0.0.1:9/redengine")
+    assert result.returncode == 2
+    assert "DATABASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_database_directory_names_the_setting(tmp_path):
+    result = manage("runserver", DATABASE_URL=f"sqlite:///{tmp_path / 'absent' / 'db.sqlite3'}")
+    assert result.returncode == 2
+    assert "DATABASE_URL" in result.stderr
+
+
+def test_demo_data_refuses_to_load_in_production(tmp_path):
+    env = production_env(tmp_path)
+    assert manage("migrate", "--noinput", **env).returncode == 0
+    result = manage("seed_demo", **env)
+    assert result.returncode != 0
+    assert "production" in result.stderr
+    users = manage(
+        "shell", "-c", "from redengine.accounts.models import User; print(User.objects.count())", **env
+    )
+    assert users.stdout.strip().splitlines()[-1] == "0"
+
+
+@pytest.mark.django_db
+def test_security_headers_on_real_responses(client):
+    response = client.get("/accounts/login/")
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert len(response["X-Request-ID"]) == 32
+
+
+def test_defaults_are_chinese_and_shanghai(settings):
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert ("en", "English") in settings.LANGUAGES

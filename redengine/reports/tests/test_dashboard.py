@@ -1,0 +1,93 @@
+"""The dashboard's figures equal brute-force counts over the user's subtree, in a fixed number of queries."""
+
+from collections import Counter
+
+import pytest
+
+from redengine.core.codes import DISTRICTS
+from redengine.orgs.models import PartyOrganization, School
+
+pytestmark = pytest.mark.django_db
+# session, user, TOTP device, roles, two aggregate counts, session save; plus the request's savepoints
+DASHBOARD_QUERIES = 11
+
+
+def subtree(code):
+    """Every organization under ``code``, by walking children one level at a time (no path prefixes)."""
+    found, frontier = [], [PartyOrganization.objects.get(code=code)]
+    while frontier:
+        found.extend(frontier)
+        frontier = [c for node in frontier for c in PartyOrganization.objects.get_children(node)]
+    return found
+
+
+def brute_force(code):
+    orgs = subtree(code)
+    ids = {o.pk for o in orgs}
+    schools = [
+        s
+        for s in School.objects.all()
+        if ids & {o.pk for o in s.organizations.all()}
+        or (
+            not s.organizations.exists()
+            and PartyOrganization.objects.filter(district=s.district, pk__in=ids).exists()
+        )
+    ]
+    types = Counter(o.get_org_type_display() for o in orgs)
+    districts = Counter(DISTRICTS[s.district] for s in schools)
+    return types, districts
+
+
+@pytest.mark.parametrize(
+    ("username", "scope"),
+    [
+        ("city_admin", "CS0001"),
+        ("yuelu_admin", "CS430104"),
+        ("school_secretary", "CS430104-02"),
+        ("instructor", "CS430104-04"),
+    ],
+)
+def test_counts_match_a_brute_force_count(client_for, username, scope, django_assert_max_num_queries):
+    client = client_for(username)
+    with django_assert_max_num_queries(DASHBOARD_QUERIES):
+        response = client.get("/")
+    types, districts = brute_force(scope)
+    assert {str(k): v for k, v in response.context["org_rows"]} == {str(k): v for k, v in types.items()}
+    assert dict(response.context["school_rows"]) == dict(districts)
+    assert response.context["org_total"] == sum(types.values())
+    html = response.content.decode()
+    assert f'id="org-total">{sum(types.values())}<' in html
+    assert f'id="school-total">{sum(districts.values())}<' in html
+
+
+def test_uncovered_school_counts_in_its_district(client_for):
+    School.objects.create(
+        code="4301040099",
+        name="岳麓区未建党组织学校",
+        district="430104",
+        ownership="private",
+        school_type="kindergarten",
+        urban_rural="urban",
+    )
+    response = client_for("yuelu_admin").get("/")
+    assert dict(response.context["school_rows"])["岳麓区"] == School.objects.filter(district="430104").count()
+    assert "岳麓区" not in dict(client_for("furong_admin").get("/").context["school_rows"])
+
+
+def test_query_count_does_not_grow_with_data(client_for, django_assert_max_num_queries):
+    parent = PartyOrganization.objects.get(code="CS430104")
+    for i in range(30):
+        PartyOrganization.objects.add_child(
+            parent, {"code": f"CS430104-X{i:02d}", "name": f"测试支部{i}", "org_type": "branch"}
+        )
+        parent.refresh_from_db()
+    client = client_for("city_admin")
+    with django_assert_max_num_queries(DASHBOARD_QUERIES):
+        client.get("/")
+
+
+def test_list_pages_query_count(client_for, django_assert_max_num_queries):
+    client = client_for("city_admin")
+    for url in ["/orgs/schools/", "/orgs/organizations/", "/audit/changes/", "/audit/access/"]:
+        with django_assert_max_num_queries(12):
+            assert client.get(url).status_code == 200
