@@ -12,6 +12,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views import generic
 
@@ -73,6 +74,13 @@ class ScopedMixin(LoginRequiredMixin):
 
     def get_queryset(self):
         return self.scoped()
+
+    def list_url(self):
+        """The model's list page, by the naming convention ``<app>:<model>_list`` (None if it has none)."""
+        try:
+            return reverse(f"{self.model._meta.app_label}:{self.model._meta.model_name}_list")
+        except NoReverseMatch:
+            return None
 
 
 class ObjectListView(ScopedMixin, generic.ListView):
@@ -147,6 +155,7 @@ class ObjectListView(ScopedMixin, generic.ListView):
             can_add=self.request.user.can(self.model, ADD) and self.create_url_name,
             can_export=self.request.user.can(self.model, EXPORT),
             create_url_name=self.create_url_name,
+            breadcrumbs=[(self.get_title(), None)],
         )
         return context
 
@@ -206,11 +215,15 @@ class ObjectEditView(ScopedMixin, generic.UpdateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        crumbs = [(self.model._meta.verbose_name_plural, self.list_url())]
+        if self.object:
+            crumbs.append((str(self.object), self.object.get_absolute_url()))
         context["title"] = (
             _("Change %(object)s") % {"object": self.object}
             if self.object
             else _("New %(model)s") % {"model": self.model._meta.verbose_name}
         )
+        context["breadcrumbs"] = [*crumbs, (context["title"], None)]
         return context
 
 

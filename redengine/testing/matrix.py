@@ -115,9 +115,14 @@ def technical(username):
     return ROLES[username].technical if username in ROLES else False
 
 
+REGISTERED = set()  # models whose views are in a matrix (checked by core/tests/test_matrix_coverage.py)
+
+
 def build_matrix(*cases):
     """Test functions for every case × role × position; a test module does ``globals().update(...)``."""
     import pytest
+
+    REGISTERED.update(case.model for case in cases)
 
     from redengine.accounts.models import ApiToken, User
 

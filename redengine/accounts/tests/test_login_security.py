@@ -141,7 +141,8 @@ def test_city_admin_needs_the_totp_code(client, example_user):
     assert "验证码错误" in wrong.content.decode()
     # A wrong code throttles the device (1 s, doubling with each failure); let that time pass.
     TOTPDevice.objects.filter(user__username="city_admin").update(
-        throttling_failure_timestamp=timezone.now() - datetime.timedelta(seconds=5))
+        throttling_failure_timestamp=timezone.now() - datetime.timedelta(seconds=5)
+    )
     right = client.post(reverse("accounts:otp"), {"code": current_code(example_user("city_admin"))})
     assert right.status_code == 302
     dashboard = client.get("/")
@@ -203,12 +204,15 @@ def test_role_needing_two_factor_granted_mid_session_forces_a_new_login(client, 
 
 def test_first_login_must_change_the_one_time_password(client):
     user, initial = services.create_account(username="new_secretary")
-    services.grant_role(user=user, role="school_secretary",
-                        organization=PartyOrganization.objects.get(code="CS430104-01"))
+    services.grant_role(
+        user=user, role="school_secretary", organization=PartyOrganization.objects.get(code="CS430104-01")
+    )
     assert post_login(client, "new_secretary", initial).status_code == 302
     assert client.get("/")["Location"] == reverse("accounts:password_change")
-    response = client.post(reverse("accounts:password_change"), {
-        "old_password": initial, "new_password1": "Mine@2026new", "new_password2": "Mine@2026new"})
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": initial, "new_password1": "Mine@2026new", "new_password2": "Mine@2026new"},
+    )
     assert response.status_code == 302
     assert client.get("/").status_code == 200
     user.refresh_from_db()
@@ -236,8 +240,11 @@ def test_the_three_administrators_are_kept_apart(example_user):
     with pytest.raises(ValidationError):
         services.grant_role(user=example_user("sys_admin"), role="sec_admin")
     with pytest.raises(ValidationError):
-        services.grant_role(user=example_user("audit_admin"), role="district_admin",
-                            organization=PartyOrganization.objects.get(code="CS430104"))
+        services.grant_role(
+            user=example_user("audit_admin"),
+            role="district_admin",
+            organization=PartyOrganization.objects.get(code="CS430104"),
+        )
     with pytest.raises(ValidationError):
         services.grant_role(user=example_user("yuelu_admin"), role="audit_admin")
 

@@ -1,0 +1,127 @@
+"""Accounts (system administrator), roles and scopes (security administrator), and the scope switcher."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from redengine.accounts import services
+from redengine.accounts.models import RoleAssignment, User
+from redengine.core.models import ObjectChange
+from redengine.orgs.models import PartyOrganization
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("username", "accounts", "roles"),
+    [
+        ("sys_admin", 200, 403),
+        ("sec_admin", 403, 200),
+        ("audit_admin", 403, 403),
+        ("city_admin", 403, 403),
+        ("yuelu_admin", 403, 403),
+    ],
+)
+def test_who_manages_what(client_for, username, accounts, roles):
+    client = client_for(username)
+    assert client.get(reverse("accounts:account_list")).status_code == accounts
+    assert client.get(reverse("accounts:role_list")).status_code == roles
+
+
+def test_system_administrator_creates_an_account_with_a_one_time_password(client_for):
+    client = client_for("sys_admin")
+    response = client.post(
+        reverse("accounts:account_add"), {"username": "tianxin_admin", "full_name": "钱进"}
+    )
+    assert response.status_code == 200
+    password = re.search(r'id="one-time-password">([^<]+)<', response.content.decode()).group(1)
+    user = User.objects.get(username="tianxin_admin")
+    assert user.check_password(password)
+    assert user.must_change_password
+    assert ObjectChange.objects.filter(object_id=str(user.pk), action="create", username="sys_admin").exists()
+    assert "password" not in ObjectChange.objects.filter(object_id=str(user.pk)).first().after
+
+
+def test_duplicate_user_name_is_refused_and_form_kept(client_for):
+    response = client_for("sys_admin").post(
+        reverse("accounts:account_add"), {"username": "yuelu_admin", "full_name": "重名"}
+    )
+    html = response.content.decode()
+    assert "该用户名已被使用" in html
+    assert 'value="重名"' in html
+    assert User.objects.filter(username="yuelu_admin").count() == 1
+
+
+def test_reset_and_disable(client_for, example_user):
+    client = client_for("sys_admin")
+    target = example_user("furong_admin")
+    reset = client.post(reverse("accounts:account_action", args=[target.pk, "reset"]))
+    new_password = re.search(r'id="one-time-password">([^<]+)<', reset.content.decode()).group(1)
+    target.refresh_from_db()
+    assert target.check_password(new_password)
+    assert target.must_change_password
+    client.post(reverse("accounts:account_action", args=[target.pk, "disable"]))
+    target.refresh_from_db()
+    assert not target.is_active
+
+
+def test_security_administrator_grants_and_withdraws_roles(client_for, example_user):
+    client = client_for("sec_admin")
+    response = client.post(
+        reverse("accounts:role_grant"),
+        {"user": "furong_admin", "role": "inspector", "organization": "CS430104"},
+        follow=True,
+    )
+    assert "角色已授予" in response.content.decode()
+    assignment = RoleAssignment.objects.get(user__username="furong_admin", role="inspector")
+    assert assignment.organization.code == "CS430104"
+    assert ObjectChange.objects.filter(
+        object_id=str(assignment.pk), action="create", username="sec_admin"
+    ).exists()
+    client.post(reverse("accounts:role_withdraw", args=[assignment.pk]))
+    assert not RoleAssignment.objects.filter(pk=assignment.pk).exists()
+
+
+def test_separation_refusal_is_explained_and_writes_nothing(client_for):
+    before = RoleAssignment.objects.count()
+    response = client_for("sec_admin").post(
+        reverse("accounts:role_grant"), {"user": "sys_admin", "role": "audit_admin"}, follow=True
+    )
+    assert "三员分立" in response.content.decode()
+    assert RoleAssignment.objects.count() == before
+
+
+def test_unknown_organization_code_is_named(client_for):
+    response = client_for("sec_admin").post(
+        reverse("accounts:role_grant"),
+        {"user": "furong_admin", "role": "inspector", "organization": "NOPE"},
+        follow=True,
+    )
+    assert "党组织代码" in response.content.decode()
+
+
+def test_scope_switcher_narrows_to_one_role(client, example_user):
+    from redengine.testing import login_client
+
+    user, _ = services.create_account(username="two_hats", password="TwoHats@2026")
+    services.grant_role(
+        user=user, role="district_admin", organization=PartyOrganization.objects.get(code="CS430104")
+    )
+    services.grant_role(
+        user=user, role="inspector", organization=PartyOrganization.objects.get(code="CS430102")
+    )
+    user.must_change_password = False
+    user.save()
+    login_client(client, user)
+    both = dict(client.get("/").context["school_rows"])
+    assert {"岳麓区", "芙蓉区"} <= set(both)
+    yuelu = RoleAssignment.objects.get(user=user, role="district_admin")
+    client.post(reverse("accounts:switch_scope"), {"assignment": yuelu.pk, "next": "/"})
+    narrowed = client.get("/")
+    assert set(dict(narrowed.context["school_rows"])) == {"岳麓区"}
+    assert narrowed.context["active_assignment_id"] == yuelu.pk
+    # Someone else's assignment cannot be chosen: it falls back to all of one's own roles.
+    other = RoleAssignment.objects.exclude(user=user).first()
+    client.post(reverse("accounts:switch_scope"), {"assignment": other.pk, "next": "/"})
+    assert {"岳麓区", "芙蓉区"} <= set(dict(client.get("/").context["school_rows"]))
