@@ -207,6 +207,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "redengine.core.api.exception_handler",
 }
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
 API_TOKEN_LIFETIME = timedelta(hours=12)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Red Engine API",

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from redengine.core.filters import YesNoFilter
 from redengine.core.views import Column, ObjectListView, ScopedMixin
 
 from . import services
@@ -17,7 +18,7 @@ from .roles import MANAGE_ROLES, MANAGE_USERS
 
 class AccountFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = YesNoFilter(label=_("Active"))
 
     class Meta:
         model = User
@@ -36,7 +37,7 @@ class AccountListView(ObjectListView):
     template_name = "accounts/account_list.html"
     columns = [
         Column("username", _("User name"), "username", link=True),
-        Column("full_name", _("Name"), "full_name"),
+        Column("full_name", _("Full name"), "full_name"),
         Column("is_active", _("Active"), "is_active"),
         Column("must_change_password", _("Must change password"), None),
         Column("last_login", _("Last login"), "last_login"),

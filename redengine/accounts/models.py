@@ -40,7 +40,7 @@ class User(AuditedModel, AbstractBaseUser, PermissionsMixin):
         validators=[UnicodeUsernameValidator()],
         error_messages={"unique": _("A user with that user name already exists.")},
     )
-    full_name = models.CharField(_("name"), max_length=100, blank=True)
+    full_name = models.CharField(_("full name"), max_length=100, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff"), default=False, editable=False)

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from redengine.core.codes import DISTRICT_CHOICES
+from redengine.core.filters import YesNoFilter
 
 from .choices import OrgType, Ownership, SchoolType, UrbanRural
 from .models import PartyOrganization, School
@@ -26,7 +27,7 @@ class SubtreeFilter(django_filters.CharFilter):
 
 class OrganizationFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    org_type = django_filters.MultipleChoiceFilter(choices=OrgType.choices, label=_("Type"))
+    org_type = django_filters.ChoiceFilter(choices=OrgType.choices, label=_("Type"))
     within = SubtreeFilter(label=_("Within organization (code)"))
 
     class Meta:
@@ -39,11 +40,11 @@ class OrganizationFilterSet(django_filters.FilterSet):
 
 class SchoolFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    district = django_filters.MultipleChoiceFilter(choices=DISTRICT_CHOICES, label=_("District or county"))
+    district = django_filters.ChoiceFilter(choices=DISTRICT_CHOICES, label=_("District or county"))
     ownership = django_filters.ChoiceFilter(choices=Ownership.choices, label=_("Ownership"))
-    school_type = django_filters.MultipleChoiceFilter(choices=SchoolType.choices, label=_("School type"))
+    school_type = django_filters.ChoiceFilter(choices=SchoolType.choices, label=_("School type"))
     urban_rural = django_filters.ChoiceFilter(choices=UrbanRural.choices, label=_("Urban or rural"))
-    city_managed = django_filters.BooleanFilter(label=_("City-managed"))
+    city_managed = YesNoFilter(label=_("City-managed"))
     within = SubtreeFilter(label=_("Within organization (code)"))
 
     class Meta:
