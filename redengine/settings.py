@@ -1,8 +1,8 @@
 """Settings of Red Engine, all from environment variables.
 
 REDENGINE_ENV selects the mode: ``development`` (the default: DEBUG on, a development secret key,
-SQLite under ``var/``), ``test`` (set by the test suite) or ``production`` (DEBUG off, every secret
-required, HTTPS-only cookies, HSTS; ``manage.py check --deploy`` is clean).
+SQLite under ``var/``), ``test`` (as development, DEBUG off) or ``production`` (DEBUG off, every
+secret and the database required, HTTPS-only cookies, HSTS; ``manage.py check --deploy`` is clean).
 """
 
 import os
@@ -45,7 +45,7 @@ def env_required(name, dev_default):
 
 DEBUG = False if PRODUCTION else env_bool("DEBUG", ENV == "development")
 SECRET_KEY = env_required("SECRET_KEY", "development-only-key-not-for-production-" + "x" * 24)
-# Keys the audit chain and the API token digests; separate from SECRET_KEY so it can rotate alone.
+# Keys the API token digests; separate from SECRET_KEY so that it can rotate alone.
 AUDIT_KEY = env_required("AUDIT_KEY", "development-only-audit-key")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -113,7 +113,7 @@ TEMPLATES = [
 
 # Database: SQLite under var/ by default; PostgreSQL 15+ (or a compatible server) via DATABASE_URL.
 DEFAULT_DATABASE_URL = f"sqlite:///{BASE_DIR / 'var' / 'redengine.sqlite3'}"
-DATABASE_URL = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+DATABASE_URL = env_required("DATABASE_URL", DEFAULT_DATABASE_URL)
 if DATABASE_URL == DEFAULT_DATABASE_URL:
     (BASE_DIR / "var").mkdir(exist_ok=True)
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60 if PRODUCTION else 0)}
@@ -159,7 +159,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "redengine.accounts.views.lockout_response"
 AXES_VERBOSE = False
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]  # set from X-Forwarded-For by TRUSTED_PROXY_COUNT
+# Number of reverse proxies (nginx) in front of the app; the client address comes from X-Forwarded-For.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 OTP_TOTP_ISSUER = "红色引擎 Red Engine"
 
@@ -204,6 +206,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "redengine.core.api_defaults.Pagination",
     "PAGE_SIZE": 50,
+    "NUM_PROXIES": 0,  # REMOTE_ADDR already holds the client address (see TRUSTED_PROXY_COUNT)
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "redengine.core.api.exception_handler",
 }

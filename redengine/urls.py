@@ -32,3 +32,5 @@ urlpatterns = [
     path("api/", include(api_patterns)),
     path("healthz", healthz),
 ]
+
+handler500 = "redengine.core.views.server_error"

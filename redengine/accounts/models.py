@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import os
 import secrets
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from redengine.core.models import AuditedModel
 from redengine.core.scoping import ScopedQuerySet
+from redengine.orgs.models import PartyOrganization
 
 from .roles import BUSINESS_ROLES, ROLE_CHOICES, ROLES, TECHNICAL_ROLES, model_actions
 
@@ -100,6 +102,17 @@ class User(AuditedModel, AbstractBaseUser, PermissionsMixin):
 
     def has_role_action(self, action):
         return any(action in ROLES[a.role].actions for a in self.active_assignments())
+
+    def home_scope_path(self):
+        """Where the account's events sit in the tree: the deepest organization covering all its roles.
+
+        '' (the whole system, seen by the audit administrator only) for the technical administrators.
+        """
+        paths = [a.organization.path if a.organization_id else "" for a in self.assignments()]
+        if not paths:
+            return ""
+        common = os.path.commonprefix(paths)
+        return common[: len(common) - len(common) % PartyOrganization.steplen]
 
     @property
     def role_codes(self):

@@ -33,22 +33,27 @@ def _logged_out(sender, request, user, **kwargs):
         UserSession.objects.filter(session_key=request.session.session_key).delete()
 
 
+def _scope_of(username):
+    """The scope of the account an attempt named, so that the account's own auditors see the attempt."""
+    account = User.objects.filter(username=username).first()
+    return account.home_scope_path() if account else ""
+
+
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs):
     if request is not None:
+        username = str(credentials.get("username", ""))[:150]
         log_access(
-            AccessEvent.Kind.LOGIN_FAILED,
-            request=request,
-            user=None,
-            username=str(credentials.get("username", ""))[:150],
+            AccessEvent.Kind.LOGIN_FAILED, request=request, username=username, scope_path=_scope_of(username)
         )
 
 
 @receiver(user_locked_out)
 def _locked_out(sender, request, username, ip_address, **kwargs):
     if request is not None:
+        username = str(username or "")[:150]
         log_access(
-            AccessEvent.Kind.LOCKED_OUT, request=request, user=None, username=str(username or "")[:150]
+            AccessEvent.Kind.LOCKED_OUT, request=request, username=username, scope_path=_scope_of(username)
         )
 
 

@@ -79,23 +79,23 @@ def bulk_create_audited(model, objs, batch_size=2000):
     created = model.objects.bulk_create(objs, batch_size=batch_size)
     content_type = ContentType.objects.get_for_model(model)
     fields = _actor_fields()
-    ObjectChange.objects.bulk_create(
-        [
+    records = []
+    for obj, scope_path in zip(created, model.audit_scope_paths(created), strict=True):
+        after = snapshot(obj)
+        records.append(
             ObjectChange(
                 action=ObjectChange.Action.CREATE,
                 content_type=content_type,
                 object_id=str(obj.pk),
                 object_repr=str(obj)[:200],
                 before=None,
-                after=snapshot(obj),
-                changed_fields=list(snapshot(obj)),
-                scope_path=obj.audit_scope_path(),
+                after=after,
+                changed_fields=list(after),
+                scope_path=scope_path,
                 **fields,
             )
-            for obj in created
-        ],
-        batch_size=batch_size,
-    )
+        )
+    ObjectChange.objects.bulk_create(records, batch_size=batch_size)
     return created
 
 
@@ -166,6 +166,8 @@ def log_access(kind, *, request=None, user=None, username="", obj=None, rows=Non
         object_type, object_id = obj._meta.label_lower, str(obj.pk)
         if not scope_path and hasattr(obj, "audit_scope_path"):
             scope_path = obj.audit_scope_path()
+    if not scope_path and user is not None and hasattr(user, "home_scope_path"):
+        scope_path = user.home_scope_path()  # so that the auditors of the user's subtree see it
     return AccessEvent.objects.create(
         kind=kind,
         user=user,

@@ -1,38 +1,37 @@
-"""Request-wide machinery: the actor behind writes, security headers, a clear page when the database is down."""
+"""Request-wide machinery: the client address, the actor behind writes, security headers."""
 
-import logging
 import uuid
 
 from django.conf import settings
-from django.db import OperationalError
-from django.shortcuts import render
 
 from .context import Actor, acting, client_ip
 
-logger = logging.getLogger("redengine")
-
 
 class RequestContextMiddleware:
-    """Gives each request an id and makes it the actor of every write it causes."""
+    """Gives each request an id and makes it the actor of every write it causes.
+
+    Behind ``TRUSTED_PROXY_COUNT`` reverse proxies (nginx), the client's address is the one the
+    nearest trusted proxy saw, taken from X-Forwarded-For and put in REMOTE_ADDR, so that lock-out,
+    throttling and the logs all see the real client, and a client cannot forge it.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.proxies = settings.TRUSTED_PROXY_COUNT
 
     def __call__(self, request):
+        if self.proxies:
+            forwarded = [
+                a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()
+            ]
+            if len(forwarded) >= self.proxies:
+                request.META["REMOTE_ADDR"] = forwarded[-self.proxies]
         request.request_id = uuid.uuid4().hex
         actor = Actor(request=request, ip_address=client_ip(request), request_id=request.request_id)
         with acting(actor):
-            try:
-                response = self.get_response(request)
-            except OperationalError as exc:
-                return database_unavailable(request, exc)
+            response = self.get_response(request)
         response["X-Request-ID"] = request.request_id
         return response
-
-
-def database_unavailable(request, exc):
-    logger.error("database unavailable: %s (check the DATABASE_URL setting)", exc)
-    return render(request, "503.html", status=503)
 
 
 class SecurityHeadersMiddleware:

@@ -55,6 +55,11 @@ class AuditedModel(models.Model):
     def audit_scope_path(self) -> str:
         return ""
 
+    @classmethod
+    def audit_scope_paths(cls, objs):
+        """``audit_scope_path`` of many objects; a model overrides it to answer in one query."""
+        return [obj.audit_scope_path() for obj in objs]
+
 
 class ObjectChange(AppendOnlyModel):
     """One create, change or delete of a domain record: who, when, from where, before and after."""

@@ -5,13 +5,17 @@ here, so a later model cannot forget them: a role without the action answers 403
 outside the user's scope answers 404 exactly like one that does not exist.
 """
 
+import logging
+import sys
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views import generic
@@ -22,6 +26,7 @@ from .forms import bootstrapify
 from .models import AccessEvent
 
 VIEW, ADD, CHANGE, DELETE, EXPORT = "view", "add", "change", "delete", "export"
+logger = logging.getLogger("redengine")
 
 
 @dataclass(frozen=True)
@@ -75,10 +80,13 @@ class ScopedMixin(LoginRequiredMixin):
     def get_queryset(self):
         return self.scoped()
 
+    list_url_name = None  # default: ``<app>:<model>_list``
+
     def list_url(self):
-        """The model's list page, by the naming convention ``<app>:<model>_list`` (None if it has none)."""
+        """The model's list page (None if it has none)."""
+        name = self.list_url_name or f"{self.model._meta.app_label}:{self.model._meta.model_name}_list"
         try:
-            return reverse(f"{self.model._meta.app_label}:{self.model._meta.model_name}_list")
+            return reverse(name)
         except NoReverseMatch:
             return None
 
@@ -245,3 +253,12 @@ class ObjectDeleteView(ScopedMixin, generic.DeleteView):
         self.object.delete()
         messages.success(self.request, _("Deleted %(object)s.") % {"object": name})
         return redirect(self.success_url_name)
+
+
+def server_error(request):
+    """500, or 503 naming the cause when the database cannot be reached (no database needed to render)."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, OperationalError | InterfaceError):
+        logger.error("database unavailable: %s (check the DATABASE_URL setting)", exc)
+        return HttpResponse(loader.render_to_string("503.html"), status=503)
+    return HttpResponse(loader.render_to_string("500.html"), status=500)

@@ -157,3 +157,15 @@ class School(AuditedModel):
             PartyOrganization.objects.filter(district=self.district).values_list("path", flat=True).first()
             or ""
         )
+
+    @classmethod
+    def audit_scope_paths(cls, schools):
+        """In two queries: the first covering organization's path, else the district organization's."""
+        covering = {}
+        through = PartyOrganization.schools.through.objects.filter(school_id__in=[s.pk for s in schools])
+        for school_id, path in through.order_by("-partyorganization__path").values_list(
+            "school_id", "partyorganization__path"
+        ):
+            covering[school_id] = path
+        districts = dict(PartyOrganization.objects.exclude(district="").values_list("district", "path"))
+        return [covering.get(s.pk) or districts.get(s.district, "") for s in schools]

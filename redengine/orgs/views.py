@@ -44,6 +44,7 @@ class OrganizationDetailView(ObjectDetailView):
 class OrganizationEditView(ObjectEditView):
     model = PartyOrganization
     form_class = OrganizationForm
+    list_url_name = "orgs:organization_list"
 
 
 class OrganizationDeleteView(ObjectDeleteView):

@@ -58,6 +58,8 @@ class ScopedCase:
     marker_field: str = "name"
     edit_fields: list = field(default_factory=list)
     deletable: object = staticmethod(lambda obj: True)  # obj -> whether nothing blocks its deletion
+    create_data: object = None  # obj at a position -> form data of a new object placed there
+    create_owners: object = None  # obj at a position -> organizations the new object would belong to
 
     def get(self, position):
         if position == MISSING:
@@ -66,12 +68,15 @@ class ScopedCase:
 
     def in_scope(self, user, obj, action):
         """Independent reading: some role of the user allowing ``action`` sits at an ancestor of an owner."""
+        return self.owners_in_scope(user, self.owners(obj), action)
+
+    def owners_in_scope(self, user, owners, action):
         for assignment in user.assignments():
             if action not in model_actions(self.model, assignment.role):
                 continue
             if assignment.organization_id is None:
                 return True
-            if any(assignment.organization_id in org_ancestry(o) for o in self.owners(obj)):
+            if any(assignment.organization_id in org_ancestry(o) for o in owners):
                 return True
         return False
 
@@ -202,6 +207,29 @@ def build_matrix(*cases):
 
     @pytest.mark.django_db
     @parametrize
+    def test_ui_create(client, case, username, position):
+        client, user, obj = setup(client, case, username, position)
+        if obj is None or case.create_data is None:
+            return
+        data = case.create_data(obj)
+        records = ObjectChange.objects.count()
+        response = client.post(reverse(f"{case.url_prefix}_add"), data)
+        created = case.model.objects.filter(**{case.lookup: data[case.lookup]})
+        if not case.allowed(user, "add"):
+            assert response.status_code == 403
+        elif case.owners_in_scope(user, case.create_owners(obj), "add"):
+            assert response.status_code == 302, response.context["form"].errors if response.context else ""
+            assert created.exists()
+            assert changes_of(created.get()).filter(action="create", username=username).exists()
+            return
+        else:
+            assert response.status_code == 200  # the form again, with the reason
+            assert response.context["form"].errors
+        assert not created.exists()
+        assert ObjectChange.objects.count() == records
+
+    @pytest.mark.django_db
+    @parametrize
     def test_ui_delete(client, case, username, position):
         client, user, obj = setup(client, case, username, position)
         expected = expected_status(case, user, obj, "delete", 302)
@@ -259,6 +287,7 @@ def build_matrix(*cases):
         for f in [
             test_ui_detail,
             test_ui_list_and_export,
+            test_ui_create,
             test_ui_edit,
             test_ui_delete,
             test_api_detail_and_list,

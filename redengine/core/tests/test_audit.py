@@ -5,7 +5,7 @@ from django.db import DatabaseError
 from django.urls import reverse
 
 from redengine.accounts import services
-from redengine.accounts.models import ApiToken
+from redengine.accounts.models import ApiToken, User
 from redengine.core import audit
 from redengine.core.models import AccessEvent, AppendOnlyError, ObjectChange
 from redengine.orgs.models import PartyOrganization, School
@@ -231,3 +231,85 @@ def test_logins_and_refusals_are_logged(client, client_for, example_user):
     assert AccessEvent.objects.filter(
         kind="refused", username="audit_admin", object_type="orgs.school"
     ).exists()
+
+
+def test_access_events_are_scoped_to_the_accounts_subtree(client):
+    from redengine.core.audit import log_access
+
+    yuelu_event = log_access("login", user=User.objects.get(username="yuelu_admin"))
+    furong_event = log_access("login", user=User.objects.get(username="furong_admin"))
+    technical = log_access("login", user=User.objects.get(username="sys_admin"))
+    assert yuelu_event.scope_path == PartyOrganization.objects.get(code="CS430104").path
+    assert technical.scope_path == ""
+    login_client(client, make_inspector("yuelu_inspector2", "CS430104"))
+    ids = {row.pk for row in client.get(reverse("audit_access")).context["object_list"]}
+    assert yuelu_event.pk in ids
+    assert furong_event.pk not in ids
+    assert technical.pk not in ids
+
+
+def test_failed_logins_are_seen_by_the_accounts_auditors(client):
+    client.post("/accounts/login/", {"username": "yuelu_admin", "password": "wrong"})
+    event = AccessEvent.objects.get(kind="login_failed", username="yuelu_admin")
+    assert event.scope_path == PartyOrganization.objects.get(code="CS430104").path
+
+
+def test_bulk_created_objects_are_audited_in_bulk(django_assert_max_num_queries):
+    schools = [
+        School(
+            code=f"43010400{i:02d}",
+            name=f"批量学校{i}",
+            district="430104",
+            ownership="public",
+            school_type="primary",
+            urban_rural="rural",
+        )
+        for i in range(60, 80)
+    ]
+    with django_assert_max_num_queries(6):
+        created = audit.bulk_create_audited(School, schools)
+    records = ObjectChange.objects.filter(
+        object_id__in=[str(s.pk) for s in created], action="create", content_type__model="school"
+    )
+    assert records.count() == 20
+    assert records.first().after["district"] == "430104"
+
+
+def test_client_address_behind_trusted_proxies(client_for, settings):
+    from redengine.core.middleware import RequestContextMiddleware
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    seen = {}
+
+    def view(request):
+        seen["addr"] = request.META["REMOTE_ADDR"]
+        from django.http import HttpResponse
+
+        return HttpResponse()
+
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 10.0.0.7", REMOTE_ADDR="127.0.0.1")
+    RequestContextMiddleware(view)(request)
+    assert seen["addr"] == "10.0.0.7"  # what nginx saw; the forged first entry is ignored
+    settings.TRUSTED_PROXY_COUNT = 0
+    request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="6.6.6.6", REMOTE_ADDR="127.0.0.1")
+    RequestContextMiddleware(view)(request)
+    assert seen["addr"] == "127.0.0.1"
+
+
+def test_database_outage_answers_503_naming_nothing_secret(rf):
+    from django.db import OperationalError
+
+    from redengine.core.views import server_error
+
+    try:
+        raise OperationalError("connection refused")
+    except OperationalError:
+        response = server_error(rf.get("/"))
+    assert response.status_code == 503
+    assert "DATABASE_URL" in response.content.decode()
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        assert server_error(rf.get("/")).status_code == 500

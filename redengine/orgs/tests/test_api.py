@@ -138,3 +138,20 @@ def test_schema_and_docs_are_served_locally(client, example_user):
     docs = client.get("/api/docs/").content.decode()
     assert "swagger" in docs.lower()
     assert not re.search(r'(src|href)="https?://', docs)
+
+
+def test_createorg_builds_the_first_organizations(capsys):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError):
+        call_command("createorg", "--code", "X1", "--name", "第二个根", "--type", "working_committee")
+    call_command(
+        "createorg", "--code", "CS430104-77", "--name", "新建支部", "--type", "branch", "--parent", "CS430104"
+    )
+    org = PartyOrganization.objects.get(code="CS430104-77")
+    assert org.path.startswith(PartyOrganization.objects.get(code="CS430104").path)
+    assert ObjectChange.objects.get(object_id=str(org.pk), action="create").actor == "manage.py createorg"
+    with pytest.raises(CommandError):
+        call_command(
+            "createorg", "--code", "CS430104-77", "--name", "重复", "--type", "branch", "--parent", "CS0001"
+        )

@@ -26,6 +26,15 @@ ORGANIZATIONS = ScopedCase(
     },
     edit_fields=["code", "name", "org_type", "founded_on", "schools"],
     deletable=lambda org: org.delete_refusal() is None,
+    create_data=lambda parent: {
+        "code": f"NEW-{parent.code}",
+        "name": "新建测试支部",
+        "org_type": "branch",
+        "parent": parent.code,
+        "founded_on": "",
+        "schools": [],
+    },
+    create_owners=lambda parent: [parent],
 )
 SCHOOLS = ScopedCase(
     name="school",
@@ -42,6 +51,15 @@ SCHOOLS = ScopedCase(
         "city_direct": "4301000001",
     },
     edit_fields=["code", "name", "district", "ownership", "school_type", "urban_rural", "city_managed"],
+    create_data=lambda school: {
+        "code": f"{school.code[:6]}9999",
+        "name": "新建测试学校",
+        "district": school.district,
+        "ownership": "public",
+        "school_type": "primary",
+        "urban_rural": "rural",
+    },
+    create_owners=lambda school: list(PartyOrganization.objects.filter(district=school.district)),
 )
 
 globals().update(build_matrix(ORGANIZATIONS, SCHOOLS))
