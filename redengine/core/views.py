@@ -17,6 +17,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import NoReverseMatch, reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import generic
 
@@ -139,7 +140,7 @@ class ObjectListView(ScopedMixin, generic.ListView):
         )
 
     def get_title(self):
-        return self.title or self.model._meta.verbose_name_plural
+        return capfirst(self.title or self.model._meta.verbose_name_plural)
 
     def cells(self, obj):
         """(value, link) per column; the link goes to the object's page where the column asks for it."""

@@ -51,5 +51,15 @@ class SchoolFilterSet(django_filters.FilterSet):
         model = School
         fields = ["q", "district", "ownership", "school_type", "urban_rural", "city_managed", "within"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        if user is not None:
+            # Offer only the districts the user has schools in (choices are scoped too).
+            present = set(
+                School.objects.visible_to(user).order_by().values_list("district", flat=True).distinct()
+            )
+            self.filters["district"].extra["choices"] = [c for c in DISTRICT_CHOICES if c[0] in present]
+
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))

@@ -36,6 +36,7 @@ class OrganizationDetailView(ObjectDetailView):
             ),
             children=visible.filter(path__startswith=org.path, depth=org.depth + 1),
             subtree_count=visible.filter(path__startswith=org.path).count() - 1,
+            delete_refusal=org.delete_refusal() if context["can_delete"] else None,
             schools=School.objects.visible_to(self.request.user).filter(organizations=org),
         )
         return context
