@@ -155,3 +155,28 @@ def test_createorg_builds_the_first_organizations(capsys):
         call_command(
             "createorg", "--code", "CS430104-77", "--name", "重复", "--type", "branch", "--parent", "CS0001"
         )
+
+
+def test_invalid_form_keeps_input_and_marks_the_wrong_field(client_for):
+    from django.urls import reverse
+
+    school = School.objects.get(code="4301040001")
+    response = client_for("yuelu_admin").post(
+        reverse("orgs:school_edit", args=[school.pk]),
+        {
+            "code": "43010",
+            "name": "改了名字",
+            "district": "430104",
+            "ownership": "public",
+            "school_type": "primary",
+            "urban_rural": "urban",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="改了名字"' in html
+    assert 'value="43010"' in html
+    assert "学校代码应为 10 位数字。" in html
+    assert 'aria-invalid="true"' in html
+    school.refresh_from_db()
+    assert school.name == "岳麓区麓山实验小学"
