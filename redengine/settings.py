@@ -47,6 +47,15 @@ DEBUG = False if PRODUCTION else env_bool("DEBUG", ENV == "development")
 SECRET_KEY = env_required("SECRET_KEY", "development-only-key-not-for-production-" + "x" * 24)
 # Keys the API token digests; separate from SECRET_KEY so that it can rotate alone.
 AUDIT_KEY = env_required("AUDIT_KEY", "development-only-audit-key")
+# Personal data (ID numbers, mobiles) is stored SM4-encrypted beside an HMAC-SM3 blind index (GB/T
+# 39786-2021 §8.4; see core/crypto.py). Hex keys: 16 bytes for SM4, 16 to 64 bytes for the index.
+# CRYPTO_PROVIDER may name another CryptoProvider class, e.g. one that drives a certified device.
+PERSONAL_DATA_KEY = env_required("PERSONAL_DATA_KEY", "b1728f33056faeea1032f8ee15b78137")  # development only
+BLIND_INDEX_KEY = env_required(
+    "BLIND_INDEX_KEY",
+    "dc8741bbce2174a7e214ec14f60ba541041ebbfc44a260fbe962da0b03ddbc53",  # development only
+)
+CRYPTO_PROVIDER = os.environ.get("CRYPTO_PROVIDER", "redengine.core.crypto.SoftwareSM4Provider")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 if PRODUCTION and not ALLOWED_HOSTS:

@@ -31,6 +31,8 @@ def production_env(tmp_path):
         "REDENGINE_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "AUDIT_KEY": secrets.token_urlsafe(32),
+        "PERSONAL_DATA_KEY": secrets.token_hex(16),
+        "BLIND_INDEX_KEY": secrets.token_hex(32),
         "ALLOWED_HOSTS": "redengine.example.org",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
     }
