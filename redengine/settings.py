@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "treebeard",
     "redengine.core",
+    "redengine.dataio",
     "redengine.accounts",
     "redengine.orgs",
     "redengine.reports",

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DataioConfig(AppConfig):
+    name = "redengine.dataio"
+    label = "dataio"
+    verbose_name = _("Data import")
