@@ -4,7 +4,17 @@
 import os
 import sys
 
-DB_COMMANDS = {"runserver", "migrate", "seed_demo", "createadmin", "shell", "dbshell"}
+DB_COMMANDS = {
+    "runserver",
+    "migrate",
+    "seed_demo",
+    "createadmin",
+    "createorg",
+    "import_workbook",
+    "metrics",
+    "shell",
+    "dbshell",
+}
 
 
 def database_problem():

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "redengine.dataio",
     "redengine.accounts",
     "redengine.orgs",
+    "redengine.people",
     "redengine.reports",
     "redengine.demo",
 ]
@@ -171,7 +172,12 @@ AXES_LOCKOUT_CALLABLE = "redengine.accounts.views.lockout_response"
 AXES_VERBOSE = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]  # set from X-Forwarded-For by TRUSTED_PROXY_COUNT
 # Number of reverse proxies (nginx) in front of the app; the client address comes from X-Forwarded-For.
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+try:
+    TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT") or 0)
+except ValueError as exc:
+    raise ImproperlyConfigured(
+        "TRUSTED_PROXY_COUNT must be a whole number (the reverse proxies in front)."
+    ) from exc
 
 OTP_TOTP_ISSUER = "红色引擎 Red Engine"
 

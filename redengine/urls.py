@@ -5,6 +5,7 @@ from rest_framework.permissions import IsAuthenticated
 
 from redengine.accounts.api.views import TokenView
 from redengine.core import audit_views
+from redengine.reports.api.views import MetricsView
 
 
 def healthz(request):
@@ -14,6 +15,8 @@ def healthz(request):
 api_patterns = [
     path("auth/token/", TokenView.as_view(), name="api_token"),
     path("orgs/", include("redengine.orgs.api.urls")),
+    path("people/", include("redengine.people.api.urls")),
+    path("metrics/", MetricsView.as_view(), name="api_metrics"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api_schema"),
     path(
         "docs/",
@@ -26,6 +29,7 @@ urlpatterns = [
     path("", include("redengine.reports.urls")),
     path("accounts/", include("redengine.accounts.urls")),
     path("orgs/", include("redengine.orgs.urls")),
+    path("people/", include("redengine.people.urls")),
     path("audit/changes/", audit_views.ObjectChangeListView.as_view(), name="audit_changes"),
     path("audit/access/", audit_views.AccessEventListView.as_view(), name="audit_access"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -20,6 +20,14 @@ from redengine.orgs.models import PartyOrganization
 
 from .roles import BUSINESS_ROLES, ROLE_CHOICES, ROLES, TECHNICAL_ROLES, model_actions
 
+REVEAL = "reveal"  # see full ID numbers and mobiles: an assignment's can_reveal, where it may view
+
+
+def assignment_allows(assignment, model, action):
+    if action == REVEAL:
+        return assignment.can_reveal and "view" in model_actions(model, assignment.role)
+    return action in model_actions(model, assignment.role)
+
 
 class UserQuerySet(ScopedQuerySet):
     pass
@@ -90,15 +98,15 @@ class User(AuditedModel, AbstractBaseUser, PermissionsMixin):
 
     def scope_prefixes(self, model, action):
         """Path prefixes of the subtrees where this account may do ``action`` on ``model``."""
-        prefixes = []
-        for assignment in self.active_assignments():
-            if action in model_actions(model, assignment.role):
-                prefixes.append(assignment.organization.path if assignment.organization_id else "")
-        return prefixes
+        return [
+            assignment.organization.path if assignment.organization_id else ""
+            for assignment in self.active_assignments()
+            if assignment_allows(assignment, model, action)
+        ]
 
     def can(self, model, action):
         """Whether any role in force allows ``action`` on ``model`` somewhere."""
-        return any(action in model_actions(model, a.role) for a in self.active_assignments())
+        return any(assignment_allows(a, model, action) for a in self.active_assignments())
 
     def has_role_action(self, action):
         return any(action in ROLES[a.role].actions for a in self.active_assignments())

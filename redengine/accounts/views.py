@@ -118,7 +118,12 @@ def otp_view(request):
             return redirect(_safe_next(request, pending.get("next")))
         pending["failures"] += 1
         request.session[PENDING] = pending
-        log_access(AccessEvent.Kind.OTP_FAILED, request=request, username=user.username)
+        log_access(
+            AccessEvent.Kind.OTP_FAILED,
+            request=request,
+            username=user.username,
+            scope_path=user.home_scope_path(),
+        )
         if pending["failures"] >= MAX_OTP_FAILURES:
             request.session.pop(PENDING, None)
             messages.error(request, _("Too many wrong codes. Please log in again."))

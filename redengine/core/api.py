@@ -1,5 +1,8 @@
 """The API's defaults: every viewset is scoped and permission-checked like the UI."""
 
+import copy
+
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, viewsets
@@ -13,6 +16,7 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     """List, detail and writes through ``visible_to``; a write that leaves the scope is rolled back."""
 
     model = None
+    scope_actions: dict = {}  # extra action name -> the scope action it needs (default: by method)
     select_related = ()
     prefetch_related = ()
 
@@ -21,7 +25,7 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         request = getattr(self, "request", None)
         if request is None or getattr(self, "swagger_fake_view", False):
             return queryset
-        queryset = self.model.objects.visible_to(request.user, scope_action(request))
+        queryset = self.model.objects.visible_to(request.user, scope_action(request, self))
         if self.select_related:
             queryset = queryset.select_related(*self.select_related)
         if self.prefetch_related:
@@ -32,7 +36,7 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         return {**super().get_serializer_context(), "user": self.request.user}
 
     def _recheck(self, instance):
-        action = scope_action(self.request)
+        action = scope_action(self.request, self)
         if not self.model.objects.visible_to(self.request.user, action).filter(pk=instance.pk).exists():
             raise exceptions.ValidationError(_("You cannot save this record outside your scope."))
 
@@ -43,6 +47,13 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     def perform_update(self, serializer):
         with transaction.atomic():
             self._recheck(serializer.save())
+
+    def perform_destroy(self, instance):
+        from .views import delete_or_refuse
+
+        reason = delete_or_refuse(instance)
+        if reason:
+            raise exceptions.ValidationError({"detail": reason})
 
 
 class ScopedSerializerMixin:
@@ -59,7 +70,23 @@ class ScopedSerializerMixin:
 
 
 class ScopedModelSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
-    pass
+    """Also runs the model's own ``clean()`` rules, which DRF does not, so the API refuses what forms refuse."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        candidate = copy.copy(self.instance) if self.instance is not None else model()
+        many = {f.name for f in model._meta.many_to_many}
+        for name, value in attrs.items():
+            if name not in many and hasattr(candidate, name):
+                setattr(candidate, name, value)
+        try:
+            candidate.clean()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(
+                exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+            ) from exc
+        return attrs
 
 
 def exception_handler(exc, context):

@@ -16,8 +16,12 @@ METHOD_ACTIONS = {
 }
 
 
-def scope_action(request):
-    return METHOD_ACTIONS.get(request.method, "change")
+def scope_action(request, view=None):
+    """The action a request needs: by its method, or as the view's ``scope_actions`` names it for an extra action."""
+    named = (
+        getattr(view, "scope_actions", {}).get(getattr(view, "action", None)) if view is not None else None
+    )
+    return named or METHOD_ACTIONS.get(request.method, "change")
 
 
 class ScopedPermission(permissions.BasePermission):
@@ -30,7 +34,8 @@ class ScopedPermission(permissions.BasePermission):
         model = view.get_queryset().model if hasattr(view, "get_queryset") else None
         if model is None:
             return False
-        allowed = user.can(model, scope_action(request))
+        action = scope_action(request, view)
+        allowed = user.can(model, action)
         if not allowed:
             request._request.scope_refused = True
             log_access(
@@ -38,7 +43,7 @@ class ScopedPermission(permissions.BasePermission):
                 request=request._request,
                 user=user,
                 obj=model._meta.label_lower,
-                detail=scope_action(request),
+                detail=action,
             )
         return allowed
 

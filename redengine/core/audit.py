@@ -38,7 +38,7 @@ def snapshot(instance):
     return data
 
 
-def _actor_fields():
+def actor_fields():
     actor = current_actor()
     user = actor.current_user()
     request = actor.request
@@ -70,7 +70,7 @@ def record(instance, action, before, after, changed=None):
         after=after,
         changed_fields=changed,
         scope_path=instance.audit_scope_path(),
-        **_actor_fields(),
+        **actor_fields(),
     )
 
 
@@ -78,7 +78,7 @@ def bulk_create_audited(model, objs, batch_size=2000):
     """``bulk_create`` for an audited model, writing one create record per object in bulk too."""
     created = model.objects.bulk_create(objs, batch_size=batch_size)
     content_type = ContentType.objects.get_for_model(model)
-    fields = _actor_fields()
+    fields = actor_fields()
     records = []
     for obj, scope_path in zip(created, model.audit_scope_paths(created), strict=True):
         after = snapshot(obj)

@@ -10,6 +10,15 @@ NAV = [
         [
             (_("Party organizations"), "orgs:organization_list", "orgs.PartyOrganization", "view"),
             (_("Schools"), "orgs:school_list", "orgs.School", "view"),
+            (_("People"), "people:person_list", "people.Person", "view"),
+            (_("Titles"), "people:honor_list", "people.Honor", "view"),
+            (_("Dispatches to private schools"), "people:dispatch_list", "people.Dispatch", "view"),
+        ],
+    ),
+    (
+        _("Reports"),
+        [
+            (_("Coverage analysis"), "reports:coverage", "orgs.School", "view"),
         ],
     ),
     (

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -236,22 +237,35 @@ class ObjectEditView(ScopedMixin, generic.UpdateView):
         return context
 
 
+def delete_or_refuse(obj):
+    """Delete ``obj`` (its audit records follow), or say why not: its own rule, or records that still use it."""
+    reason = obj.delete_refusal() if hasattr(obj, "delete_refusal") else None
+    if reason:
+        return reason
+    try:
+        with transaction.atomic():
+            obj.delete()
+    except (ProtectedError, RestrictedError) as exc:
+        blockers = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+        kinds = sorted({str(b._meta.verbose_name) for b in blockers})
+        return _("%(object)s is still used by other records (%(kinds)s); change or remove them first.") % {
+            "object": obj,
+            "kinds": "、".join(kinds),
+        }
+    return None
+
+
 class ObjectDeleteView(ScopedMixin, generic.DeleteView):
     template_name = "core/object_delete.html"
     action = DELETE
     success_url_name = None
 
-    def refuse_reason(self, obj):
-        """A reason why this object cannot be deleted (it still has dependants), or None."""
-        return
-
     def form_valid(self, form):
-        reason = self.refuse_reason(self.object)
+        name = str(self.object)
+        reason = delete_or_refuse(self.object)
         if reason:
             messages.error(self.request, reason)
             return redirect(self.object.get_absolute_url())
-        name = str(self.object)
-        self.object.delete()
         messages.success(self.request, _("Deleted %(object)s.") % {"object": name})
         return redirect(self.success_url_name)
 

@@ -99,3 +99,129 @@ ACCOUNTS = [
     ("sec_admin", "吴静", "sec_admin", None, False),
     ("audit_admin", "郑华", "audit_admin", None, False),
 ]
+
+# People of the small example tree: (name, region, birth date, sequence, school code, post, front line,
+# membership (organization code, admitted, full or None) or None, titles [(title, level, awarded, lapsed)]).
+# The ID numbers are made with valid check characters from these parts; names are invented.
+PEOPLE = [
+    (
+        "梅溪湖张老师",
+        "430104",
+        "1985-03-12",
+        21,
+        "4301040002",
+        "teacher",
+        True,
+        ("CS430104-02-01", "2012-06-20", "2013-06-21"),
+        [("backbone_teacher", "city", "2018-09-10", None)],
+    ),
+    (
+        "梅溪湖李老师",
+        "430104",
+        "1990-07-01",
+        42,
+        "4301040002",
+        "teacher",
+        True,
+        ("CS430104-02-02", "2024-07-01", None),
+        [],
+    ),
+    (
+        "梅溪湖王校长",
+        "430103",
+        "1975-11-30",
+        13,
+        "4301040002",
+        "manager",
+        False,
+        ("CS430104-02", "2000-07-01", "2001-07-02"),
+        [("famous_principal", "city", "2017-05-04", None)],
+    ),
+    (
+        "麓山赵老师",
+        "430104",
+        "1988-02-14",
+        61,
+        "4301040001",
+        "teacher",
+        True,
+        ("CS430104-01", "2015-06-30", "2016-07-01"),
+        [("excellent_teacher", "district", "2019-09-10", None)],
+    ),
+    (
+        "麓山钱老师",
+        "430105",
+        "1995-05-05",
+        82,
+        "4301040001",
+        "teacher",
+        True,
+        None,
+        [("backbone_teacher", "school", "2021-09-10", None)],
+    ),
+    ("明德孙老师", "430181", "1983-08-08", 33, "4301040004", "teacher", True, None, []),
+    (
+        "芙蓉周老师",
+        "430102",
+        "1986-12-24",
+        55,
+        "4301020001",
+        "teacher",
+        True,
+        ("CS430102-01", "2011-06-28", "2012-06-29"),
+        [("backbone_teacher", "district", "2016-09-10", "2022-09-09")],
+    ),
+    ("芙蓉吴老师", "430102", "1992-04-18", 74, "4301020001", "support", False, None, []),
+    (
+        "一中郑老师",
+        "430111",
+        "1980-01-20",
+        95,
+        "4301000001",
+        "teacher",
+        True,
+        ("CS430100-01-01", "2006-06-30", "2007-07-01"),
+        [("studio_trainee", "city", "2019-03-01", None)],
+    ),
+]
+
+# Dispatches to private schools: (person name, role, school code, body, public, start, end)
+DISPATCHES = [
+    ("麓山赵老师", "instructor", "4301040004", "长沙市教育局", True, "2018-11-01", "2021-10-31"),
+    ("芙蓉周老师", "instructor", "4301020003", "芙蓉区教育局", True, "2019-03-01", None),
+    ("一中郑老师", "secretary", "4301000002", "长沙市教育局", True, "2018-11-01", None),
+]
+
+# Start-up funds: (organization code, amount, approved, paid)
+STARTUP_GRANTS = [
+    ("CS430104-04", "5000.00", "2019-08-01", "2019-09-15"),
+    ("CS430100-02", "8000.00", "2018-07-10", "2018-08-20"),
+]
+GRANT_STANDARDS = [
+    ("branch", 2017, "5000.00"),
+    ("joint_branch", 2017, "5000.00"),
+    ("general_branch", 2017, "8000.00"),
+    ("committee", 2017, "10000.00"),
+]
+
+# Committee posts: (organization code, person name, post, from)
+COMMITTEE_POSTS = [
+    ("CS430104-02", "梅溪湖王校长", "secretary", "2021-09-01"),
+    ("CS430104-01", "麓山赵老师", "secretary", "2020-09-01"),
+    ("CS430102-01", "芙蓉周老师", "secretary", "2019-09-01"),
+    ("CS430100-01", "一中郑老师", "organizing", "2019-09-01"),
+]
+
+# Organizations received from outside the education system: (code, name, type, parent, founded, from, date, doc)
+RECEIVED = [
+    (
+        "CS430105-02",
+        "中共开福区湘江社区学校支部委员会",
+        "branch",
+        "CS430105",
+        "2010-05-01",
+        "中共开福区湘江街道工作委员会",
+        "2018-04-01",
+        "开教党〔2018〕12号",
+    ),
+]

@@ -1,10 +1,12 @@
 """Schools (学校) and the party-organization tree (党组织)."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Length, Substr
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
@@ -12,6 +14,7 @@ from redengine.core.codes import DISTRICT_CHOICES, district_name
 from redengine.core.models import AuditedModel
 from redengine.core.scoping import ScopedQuerySet, prefix_q
 
+from . import rules
 from .choices import OrgType, Ownership, SchoolType, UrbanRural
 
 
@@ -31,6 +34,9 @@ class OrganizationManager(MP_NodeManager):
 
     def visible_to(self, user, action="view"):
         return self.get_queryset().visible_to(user, action)
+
+    def in_subtree(self, path):
+        return self.get_queryset().in_subtree(path)
 
 
 class PartyOrganization(AuditedModel, MP_Node):
@@ -59,6 +65,19 @@ class PartyOrganization(AuditedModel, MP_Node):
     schools = models.ManyToManyField(
         "School", blank=True, related_name="organizations", verbose_name=_("schools covered")
     )
+    last_election_on = models.DateField(_("date of the last election"), null=True, blank=True)
+    term_years = models.PositiveSmallIntegerField(
+        _("term (years)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Leave empty for the usual term: 5 years for a committee, 3 for a general branch or branch."
+        ),
+    )
+    # Stored (and indexed) so that "whose term has run out" is one range query; kept by save().
+    election_due_on = models.DateField(
+        _("next election due"), null=True, blank=True, editable=False, db_index=True
+    )
 
     objects = OrganizationManager()
 
@@ -77,6 +96,25 @@ class PartyOrganization(AuditedModel, MP_Node):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.election_due_on = rules.election_due(
+            self.org_type, self.last_election_on, self.founded_on, self.term_years
+        )
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.founded_on and self.founded_on > timezone.localdate():
+            raise ValidationError({"founded_on": _("The founding date cannot be in the future.")})
+        if self.last_election_on and self.founded_on and self.last_election_on < self.founded_on:
+            raise ValidationError(
+                {"last_election_on": _("The last election cannot be before the founding date.")}
+            )
+
+    @property
+    def effective_term_years(self):
+        return rules.term_years(self.org_type, self.term_years)
+
     @classmethod
     def scope_filter(cls, prefixes):
         return prefix_q("path", prefixes)
@@ -94,6 +132,20 @@ class PartyOrganization(AuditedModel, MP_Node):
         if self.role_assignments.exists():
             return _("Accounts hold roles at %(org)s; withdraw them first.") % {"org": self}
         return None
+
+
+def school_scope_q(prefixes, school="pk", district="district"):
+    """Rows whose school is in scope: covered by an organization in the subtree or, when no organization
+    covers it, lying in a district whose bureau organization is in the subtree (metrics.md, "In scope").
+
+    ``school`` and ``district`` name the row's school id and the school's district, so that records
+    of people, titles and dispatches are scoped by their school with the same rule.
+    """
+    coverage = PartyOrganization.schools.through.objects.filter(school_id=OuterRef(school))
+    district_org = PartyOrganization.objects.filter(district=OuterRef(district)).exclude(district="")
+    return Exists(coverage.filter(prefix_q("partyorganization__path", prefixes))) | (
+        ~Exists(coverage) & Exists(district_org.filter(prefix_q("path", prefixes)))
+    )
 
 
 ten_digits = RegexValidator(r"^\d{10}$", _("The school code has 10 digits."))
@@ -117,6 +169,7 @@ class School(AuditedModel):
         _("urban or rural"), max_length=10, choices=UrbanRural.choices, db_index=True
     )
     city_managed = models.BooleanField(_("city-managed"), default=False, db_index=True)
+    staff_headcount = models.PositiveIntegerField(_("staff headcount"), null=True, blank=True)
 
     objects = SchoolQuerySet.as_manager()
 
@@ -137,12 +190,7 @@ class School(AuditedModel):
 
     @classmethod
     def scope_filter(cls, prefixes):
-        """In scope: covered by an organization in the subtree or, when none covers it, by its district's."""
-        coverage = PartyOrganization.schools.through.objects.filter(school_id=OuterRef("pk"))
-        district_org = PartyOrganization.objects.filter(district=OuterRef("district")).exclude(district="")
-        return Exists(coverage.filter(prefix_q("partyorganization__path", prefixes))) | (
-            ~Exists(coverage) & Exists(district_org.filter(prefix_q("path", prefixes)))
-        )
+        return school_scope_q(prefixes)
 
     def get_absolute_url(self):
         return reverse("orgs:school_detail", args=[self.pk])
@@ -169,3 +217,137 @@ class School(AuditedModel):
             covering[school_id] = path
         districts = dict(PartyOrganization.objects.exclude(district="").values_list("district", "path"))
         return [covering.get(s.pk) or districts.get(s.district, "") for s in schools]
+
+
+class AffiliationChange(AuditedModel):
+    """An affiliation change (隶属关系调整): an organization moved, with its subtree, under another parent.
+
+    The old parent may be outside the education system, given by name only; such a change is how an
+    organization is "received" (接收) into the system (metric ``orgs.received``).
+    """
+
+    organization = models.ForeignKey(
+        PartyOrganization,
+        on_delete=models.PROTECT,
+        related_name="affiliation_changes",
+        verbose_name=_("organization"),
+    )
+    old_parent = models.ForeignKey(
+        PartyOrganization,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("previous parent"),
+    )
+    old_parent_name = models.CharField(_("previous parent (outside the system)"), max_length=100, blank=True)
+    new_parent = models.ForeignKey(
+        PartyOrganization, on_delete=models.PROTECT, related_name="+", verbose_name=_("new parent")
+    )
+    changed_on = models.DateField(_("date"), db_index=True)
+    document_number = models.CharField(_("document number"), max_length=100, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("affiliation change")
+        verbose_name_plural = _("affiliation changes")
+        ordering = ["-changed_on", "-id"]
+
+    def __str__(self):
+        return f"{self.organization} → {self.new_parent} ({self.changed_on})"
+
+    @property
+    def received(self):
+        """Moved in from outside the education system."""
+        return self.old_parent_id is None
+
+    @classmethod
+    def scope_filter(cls, prefixes):
+        return prefix_q("organization__path", prefixes)
+
+    def audit_scope_path(self):
+        return self.organization.path
+
+
+class GrantStandard(AuditedModel):
+    """The start-up fund standard (启动经费标准) for a newly founded organization of a type, from a year.
+
+    The seed quotes 5,000–10,000 yuan by type; the amounts are data the city administrator edits
+    (domain-rules.md PRIV.START_FUND: not found in any source, so never a constant in code).
+    """
+
+    org_type = models.CharField(_("organization type"), max_length=20, choices=OrgType.choices)
+    valid_from = models.PositiveSmallIntegerField(_("from year"))
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2)
+
+    objects = ScopedQuerySet.as_manager()
+    # A city-wide table: only roles at the root may change it (see scope_filter).
+
+    class Meta:
+        verbose_name = _("start-up fund standard")
+        verbose_name_plural = _("start-up fund standards")
+        ordering = ["org_type", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org_type", "valid_from"],
+                name="grantstandard_unique",
+                violation_error_message=_("This type already has a standard from that year."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_org_type_display()} {self.valid_from}: {self.amount}"
+
+    @classmethod
+    def scope_filter(cls, prefixes):
+        # Everyone with a role may read the standards; writes are narrowed by role_actions.
+        return Q()
+
+    @classmethod
+    def amount_for(cls, org_type, year):
+        row = cls.objects.filter(org_type=org_type, valid_from__lte=year).order_by("-valid_from").first()
+        return row.amount if row else None
+
+    role_actions = {
+        "district_admin": {"view"},
+        "school_secretary": {"view"},
+        "instructor": {"view"},
+        "inspector": {"view", "export"},
+    }
+
+
+class StartupGrant(AuditedModel):
+    """A start-up fund (启动经费) granted to an organization newly founded in a private school."""
+
+    organization = models.ForeignKey(
+        PartyOrganization,
+        on_delete=models.PROTECT,
+        related_name="startup_grants",
+        verbose_name=_("organization"),
+    )
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2)
+    approved_on = models.DateField(_("date approved"), db_index=True)
+    paid_on = models.DateField(_("date paid"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("start-up fund")
+        verbose_name_plural = _("start-up funds")
+        ordering = ["-approved_on", "-id"]
+
+    def __str__(self):
+        return f"{self.organization}: {self.amount}"
+
+    def clean(self):
+        super().clean()
+        if self.paid_on and self.approved_on and self.paid_on < self.approved_on:
+            raise ValidationError({"paid_on": _("The payment cannot precede the approval.")})
+
+    @classmethod
+    def scope_filter(cls, prefixes):
+        return prefix_q("organization__path", prefixes)
+
+    def audit_scope_path(self):
+        return self.organization.path

@@ -52,9 +52,6 @@ class OrganizationDeleteView(ObjectDeleteView):
     model = PartyOrganization
     success_url_name = reverse_lazy("orgs:organization_list")
 
-    def refuse_reason(self, obj):
-        return obj.delete_refusal()
-
 
 class SchoolListView(ObjectListView):
     model = School

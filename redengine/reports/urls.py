@@ -3,4 +3,7 @@ from django.urls import path
 from . import views
 
 app_name = "reports"
-urlpatterns = [path("", views.dashboard, name="dashboard")]
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("reports/coverage/", views.coverage, name="coverage"),
+]

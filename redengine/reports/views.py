@@ -2,9 +2,13 @@
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from redengine.core.codes import DISTRICTS
+from redengine.core.views import refuse
 from redengine.orgs.choices import OrgType
 from redengine.orgs.models import PartyOrganization, School
 
@@ -42,3 +46,39 @@ def dashboard(request):
             },
         )
     return render(request, "reports/dashboard.html", context)
+
+
+@login_required
+def coverage(request):
+    """应建尽建: the schools that break the coverage rule, with advice on form and terms, for a scope and year."""
+    from redengine.core.metrics import Period
+
+    from . import coverage as analysis
+
+    user = request.user
+    if not user.can(School, "view"):
+        return refuse(request, School, "view")
+    visible = PartyOrganization.objects.visible_to(user)
+    code = request.GET.get("scope")
+    scope = (
+        visible.filter(code=code).first()
+        if code
+        else (visible.filter(path=user.home_scope_path()).first() or visible.order_by("depth").first())
+    )
+    if scope is None:
+        raise Http404
+    year = request.GET.get("year", "")
+    period = Period.of(int(year) if year.isdigit() else timezone.localdate().year)
+    return render(
+        request,
+        "reports/coverage.html",
+        {
+            "title": _("Coverage analysis"),
+            "scope": scope,
+            "period": period,
+            "gaps": analysis.gaps(scope, period),
+            "advice": analysis.form_advice(scope, period),
+            "elections": analysis.elections_due(scope, period),
+            "breadcrumbs": [(_("Coverage analysis"), None)],
+        },
+    )

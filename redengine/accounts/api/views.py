@@ -55,7 +55,12 @@ class TokenView(APIView):
             code = (data.validated_data.get("otp") or "").strip()
             device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
             if not code or device is None or not device.verify_token(code):
-                log_access(AccessEvent.Kind.OTP_FAILED, request=request._request, username=user.username)
+                log_access(
+                    AccessEvent.Kind.OTP_FAILED,
+                    request=request._request,
+                    username=user.username,
+                    scope_path=user.home_scope_path(),
+                )
                 return Response(
                     {"detail": _("This account needs a valid two-factor code (otp).")},
                     status=status.HTTP_401_UNAUTHORIZED,

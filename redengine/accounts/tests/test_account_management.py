@@ -1,5 +1,6 @@
 """Accounts (system administrator), roles and scopes (security administrator), and the scope switcher."""
 
+import html
 import re
 
 import pytest
@@ -35,7 +36,9 @@ def test_system_administrator_creates_an_account_with_a_one_time_password(client
         reverse("accounts:account_add"), {"username": "tianxin_admin", "full_name": "钱进"}
     )
     assert response.status_code == 200
-    password = re.search(r'id="one-time-password">([^<]+)<', response.content.decode()).group(1)
+    password = html.unescape(
+        re.search(r'id="one-time-password">([^<]+)<', response.content.decode()).group(1)
+    )
     user = User.objects.get(username="tianxin_admin")
     assert user.check_password(password)
     assert user.must_change_password
@@ -57,7 +60,9 @@ def test_reset_and_disable(client_for, example_user):
     client = client_for("sys_admin")
     target = example_user("furong_admin")
     reset = client.post(reverse("accounts:account_action", args=[target.pk, "reset"]))
-    new_password = re.search(r'id="one-time-password">([^<]+)<', reset.content.decode()).group(1)
+    new_password = html.unescape(
+        re.search(r'id="one-time-password">([^<]+)<', reset.content.decode()).group(1)
+    )
     target.refresh_from_db()
     assert target.check_password(new_password)
     assert target.must_change_password

@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from redengine.core.api import ScopedModelSerializer
 
-from ..models import PartyOrganization, School
+from ..models import AffiliationChange, GrantStandard, PartyOrganization, School, StartupGrant
 
 
 class SchoolSerializer(ScopedModelSerializer):
@@ -79,3 +79,35 @@ class OrganizationSerializer(ScopedModelSerializer):
     def update(self, instance, validated_data):
         validated_data.pop("parent", None)
         return super().update(instance, validated_data)
+
+
+class AffiliationChangeSerializer(ScopedModelSerializer):
+    organization = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    old_parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    new_parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = AffiliationChange
+        fields = [
+            "id",
+            "organization",
+            "old_parent",
+            "old_parent_name",
+            "new_parent",
+            "changed_on",
+            "document_number",
+        ]
+
+
+class StartupGrantSerializer(ScopedModelSerializer):
+    organization = serializers.SlugRelatedField(slug_field="code", queryset=PartyOrganization.objects.all())
+
+    class Meta:
+        model = StartupGrant
+        fields = ["id", "organization", "amount", "approved_on", "paid_on"]
+
+
+class GrantStandardSerializer(ScopedModelSerializer):
+    class Meta:
+        model = GrantStandard
+        fields = ["id", "org_type", "valid_from", "amount"]

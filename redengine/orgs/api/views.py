@@ -1,10 +1,14 @@
-from rest_framework.exceptions import ValidationError
-
 from redengine.core.api import ScopedModelViewSet
 
 from ..filters import OrganizationFilterSet, SchoolFilterSet
-from ..models import PartyOrganization, School
-from .serializers import OrganizationSerializer, SchoolSerializer
+from ..models import AffiliationChange, GrantStandard, PartyOrganization, School, StartupGrant
+from .serializers import (
+    AffiliationChangeSerializer,
+    GrantStandardSerializer,
+    OrganizationSerializer,
+    SchoolSerializer,
+    StartupGrantSerializer,
+)
 
 
 class SchoolViewSet(ScopedModelViewSet):
@@ -26,8 +30,25 @@ class OrganizationViewSet(ScopedModelViewSet):
     def get_queryset(self):
         return super().get_queryset().with_parent_code()
 
-    def perform_destroy(self, instance):
-        reason = instance.delete_refusal()
-        if reason:
-            raise ValidationError({"detail": reason})
-        instance.delete()
+
+class AffiliationChangeViewSet(ScopedModelViewSet):
+    """Read-only here: an affiliation change moves a subtree and is made through its service."""
+
+    model = AffiliationChange
+    serializer_class = AffiliationChangeSerializer
+    select_related = ("organization", "old_parent", "new_parent")
+    http_method_names = ["get", "head", "options"]
+    ordering = ["-changed_on", "-id"]
+
+
+class StartupGrantViewSet(ScopedModelViewSet):
+    model = StartupGrant
+    serializer_class = StartupGrantSerializer
+    select_related = ("organization",)
+    ordering = ["-approved_on", "-id"]
+
+
+class GrantStandardViewSet(ScopedModelViewSet):
+    model = GrantStandard
+    serializer_class = GrantStandardSerializer
+    ordering = ["org_type", "-valid_from"]

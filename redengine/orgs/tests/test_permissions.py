@@ -25,7 +25,12 @@ ORGANIZATIONS = ScopedCase(
         "root": "CS0001",
     },
     edit_fields=["code", "name", "org_type", "founded_on", "schools"],
-    deletable=lambda org: org.delete_refusal() is None,
+    deletable=lambda org: (
+        org.delete_refusal() is None
+        and not org.memberships.exists()
+        and not org.startup_grants.exists()
+        and not org.affiliation_changes.exists()
+    ),
     create_data=lambda parent: {
         "code": f"NEW-{parent.code}",
         "name": "新建测试支部",
@@ -60,6 +65,7 @@ SCHOOLS = ScopedCase(
         "urban_rural": "rural",
     },
     create_owners=lambda school: list(PartyOrganization.objects.filter(district=school.district)),
+    deletable=lambda school: not school.staff.exists() and not school.dispatches.exists(),
 )
 
 globals().update(build_matrix(ORGANIZATIONS, SCHOOLS))

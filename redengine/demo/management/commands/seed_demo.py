@@ -3,6 +3,7 @@
 import base64
 import datetime
 import hashlib
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -12,7 +13,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from redengine.accounts import services
 from redengine.accounts.models import User
 from redengine.core.context import command_actor
-from redengine.orgs.models import PartyOrganization, School
+from redengine.core.validators import make_id_number
+from redengine.orgs import services as org_services
+from redengine.orgs.models import GrantStandard, PartyOrganization, School, StartupGrant
+from redengine.people import services as people_services
+from redengine.people.models import CommitteePost, Dispatch, Person
 
 from ... import data
 
@@ -29,7 +34,7 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("Demo data and demo accounts are never loaded in production mode.")
         with command_actor("seed_demo"), transaction.atomic():
-            created = self.load_tree() + self.load_accounts()
+            created = self.load_tree() + self.load_accounts() + self.load_people()
         self.stdout.write(f"Demo data set ready ({created} new records).")
         self.print_logins()
 
@@ -80,6 +85,78 @@ class Command(BaseCommand):
             orgs[code] = org
             created += 1
         return created
+
+    def load_people(self):
+        """People, memberships, titles, posts, dispatches, grants and a received organization."""
+        if Person.objects.exists():
+            return 0
+        orgs = {o.code: o for o in PartyOrganization.objects.all()}
+        schools = {s.code: s for s in School.objects.all()}
+        people = {}
+        day = datetime.date.fromisoformat
+        for name, region, birth, sequence, school, post, front, membership, titles in data.PEOPLE:
+            person = Person(
+                name=name,
+                school=schools[school],
+                post=post,
+                front_line=front,
+                ethnic_group="01",
+                education="bachelor",
+            )
+            number = make_id_number(region, day(birth), sequence)
+            people_services.save_person(person, id_number=number, mobile=f"139{sequence:04d}{sequence:04d}")
+            if membership:
+                org, admitted, full = membership
+                people_services.set_membership(
+                    person,
+                    organization=orgs[org],
+                    admitted_on=day(admitted),
+                    full_on=day(full) if full else None,
+                )
+            for title, level, awarded, lapsed in titles:
+                people_services.award_title(
+                    person,
+                    title=title,
+                    level=level,
+                    awarded_on=day(awarded),
+                    lapsed_on=day(lapsed) if lapsed else None,
+                )
+            people[name] = person
+        for name, role, school, body, public, start, end in data.DISPATCHES:
+            Dispatch.objects.create(
+                person=people[name],
+                role=role,
+                school=schools[school],
+                dispatching_body=body,
+                public=public,
+                start_on=day(start),
+                end_on=day(end) if end else None,
+            )
+        for code, name, post, start in data.COMMITTEE_POSTS:
+            CommitteePost.objects.create(
+                organization=orgs[code], person=people[name], post=post, start_on=day(start)
+            )
+        for org_type, year, amount in data.GRANT_STANDARDS:
+            GrantStandard.objects.create(org_type=org_type, valid_from=year, amount=Decimal(amount))
+        for code, amount, approved, paid in data.STARTUP_GRANTS:
+            StartupGrant.objects.create(
+                organization=orgs[code],
+                amount=Decimal(amount),
+                approved_on=day(approved),
+                paid_on=day(paid) if paid else None,
+            )
+        for code, name, org_type, parent, founded, came_from, changed, doc in data.RECEIVED:
+            org_services.receive_organization(
+                parent=orgs[parent],
+                old_parent_name=came_from,
+                changed_on=day(changed),
+                document_number=doc,
+                code=code,
+                name=name,
+                org_type=org_type,
+                founded_on=day(founded),
+            )
+        return len(people)
 
     def load_accounts(self):
         created = 0

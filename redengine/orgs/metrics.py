@@ -1,0 +1,89 @@
+"""Metrics of the organization tree (metrics.md). Each is aggregate queries over the scope's subtree."""
+
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import Length, Substr
+from django.utils.translation import gettext_lazy as _
+
+from redengine.core.metrics import Result, metric
+
+from .models import AffiliationChange, PartyOrganization, StartupGrant
+
+Coverage = PartyOrganization.schools.through
+
+
+def existing_at(day, scope):
+    """Organizations of the scope's subtree that exist at ``day`` (founded on or before it, or undated)."""
+    return PartyOrganization.objects.in_subtree(scope.path).filter(
+        Q(founded_on__isnull=True) | Q(founded_on__lte=day)
+    )
+
+
+def school_level(queryset):
+    """Organizations covering at least one school whose parent covers none of the same schools."""
+    queryset = queryset.annotate(parent_path=Substr("path", 1, Length("path") - PartyOrganization.steplen))
+    own = Coverage.objects.filter(partyorganization_id=OuterRef("pk"))
+    parent_covers = Coverage.objects.filter(
+        school_id=OuterRef("school_id"), partyorganization__path=OuterRef(OuterRef("parent_path"))
+    )
+    return queryset.filter(Exists(own)).exclude(Exists(own.filter(Exists(parent_covers))))
+
+
+@metric(
+    "orgs.school_orgs",
+    _("School-level organizations"),
+    _(
+        "School-level organizations in scope at the period end: they cover at least one school and their "
+        "parent covers none of the same schools."
+    ),
+)
+def school_orgs(scope, period):
+    return Result(school_level(existing_at(period.end, scope)).count())
+
+
+@metric(
+    "orgs.received",
+    _("Organizations received"),
+    _("Grassroots organizations moved into the education system by an affiliation change within the period."),
+)
+def received(scope, period):
+    changes = AffiliationChange.objects.in_subtree(scope.path).filter(
+        old_parent__isnull=True, changed_on__range=(period.start, period.end)
+    )
+    return Result(changes.values("organization").distinct().count())
+
+
+@metric(
+    "orgs.elections_due",
+    _("Elections due"),
+    _("Organizations in scope whose term has run out without an election, at the period end."),
+)
+def elections_due(scope, period):
+    return Result(existing_at(period.end, scope).filter(election_due_on__lte=period.end).count())
+
+
+@metric(
+    "private.new_orgs",
+    _("New organizations in private schools"),
+    _("Party organizations founded in private schools within the period."),
+)
+def private_new_orgs(scope, period):
+    private = Coverage.objects.filter(partyorganization_id=OuterRef("pk"), school__ownership="private")
+    founded = (
+        PartyOrganization.objects.in_subtree(scope.path)
+        .filter(founded_on__range=(period.start, period.end))
+        .filter(Exists(private))
+    )
+    return Result(founded.count())
+
+
+@metric(
+    "private.startup_funds",
+    _("Start-up funds"),
+    _("Start-up funds granted within the period (yuan), and the number of grants."),
+)
+def startup_funds(scope, period):
+    grants = StartupGrant.objects.in_subtree(scope.path).filter(approved_on__range=(period.start, period.end))
+    totals = grants.aggregate(total=Sum("amount"), n=Count("pk"))
+    return Result(totals["total"] or Decimal("0.00"), extra={"grants": totals["n"]})

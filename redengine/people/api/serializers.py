@@ -1,0 +1,89 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from redengine.core.api import ScopedModelSerializer
+from redengine.orgs.models import PartyOrganization, School
+
+from .. import services
+from ..models import CommitteePost, Dispatch, Honor, Membership, Person
+
+
+class PersonSerializer(ScopedModelSerializer):
+    """ID numbers and mobiles are masked; the full values only through the logged reveal action."""
+
+    school = serializers.SlugRelatedField(slug_field="code", queryset=School.objects.all())
+    id_number = serializers.CharField(write_only=True, required=False)
+    mobile = serializers.CharField(write_only=True, required=False, allow_blank=True)
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "name",
+            "id_number",
+            "id_number_masked",
+            "sex",
+            "birth_date",
+            "ethnic_group",
+            "education",
+            "mobile",
+            "mobile_masked",
+            "school",
+            "post",
+            "front_line",
+            "political_status",
+        ]
+        read_only_fields = ["id_number_masked", "mobile_masked", "sex", "birth_date"]
+
+    def _save(self, person, validated):
+        id_number = validated.pop("id_number", None)
+        mobile = validated.pop("mobile", None)
+        for key, value in validated.items():
+            setattr(person, key, value)
+        try:
+            return services.save_person(person, id_number=id_number, mobile=mobile)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(
+                exc.message_dict if hasattr(exc, "message_dict") else exc.messages
+            ) from exc
+
+    def create(self, validated_data):
+        return self._save(Person(), validated_data)
+
+    def update(self, instance, validated_data):
+        return self._save(instance, validated_data)
+
+
+class MembershipSerializer(ScopedModelSerializer):
+    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
+    organization = serializers.SlugRelatedField(slug_field="code", queryset=PartyOrganization.objects.all())
+
+    class Meta:
+        model = Membership
+        fields = ["id", "person", "organization", "admitted_on", "full_on", "ended_on"]
+
+
+class HonorSerializer(ScopedModelSerializer):
+    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
+
+    class Meta:
+        model = Honor
+        fields = ["id", "person", "title", "level", "awarded_on", "lapsed_on"]
+
+
+class DispatchSerializer(ScopedModelSerializer):
+    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
+    school = serializers.SlugRelatedField(slug_field="code", queryset=School.objects.all())
+
+    class Meta:
+        model = Dispatch
+        fields = ["id", "person", "role", "school", "dispatching_body", "public", "start_on", "end_on"]
+
+
+class CommitteePostSerializer(ScopedModelSerializer):
+    organization = serializers.SlugRelatedField(slug_field="code", queryset=PartyOrganization.objects.all())
+    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
+
+    class Meta:
+        model = CommitteePost
+        fields = ["id", "organization", "person", "post", "start_on", "end_on"]

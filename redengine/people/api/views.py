@@ -1,0 +1,72 @@
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from redengine.core.api import ScopedModelViewSet
+from redengine.core.audit import log_access
+from redengine.core.models import AccessEvent
+
+from ..filters import DispatchFilterSet, HonorFilterSet, PersonFilterSet
+from ..models import CommitteePost, Dispatch, Honor, Membership, Person
+from .serializers import (
+    CommitteePostSerializer,
+    DispatchSerializer,
+    HonorSerializer,
+    MembershipSerializer,
+    PersonSerializer,
+)
+
+
+class PersonViewSet(ScopedModelViewSet):
+    model = Person
+    serializer_class = PersonSerializer
+    filterset_class = PersonFilterSet
+    select_related = ("school",)
+    ordering_fields = ["name", "birth_date"]
+    ordering = ["school__code", "name", "pk"]
+    scope_actions = {"reveal": "reveal"}
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: inline_serializer(
+                "Revealed", {"id_number": serializers.CharField(), "mobile": serializers.CharField()}
+            )
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def reveal(self, request, pk=None):
+        """The full ID number and mobile: needs the reveal permission in scope; logged."""
+        person = self.get_object()
+        log_access(AccessEvent.Kind.REVEAL, request=request._request, obj=person, detail="id_number,mobile")
+        return Response({"id_number": person.reveal_id_number(), "mobile": person.reveal_mobile()})
+
+
+class MembershipViewSet(ScopedModelViewSet):
+    model = Membership
+    serializer_class = MembershipSerializer
+    select_related = ("person", "organization")
+    ordering = ["-admitted_on", "pk"]
+
+
+class HonorViewSet(ScopedModelViewSet):
+    model = Honor
+    serializer_class = HonorSerializer
+    filterset_class = HonorFilterSet
+    ordering = ["-awarded_on", "pk"]
+
+
+class DispatchViewSet(ScopedModelViewSet):
+    model = Dispatch
+    serializer_class = DispatchSerializer
+    filterset_class = DispatchFilterSet
+    select_related = ("school",)
+    ordering = ["-start_on", "pk"]
+
+
+class CommitteePostViewSet(ScopedModelViewSet):
+    model = CommitteePost
+    serializer_class = CommitteePostSerializer
+    select_related = ("organization", "person")
+    ordering = ["organization__path", "post", "-start_on"]

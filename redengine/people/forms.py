@@ -1,0 +1,70 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from redengine.core.forms import ScopedModelForm
+from redengine.core.validators import normalise_mobile, parse_id_number
+
+from .models import Person
+
+
+class PersonForm(ScopedModelForm):
+    """A person's record. The ID number and mobile are typed in full here and stored encrypted."""
+
+    id_number = forms.CharField(
+        label=_("Resident ID number"),
+        max_length=30,
+        required=False,
+        help_text=_("18 characters; sex and birth date are read from it."),
+    )
+    mobile = forms.CharField(label=_("Mobile"), max_length=20, required=False)
+
+    class Meta:
+        model = Person
+        fields = [
+            "name",
+            "id_number",
+            "ethnic_group",
+            "education",
+            "mobile",
+            "school",
+            "post",
+            "front_line",
+            "political_status",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = self.fields["school"].queryset.order_by("code")
+        if self.instance.pk:
+            self.fields["id_number"].help_text = _("Leave empty to keep %(masked)s.") % {
+                "masked": self.instance.id_number_masked
+            }
+            self.fields["mobile"].help_text = _(
+                "Leave empty to keep %(masked)s; type a new number to change it."
+            ) % {"masked": self.instance.mobile_masked or "—"}
+        else:
+            self.fields["id_number"].required = True
+        if not self.instance.is_member:
+            # Party members' status follows their membership record; it is never typed.
+            choices = [
+                c for c in self.fields["political_status"].choices if c[0] not in {"member", "probationary"}
+            ]
+            self.fields["political_status"].choices = choices
+        else:
+            self.fields["political_status"].disabled = True
+
+    def clean_id_number(self):
+        value = self.cleaned_data.get("id_number")
+        if value:
+            parse_id_number(value)  # raises a located ValidationError
+        return value
+
+    def clean_mobile(self):
+        value = self.cleaned_data.get("mobile")
+        if value:
+            try:
+                return normalise_mobile(value)
+            except ValidationError as exc:
+                raise ValidationError(exc.messages) from exc
+        return value

@@ -1,0 +1,148 @@
+"""Metrics that count people: coverage (应建尽建), dispatches, and members among title holders (metrics.md)."""
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from redengine.core.metrics import Result, metric
+from redengine.orgs import rules
+from redengine.orgs.choices import OrgType, Ownership
+from redengine.orgs.models import PartyOrganization, School
+
+from .choices import DispatchRole, Title
+from .models import Dispatch, Honor, Membership
+
+Coverage = PartyOrganization.schools.through
+
+
+def coverage_annotated(scope, day):
+    """Schools in scope with their full members at ``day`` and how they are covered then."""
+    full = (
+        Membership.objects.full_members_at(day)
+        .filter(person__school=OuterRef("pk"))
+        .order_by()
+        .values("person__school")
+        .annotate(n=Count("person", distinct=True))
+        .values("n")
+    )
+    existing = Q(partyorganization__founded_on__isnull=True) | Q(partyorganization__founded_on__lte=day)
+    covering = Coverage.objects.filter(existing, school_id=OuterRef("pk"))
+    instructor = Dispatch.objects.filter(
+        school_id=OuterRef("pk"), role=DispatchRole.INSTRUCTOR, start_on__lte=day
+    ).filter(Q(end_on__isnull=True) | Q(end_on__gte=day))
+    return School.objects.in_subtree(scope.path).annotate(
+        full=Coalesce(Subquery(full, output_field=IntegerField()), Value(0)),
+        covered=Exists(covering),
+        own=Exists(covering.exclude(partyorganization__org_type=OrgType.JOINT_BRANCH)),
+        instructed=Exists(instructor),
+    )
+
+
+# The coverage rule (metrics.md; domain-rules ORG.MIN_FORMAL, SCH.MIN, SCH.JOINT, PRIV.SETUP), as Q objects
+# over the annotations above: which schools have a requirement, and which of those meet it.
+OWN = rules.OWN_ORGANIZATION_FROM
+REQUIRED = Q(full__gte=1) | Q(ownership=Ownership.PRIVATE)
+MEETS = (
+    Q(full__gte=OWN, own=True)
+    | Q(full__gte=1, full__lt=OWN, covered=True)
+    | Q(full=0, ownership=Ownership.PRIVATE) & (Q(covered=True) | Q(instructed=True))
+)
+
+
+def gap_reason(row):
+    n = row["full"]
+    if n >= OWN and row["covered"]:
+        return _(
+            "%(n)s full members, covered only by a joint branch: %(min)s or more need an organization of "
+            "its own"
+        ) % {"n": n, "min": OWN}
+    if n >= OWN:
+        return _(
+            "%(n)s full members and no party organization: %(min)s or more need an organization of its own"
+        ) % {"n": n, "min": OWN}
+    if n >= 1:
+        return _("%(n)s full members and no party organization: join or form a joint branch") % {"n": n}
+    return _("private school without members, with no party organization and no instructor dispatched")
+
+
+def coverage_gaps_rows(scope, period):
+    rows = coverage_annotated(scope, period.end).filter(REQUIRED).exclude(MEETS)
+    return rows.order_by("code").values("code", "name", "full", "covered", "ownership")
+
+
+@metric(
+    "orgs.coverage",
+    gettext_lazy("Coverage"),
+    gettext_lazy(
+        "Schools in scope with a requirement under the coverage rule that meet it; share of those with a "
+        "requirement."
+    ),
+)
+def coverage(scope, period):
+    counts = (
+        coverage_annotated(scope, period.end)
+        .filter(REQUIRED)
+        .aggregate(required=Count("pk"), met=Count("pk", filter=MEETS))
+    )
+    return Result(counts["met"], counts["required"])
+
+
+@metric(
+    "orgs.coverage_gaps",
+    gettext_lazy("Coverage gaps"),
+    gettext_lazy("Schools in scope that break the coverage rule, each listed with its reason."),
+)
+def coverage_gaps(scope, period):
+    rows = list(coverage_gaps_rows(scope, period))
+    return Result(len(rows), items=[{"school": r["code"], "reason": gap_reason(r)} for r in rows])
+
+
+@metric(
+    "private.dispatched",
+    gettext_lazy("Dispatched to private schools"),
+    gettext_lazy(
+        "Secretaries and party-building instructors publicly dispatched to private schools within the period."
+    ),
+)
+def dispatched(scope, period):
+    rows = Dispatch.objects.in_subtree(scope.path).filter(
+        public=True, start_on__range=(period.start, period.end), school__ownership=Ownership.PRIVATE
+    )
+    return Result(rows.values("person").distinct().count())
+
+
+def member_share(scope, period, titles):
+    holders = Honor.objects.in_subtree(scope.path).held_at(period.end).filter(title__in=titles)
+    member = Membership.objects.members_at(period.end).filter(person=OuterRef("person"))
+    counts = holders.aggregate(
+        holders=Count("person", distinct=True), members=Count("person", distinct=True, filter=Exists(member))
+    )
+    return Result(counts["members"], counts["holders"])
+
+
+@metric(
+    "cultivation.member_share.backbone",
+    gettext_lazy("Members among backbone and excellent teachers"),
+    gettext_lazy("Holders of 骨干教师 or 卓越教师 at the period end who are party members."),
+)
+def share_backbone(scope, period):
+    return member_share(scope, period, [Title.BACKBONE_TEACHER, Title.EXCELLENT_TEACHER])
+
+
+@metric(
+    "cultivation.member_share.principals",
+    gettext_lazy("Members among famous principals"),
+    gettext_lazy("Holders of 首席名校长 or 名校长 at the period end who are party members."),
+)
+def share_principals(scope, period):
+    return member_share(scope, period, [Title.CHIEF_PRINCIPAL, Title.FAMOUS_PRINCIPAL])
+
+
+@metric(
+    "cultivation.member_share.studio",
+    gettext_lazy("Members among studio trainees"),
+    gettext_lazy("名校长工作室学员 at the period end who are party members."),
+)
+def share_studio(scope, period):
+    return member_share(scope, period, [Title.STUDIO_TRAINEE])

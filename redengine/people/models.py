@@ -1,0 +1,334 @@
+"""People (人员) of the schools, their party membership (党籍), titles (称号), posts and dispatches.
+
+The resident ID number and the mobile number are personal information (PIPL): they are stored
+encrypted (SM4 through the pluggable provider of ``core.crypto``) with a keyed blind index
+(HMAC-SM3) for exact lookup and uniqueness, and a masked copy for display, so that a copy of the
+database file alone reveals neither.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from redengine.core import codes
+from redengine.core.crypto import get_provider
+from redengine.core.masking import mask_id_number, mask_mobile
+from redengine.core.models import AuditedModel
+from redengine.core.scoping import ScopedQuerySet, prefix_q
+from redengine.core.validators import normalise_mobile, parse_id_number
+from redengine.orgs.models import PartyOrganization, School, school_scope_q
+
+from .choices import CommitteePostKind, DispatchRole, Sex, Title, TitleLevel
+
+
+class PersonQuerySet(ScopedQuerySet):
+    def with_id_number(self, number):
+        """The person with this ID number, found through the blind index (never by decrypting)."""
+        return self.filter(id_number_index=get_provider().blind_index(parse_id_number(number).number))
+
+
+class Person(AuditedModel):
+    """A member of a school's staff (教职工), party member or not."""
+
+    name = models.CharField(_("full name"), max_length=50, db_index=True)
+    id_number_cipher = models.TextField(_("resident ID number (encrypted)"), editable=False)
+    id_number_index = models.CharField(
+        _("resident ID number (index)"), max_length=64, unique=True, editable=False
+    )
+    id_number_masked = models.CharField(_("resident ID number"), max_length=18, editable=False)
+    sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices)
+    birth_date = models.DateField(_("birth date"))
+    ethnic_group = models.CharField(
+        _("ethnic group"), max_length=2, choices=codes.ETHNIC_GROUP_CHOICES, blank=True
+    )
+    education = models.CharField(_("education"), max_length=30, choices=codes.EDUCATION_CHOICES, blank=True)
+    mobile_cipher = models.TextField(_("mobile (encrypted)"), blank=True, editable=False)
+    mobile_index = models.CharField(
+        _("mobile (index)"), max_length=64, blank=True, db_index=True, editable=False
+    )
+    mobile_masked = models.CharField(_("mobile"), max_length=11, blank=True, editable=False)
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="staff", verbose_name=_("school")
+    )
+    post = models.CharField(_("post"), max_length=20, choices=codes.POST_CHOICES, blank=True)
+    front_line = models.BooleanField(_("front-line teacher"), default=False)
+    political_status = models.CharField(
+        _("political status"),
+        max_length=20,
+        choices=codes.POLITICAL_STATUS_CHOICES,
+        default="masses",
+        db_index=True,
+        help_text=_("For party members it follows the membership record."),
+    )
+
+    objects = PersonQuerySet.as_manager()
+    audit_exclude = frozenset({"id_number_cipher", "id_number_index", "mobile_cipher", "mobile_index"})
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["school_id", "name", "id"]
+        indexes = [models.Index(fields=["school", "political_status"], name="person_school_status")]
+
+    def __str__(self):
+        return f"{self.name}（{self.id_number_masked}）"
+
+    def get_absolute_url(self):
+        return reverse("people:person_detail", args=[self.pk])
+
+    # Personal data ----------------------------------------------------------------------------------
+    def set_id_number(self, value):
+        """Validate (GB 11643), then store encrypted, indexed and masked; sex and birth date follow it."""
+        parsed = parse_id_number(value)
+        provider = get_provider()
+        self.id_number_cipher = provider.encrypt(parsed.number)
+        self.id_number_index = provider.blind_index(parsed.number)
+        self.id_number_masked = mask_id_number(parsed.number)
+        return parsed
+
+    def reveal_id_number(self):
+        """The full number; callers log the reveal (``core.audit.log_access(REVEAL, …)``)."""
+        return get_provider().decrypt(self.id_number_cipher) if self.id_number_cipher else ""
+
+    def set_mobile(self, value):
+        if not value:
+            self.mobile_cipher = self.mobile_index = self.mobile_masked = ""
+            return
+        number = normalise_mobile(value)
+        provider = get_provider()
+        self.mobile_cipher = provider.encrypt(number)
+        self.mobile_index = provider.blind_index(number)
+        self.mobile_masked = mask_mobile(number)
+
+    def reveal_mobile(self):
+        return get_provider().decrypt(self.mobile_cipher) if self.mobile_cipher else ""
+
+    # Scope -----------------------------------------------------------------------------------------
+    @classmethod
+    def scope_filter(cls, prefixes):
+        return school_scope_q(prefixes, school="school_id", district="school__district")
+
+    def audit_scope_path(self):
+        return self.school.audit_scope_path()
+
+    @classmethod
+    def audit_scope_paths(cls, people):
+        schools = {p.school_id: p.school for p in people}
+        paths = dict(zip(schools, School.audit_scope_paths(list(schools.values())), strict=True))
+        return [paths[p.school_id] for p in people]
+
+    @property
+    def is_member(self):
+        return self.political_status in {"member", "probationary"}
+
+
+class MembershipQuerySet(ScopedQuerySet):
+    def current(self):
+        return self.filter(ended_on__isnull=True)
+
+    def members_at(self, day):
+        """Members at ``day`` (metrics.md): admitted on or before it and not ended before it."""
+        return self.filter(admitted_on__lte=day).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+
+    def full_members_at(self, day):
+        return self.members_at(day).filter(full_on__lte=day)
+
+
+class Membership(AuditedModel):
+    """A person's party membership (党籍) in an organization: admitted (probationary), then full member."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("person")
+    )
+    organization = models.ForeignKey(
+        PartyOrganization,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("organization"),
+    )
+    admitted_on = models.DateField(_("date admitted"), db_index=True)
+    full_on = models.DateField(_("date of full membership"), null=True, blank=True, db_index=True)
+    ended_on = models.DateField(
+        _("date ended"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("Transferred out, or membership ended."),
+    )
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("party membership")
+        verbose_name_plural = _("party memberships")
+        ordering = ["-admitted_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(ended_on__isnull=True),
+                name="membership_one_current",
+                violation_error_message=_("This person already has a current membership."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person.name} @ {self.organization}"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        today = timezone.localdate()
+        if self.admitted_on and self.admitted_on > today:
+            errors["admitted_on"] = _("The date admitted cannot be in the future.")
+        if self.person_id and self.admitted_on and self.admitted_on < add_years(self.person.birth_date, 18):
+            # DEV.AGE_MIN — Party Constitution art. 1; 发展党员工作细则 art. 5: 18 years or older.
+            errors["admitted_on"] = _("A person can be admitted only from the 18th birthday.")
+        if self.full_on and self.admitted_on:
+            # PROB.LENGTH / PROB.EXTEND — Constitution art. 7; 细则 art. 32: one year, extended once by at most a year.
+            if self.full_on < add_years(self.admitted_on, 1):
+                errors["full_on"] = _("Full membership comes at least one year after admission.")
+            elif self.full_on > add_years(self.admitted_on, 2):
+                errors["full_on"] = _("Full membership comes at most two years after admission.")
+        if errors:
+            raise ValidationError(errors)
+
+    @classmethod
+    def scope_filter(cls, prefixes):
+        return prefix_q("organization__path", prefixes)
+
+    def audit_scope_path(self):
+        return self.organization.path
+
+
+def add_years(day, years):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February → 28 February
+        return day.replace(year=day.year + years, day=28)
+
+
+class HonorQuerySet(ScopedQuerySet):
+    def held_at(self, day):
+        """Titles held at ``day`` (metrics.md): awarded on or before it, not lapsed on or before it."""
+        return self.filter(awarded_on__lte=day).filter(Q(lapsed_on__isnull=True) | Q(lapsed_on__gt=day))
+
+
+class Honor(AuditedModel):
+    """A title (称号) a person holds for a time: 骨干教师, 卓越教师, 首席名校长, 名校长, 名校长工作室学员."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="honors", verbose_name=_("person")
+    )
+    title = models.CharField(_("title"), max_length=20, choices=Title.choices, db_index=True)
+    level = models.CharField(_("level"), max_length=10, choices=TitleLevel.choices, blank=True)
+    awarded_on = models.DateField(_("date awarded"), db_index=True)
+    lapsed_on = models.DateField(_("date lapsed"), null=True, blank=True)
+
+    objects = HonorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("title")
+        verbose_name_plural = _("titles")
+        ordering = ["-awarded_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "title", "awarded_on"],
+                name="honor_unique",
+                violation_error_message=_("This title with this date is recorded already."),
+            ),
+            models.CheckConstraint(
+                condition=Q(lapsed_on__isnull=True) | Q(lapsed_on__gt=models.F("awarded_on")),
+                name="honor_lapse_after_award",
+                violation_error_message=_("The date lapsed must be after the date awarded."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person.name}: {self.get_title_display()}"
+
+    @classmethod
+    def scope_filter(cls, prefixes):
+        return school_scope_q(prefixes, school="person__school_id", district="person__school__district")
+
+    def audit_scope_path(self):
+        return self.person.audit_scope_path()
+
+
+class Dispatch(AuditedModel):
+    """A secretary or party-building instructor dispatched (选派) to a private school."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="dispatches", verbose_name=_("person")
+    )
+    role = models.CharField(_("role"), max_length=12, choices=DispatchRole.choices)
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="dispatches", verbose_name=_("school")
+    )
+    dispatching_body = models.CharField(_("dispatched by"), max_length=100)
+    public = models.BooleanField(
+        _("public dispatch"),
+        default=True,
+        help_text=_("Sent by the education bureau (公派), counted by private.dispatched."),
+    )
+    start_on = models.DateField(_("from"), db_index=True)
+    end_on = models.DateField(_("to"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dispatch")
+        verbose_name_plural = _("dispatches")
+        ordering = ["-start_on"]
+
+    def __str__(self):
+        return f"{self.person.name} → {self.school} ({self.get_role_display()})"
+
+    def clean(self):
+        super().clean()
+        if self.end_on and self.start_on and self.end_on < self.start_on:
+            raise ValidationError({"end_on": _("The end cannot precede the start.")})
+        if self.school_id and self.school.ownership != "private":
+            raise ValidationError(
+                {"school": _("Secretaries and instructors are dispatched to private schools.")}
+            )
+
+    @classmethod
+    def scope_filter(cls, prefixes):
+        return school_scope_q(prefixes, school="school_id", district="school__district")
+
+    def audit_scope_path(self):
+        return self.school.audit_scope_path()
+
+
+class CommitteePost(AuditedModel):
+    """A post on an organization's committee (支委会/党委委员) held by a person for a time."""
+
+    organization = models.ForeignKey(
+        PartyOrganization, on_delete=models.CASCADE, related_name="posts", verbose_name=_("organization")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="committee_posts", verbose_name=_("person")
+    )
+    post = models.CharField(_("post"), max_length=20, choices=CommitteePostKind.choices)
+    start_on = models.DateField(_("from"))
+    end_on = models.DateField(_("to"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("committee post")
+        verbose_name_plural = _("committee posts")
+        ordering = ["organization", "post", "-start_on"]
+
+    def __str__(self):
+        return f"{self.organization}: {self.get_post_display()} {self.person.name}"
+
+    @classmethod
+    def scope_filter(cls, prefixes):
+        return prefix_q("organization__path", prefixes)
+
+    def audit_scope_path(self):
+        return self.organization.path
