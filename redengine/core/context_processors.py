@@ -13,12 +13,15 @@ NAV = [
             (_("People"), "people:person_list", "people.Person", "view"),
             (_("Titles"), "people:honor_list", "people.Honor", "view"),
             (_("Dispatches to private schools"), "people:dispatch_list", "people.Dispatch", "view"),
+            (_("Start-up funds"), "orgs:grant_list", "orgs.StartupGrant", "view"),
+            (_("Affiliation changes"), "orgs:affiliation_list", "orgs.AffiliationChange", "view"),
         ],
     ),
     (
         _("Reports"),
         [
             (_("Coverage analysis"), "reports:coverage", "orgs.School", "view"),
+            (_("Record completeness"), "people:completeness", "people.Person", "view"),
         ],
     ),
     (

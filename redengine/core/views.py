@@ -196,7 +196,12 @@ class ObjectEditView(ScopedMixin, generic.UpdateView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["user"] = self.request.user
+        kwargs.update(self.get_parent_kwargs())
         return kwargs
+
+    def get_parent_kwargs(self):
+        """Extra form arguments from the URL (a record added from its parent's page); none by default."""
+        return {}
 
     def save(self, form):
         """Save the form; a view may override to call its service instead."""

@@ -8,7 +8,7 @@ from redengine.core.codes import DISTRICT_CHOICES
 from redengine.core.filters import YesNoFilter
 
 from .choices import OrgType, Ownership, SchoolType, UrbanRural
-from .models import PartyOrganization, School
+from .models import AffiliationChange, PartyOrganization, School, StartupGrant
 
 
 class SubtreeFilter(django_filters.CharFilter):
@@ -63,3 +63,27 @@ class SchoolFilterSet(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))
+
+
+class StartupGrantFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        field_name="organization__name", lookup_expr="icontains", label=_("Organization")
+    )
+    year = django_filters.NumberFilter(field_name="approved_on__year", label=_("Year approved"))
+    within = SubtreeFilter(label=_("Within organization (code)"))
+
+    class Meta:
+        model = StartupGrant
+        fields = ["q", "year", "within"]
+
+
+class AffiliationChangeFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        field_name="organization__name", lookup_expr="icontains", label=_("Organization")
+    )
+    received = YesNoFilter(field_name="old_parent__isnull", label=_("Received from outside the system"))
+    year = django_filters.NumberFilter(field_name="changed_on__year", label=_("Year"))
+
+    class Meta:
+        model = AffiliationChange
+        fields = ["q", "received", "year"]

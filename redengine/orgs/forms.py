@@ -1,15 +1,24 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from redengine.core.forms import ScopedModelForm
+from redengine.core.forms import ScopedModelForm, bootstrapify
 
-from .models import PartyOrganization, School
+from .models import PartyOrganization, School, StartupGrant
 
 
 class SchoolForm(ScopedModelForm):
     class Meta:
         model = School
-        fields = ["code", "name", "district", "ownership", "school_type", "urban_rural", "city_managed"]
+        fields = [
+            "code",
+            "name",
+            "district",
+            "ownership",
+            "school_type",
+            "urban_rural",
+            "city_managed",
+            "staff_headcount",
+        ]
 
 
 class OrganizationForm(ScopedModelForm):
@@ -20,9 +29,19 @@ class OrganizationForm(ScopedModelForm):
 
     class Meta:
         model = PartyOrganization
-        fields = ["code", "name", "org_type", "parent", "founded_on", "schools"]
+        fields = [
+            "code",
+            "name",
+            "org_type",
+            "parent",
+            "founded_on",
+            "last_election_on",
+            "term_years",
+            "schools",
+        ]
         widgets = {
             "founded_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "last_election_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "schools": forms.SelectMultiple(attrs={"size": 8}),
         }
 
@@ -43,3 +62,44 @@ class OrganizationForm(ScopedModelForm):
         self.instance = org
         self.save_m2m()
         return org
+
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class StartupGrantForm(ScopedModelForm):
+    class Meta:
+        model = StartupGrant
+        fields = ["organization", "amount", "approved_on", "paid_on"]
+        widgets = {"approved_on": DATE, "paid_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = self.fields["organization"].queryset.order_by("path")
+        if not self.instance.pk:
+            self.fields["amount"].help_text = _(
+                "Leave the standard amount for the organization's type unless the approval says otherwise."
+            )
+
+
+class AffiliationChangeForm(forms.Form):
+    """Move an organization (and its subtree) under another parent: 隶属关系调整."""
+
+    new_parent = forms.ModelChoiceField(
+        PartyOrganization.objects.all(),
+        label=_("New parent (code)"),
+        to_field_name="code",
+        widget=forms.TextInput,
+        error_messages={"invalid_choice": _("No organization in your scope has this code.")},
+    )
+    changed_on = forms.DateField(label=_("Date"), widget=DATE)
+    document_number = forms.CharField(label=_("Document number"), max_length=100, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_parent"].queryset = PartyOrganization.objects.visible_to(user, "add")
+        bootstrapify(self)
+
+    def full_clean(self):
+        super().full_clean()
+        bootstrapify(self)

@@ -262,6 +262,13 @@ class AffiliationChange(AuditedModel):
         """Moved in from outside the education system."""
         return self.old_parent_id is None
 
+    @property
+    def old_parent_label(self):
+        return self.old_parent.name if self.old_parent_id else self.old_parent_name
+
+    def get_absolute_url(self):
+        return self.organization.get_absolute_url()
+
     @classmethod
     def scope_filter(cls, prefixes):
         return prefix_q("organization__path", prefixes)
@@ -339,6 +346,9 @@ class StartupGrant(AuditedModel):
 
     def __str__(self):
         return f"{self.organization}: {self.amount}"
+
+    def get_absolute_url(self):
+        return reverse("orgs:grant_edit", args=[self.pk])
 
     def clean(self):
         super().clean()

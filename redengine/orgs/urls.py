@@ -16,4 +16,14 @@ urlpatterns = [
     path("schools/<int:pk>/", views.SchoolDetailView.as_view(), name="school_detail"),
     path("schools/<int:pk>/edit/", views.SchoolEditView.as_view(), name="school_edit"),
     path("schools/<int:pk>/delete/", views.SchoolDeleteView.as_view(), name="school_delete"),
+    path(
+        "organizations/<int:pk>/affiliation/",
+        views.AffiliationChangeView.as_view(),
+        name="affiliation_change",
+    ),
+    path("affiliation-changes/", views.AffiliationChangeListView.as_view(), name="affiliation_list"),
+    path("startup-funds/", views.StartupGrantListView.as_view(), name="grant_list"),
+    path("startup-funds/add/", views.StartupGrantEditView.as_view(), name="grant_add"),
+    path("startup-funds/<int:pk>/edit/", views.StartupGrantEditView.as_view(), name="grant_edit"),
+    path("startup-funds/<int:pk>/delete/", views.StartupGrantDeleteView.as_view(), name="grant_delete"),
 ]

@@ -1,11 +1,23 @@
-from django.urls import reverse_lazy
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 
-from redengine.core.views import Column, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
+from redengine.core.views import (
+    Column,
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    ScopedMixin,
+)
 
-from .filters import OrganizationFilterSet, SchoolFilterSet
-from .forms import OrganizationForm, SchoolForm
-from .models import PartyOrganization, School
+from . import services
+from .filters import AffiliationChangeFilterSet, OrganizationFilterSet, SchoolFilterSet, StartupGrantFilterSet
+from .forms import AffiliationChangeForm, OrganizationForm, SchoolForm, StartupGrantForm
+from .models import AffiliationChange, GrantStandard, PartyOrganization, School, StartupGrant
 
 
 class OrganizationListView(ObjectListView):
@@ -89,3 +101,107 @@ class SchoolEditView(ObjectEditView):
 class SchoolDeleteView(ObjectDeleteView):
     model = School
     success_url_name = reverse_lazy("orgs:school_list")
+
+
+class StartupGrantListView(ObjectListView):
+    model = StartupGrant
+    filterset_class = StartupGrantFilterSet
+    select_related = ("organization",)
+    default_order = ["-approved_on", "pk"]
+    create_url_name = "orgs:grant_add"
+    columns = [
+        Column("organization.name", _("Organization"), "organization__path", link=True),
+        Column("amount", _("Amount (yuan)"), "amount"),
+        Column("approved_on", _("Date approved"), "approved_on"),
+        Column("paid_on", _("Date paid"), "paid_on"),
+    ]
+
+
+class StartupGrantEditView(ObjectEditView):
+    model = StartupGrant
+    form_class = StartupGrantForm
+    list_url_name = "orgs:grant_list"
+
+    def get_initial(self):
+        initial = super().get_initial()
+        code = self.request.GET.get("organization")
+        org = PartyOrganization.objects.visible_to(self.request.user, "add").filter(code=code).first()
+        if org is not None:
+            initial["organization"] = org
+            if org.founded_on:
+                # The standard of the organization's type for the year it was founded (data, not a constant).
+                initial["amount"] = GrantStandard.amount_for(org.org_type, org.founded_on.year)
+        return initial
+
+    def get_success_url(self):
+        return reverse("orgs:grant_list")
+
+
+class StartupGrantDeleteView(ObjectDeleteView):
+    model = StartupGrant
+    success_url_name = "orgs:grant_list"
+
+
+class AffiliationChangeListView(ObjectListView):
+    model = AffiliationChange
+    filterset_class = AffiliationChangeFilterSet
+    select_related = ("organization", "old_parent", "new_parent")
+    default_order = ["-changed_on", "-pk"]
+    columns = [
+        Column("organization.name", _("Organization"), "organization__path", link=True),
+        Column("old_parent_label", _("Previous parent")),
+        Column("new_parent.name", _("New parent")),
+        Column("changed_on", _("Date"), "changed_on"),
+        Column("document_number", _("Document number")),
+    ]
+
+
+class AffiliationChangeView(ScopedMixin, View):
+    """Move an organization and its subtree under another parent (the user needs change on it, add at the target)."""
+
+    model = PartyOrganization
+    action = "change"
+
+    def get(self, request, pk):
+        org = get_object_or_404(self.scoped(), pk=pk)
+        return self.page(request, org, AffiliationChangeForm(user=request.user))
+
+    def post(self, request, pk):
+        org = get_object_or_404(self.scoped(), pk=pk)
+        form = AffiliationChangeForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                services.change_affiliation(
+                    org,
+                    form.cleaned_data["new_parent"],
+                    by=request.user,
+                    changed_on=form.cleaned_data["changed_on"],
+                    document_number=form.cleaned_data["document_number"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    _("%(org)s and the organizations under it now belong to %(parent)s.")
+                    % {"org": org, "parent": form.cleaned_data["new_parent"]},
+                )
+                return redirect(org.get_absolute_url())
+        return self.page(request, org, form)
+
+    def page(self, request, org, form):
+        title = _("Change the affiliation of %(org)s") % {"org": org}
+        return render(
+            request,
+            "core/object_edit.html",
+            {
+                "form": form,
+                "title": title,
+                "object": org,
+                "breadcrumbs": [
+                    (_("Party organizations"), reverse("orgs:organization_list")),
+                    (org.name, org.get_absolute_url()),
+                    (title, None),
+                ],
+            },
+        )

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from redengine.core.forms import ScopedModelForm
 from redengine.core.validators import normalise_mobile, parse_id_number
 
-from .models import Person
+from .models import Dispatch, Honor, Membership, Person
 
 
 class PersonForm(ScopedModelForm):
@@ -68,3 +68,49 @@ class PersonForm(ScopedModelForm):
             except ValidationError as exc:
                 raise ValidationError(exc.messages) from exc
         return value
+
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PersonRecordForm(ScopedModelForm):
+    """A record that belongs to one person: the person comes from the person's page (``?person=<id>``)."""
+
+    def __init__(self, *args, **kwargs):
+        initial_person = kwargs.pop("person", None)
+        super().__init__(*args, **kwargs)
+        field = self.fields["person"]
+        field.widget = forms.HiddenInput()
+        if initial_person is not None:
+            field.initial = initial_person.pk
+
+
+class HonorForm(PersonRecordForm):
+    class Meta:
+        model = Honor
+        fields = ["person", "title", "level", "awarded_on", "lapsed_on"]
+        widgets = {"awarded_on": DATE, "lapsed_on": DATE}
+
+
+class DispatchForm(PersonRecordForm):
+    class Meta:
+        model = Dispatch
+        fields = ["person", "role", "school", "dispatching_body", "public", "start_on", "end_on"]
+        widgets = {"start_on": DATE, "end_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = (
+            self.fields["school"].queryset.filter(ownership="private").order_by("code")
+        )
+
+
+class MembershipForm(PersonRecordForm):
+    class Meta:
+        model = Membership
+        fields = ["person", "organization", "admitted_on", "full_on", "ended_on"]
+        widgets = {"admitted_on": DATE, "full_on": DATE, "ended_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = self.fields["organization"].queryset.order_by("path")

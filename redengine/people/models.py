@@ -174,6 +174,9 @@ class Membership(AuditedModel):
             ),
         ]
 
+    def get_absolute_url(self):
+        return self.person.get_absolute_url()
+
     def __str__(self):
         return f"{self.person.name} @ {self.organization}"
 
@@ -246,6 +249,9 @@ class Honor(AuditedModel):
             ),
         ]
 
+    def get_absolute_url(self):
+        return self.person.get_absolute_url()
+
     def __str__(self):
         return f"{self.person.name}: {self.get_title_display()}"
 
@@ -282,6 +288,9 @@ class Dispatch(AuditedModel):
         verbose_name = _("dispatch")
         verbose_name_plural = _("dispatches")
         ordering = ["-start_on"]
+
+    def get_absolute_url(self):
+        return self.person.get_absolute_url()
 
     def __str__(self):
         return f"{self.person.name} → {self.school} ({self.get_role_display()})"
@@ -322,6 +331,9 @@ class CommitteePost(AuditedModel):
         verbose_name = _("committee post")
         verbose_name_plural = _("committee posts")
         ordering = ["organization", "post", "-start_on"]
+
+    def get_absolute_url(self):
+        return self.person.get_absolute_url()
 
     def __str__(self):
         return f"{self.organization}: {self.get_post_display()} {self.person.name}"

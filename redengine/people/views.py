@@ -1,10 +1,15 @@
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from redengine.core.audit import log_access
+from redengine.core.codes import POLITICAL_STATUS_CHOICES
 from redengine.core.models import AccessEvent
 from redengine.core.views import (
     Column,
@@ -13,12 +18,28 @@ from redengine.core.views import (
     ObjectEditView,
     ObjectListView,
     ScopedMixin,
+    refuse,
 )
+from redengine.orgs.models import PartyOrganization, School
 
 from . import services
+from .choices import Title
+from .completeness import missing, organizations_by_completeness, people_by_completeness
 from .filters import DispatchFilterSet, HonorFilterSet, PersonFilterSet
-from .forms import PersonForm
-from .models import Dispatch, Honor, Person
+from .forms import DispatchForm, HonorForm, MembershipForm, PersonForm
+from .models import CommitteePost, Dispatch, Honor, Membership, Person
+
+
+class PersonRecordMixin:
+    """Add views of a person's records: the person comes from ``?person=<id>``, within the user's scope."""
+
+    def get_parent_kwargs(self):
+        pk = self.request.GET.get("person") or self.request.POST.get("person")
+        if self.object is None and pk and str(pk).isdigit():
+            return {
+                "person": get_object_or_404(Person.objects.visible_to(self.request.user, "change"), pk=pk)
+            }
+        return {}
 
 
 class PersonListView(ObjectListView):
@@ -127,3 +148,120 @@ class DispatchListView(ObjectListView):
         Column("start_on", _("From"), "start_on"),
         Column("end_on", _("To"), "end_on"),
     ]
+
+
+@login_required
+def completeness(request):
+    """The least complete people and organizations in the user's scope, with what each lacks."""
+    user = request.user
+    if not user.can(Person, "view"):
+        return refuse(request, Person, "view")
+    people, person_items = people_by_completeness(Person.objects.visible_to(user).select_related("school"))
+    orgs, org_items = organizations_by_completeness(PartyOrganization.objects.visible_to(user))
+    people_rows = [(p, missing(p, person_items)) for p in people.filter(filled__lt=len(person_items))[:50]]
+    org_rows = [(o, missing(o, org_items)) for o in orgs.filter(filled__lt=len(org_items))[:50]]
+    return render(
+        request,
+        "people/completeness.html",
+        {
+            "title": _("Record completeness"),
+            "people_rows": people_rows,
+            "org_rows": org_rows,
+            "people_total": people.count(),
+            "people_incomplete": people.filter(filled__lt=len(person_items)).count(),
+            "breadcrumbs": [(_("Record completeness"), None)],
+        },
+    )
+
+
+class HonorEditView(PersonRecordMixin, ObjectEditView):
+    model = Honor
+    form_class = HonorForm
+    list_url_name = "people:honor_list"
+
+    def get_success_url(self):
+        return self.object.person.get_absolute_url()
+
+
+class HonorDeleteView(ObjectDeleteView):
+    model = Honor
+    success_url_name = "people:honor_list"
+
+
+class DispatchEditView(PersonRecordMixin, ObjectEditView):
+    model = Dispatch
+    form_class = DispatchForm
+    list_url_name = "people:dispatch_list"
+
+    def get_success_url(self):
+        return reverse("people:dispatch_list")
+
+
+class DispatchDeleteView(ObjectDeleteView):
+    model = Dispatch
+    success_url_name = "people:dispatch_list"
+
+
+class MembershipEditView(PersonRecordMixin, ObjectEditView):
+    """Record or correct a membership; the person's political status follows it."""
+
+    model = Membership
+    form_class = MembershipForm
+
+    def save(self, form):
+        membership = form.save()
+        services.sync_political_status(membership.person)
+        return membership
+
+    def get_success_url(self):
+        return self.object.person.get_absolute_url()
+
+
+@login_required
+def school_staff_summary(request, pk):
+    """A school's staff by political status and the titles they hold now (a fragment of the school page)."""
+    school = get_object_or_404(School.objects.visible_to(request.user), pk=pk)
+    staff = Person.objects.visible_to(request.user).filter(school=school)
+    statuses = dict(staff.order_by().values_list("political_status").annotate(n=Count("pk")))
+    today = timezone.localdate()
+    titles = dict(
+        Honor.objects.visible_to(request.user)
+        .filter(person__school=school)
+        .held_at(today)
+        .order_by()
+        .values_list("title")
+        .annotate(n=Count("person", distinct=True))
+    )
+    return render(
+        request,
+        "people/school_staff_summary.html",
+        {
+            "school": school,
+            "total": sum(statuses.values()),
+            "statuses": [
+                (label, statuses[code]) for code, label in POLITICAL_STATUS_CHOICES if statuses.get(code)
+            ],
+            "titles": [(label, titles[code]) for code, label in Title.choices if titles.get(code)],
+        },
+    )
+
+
+@login_required
+def organization_members_summary(request, pk):
+    """An organization's current members and committee (a fragment of the organization page)."""
+    org = get_object_or_404(PartyOrganization.objects.visible_to(request.user), pk=pk)
+    today = timezone.localdate()
+    members = Membership.objects.visible_to(request.user).filter(organization=org).current()
+    counts = members.aggregate(total=Count("pk"), full=Count("pk", filter=Q(full_on__lte=today)))
+    subtree = Membership.objects.visible_to(request.user).in_subtree(org.path).current().count()
+    posts = CommitteePost.objects.visible_to(request.user).filter(organization=org, end_on__isnull=True)
+    return render(
+        request,
+        "people/organization_members_summary.html",
+        {
+            "org": org,
+            "counts": counts,
+            "subtree": subtree,
+            "posts": posts.select_related("person").order_by("post"),
+        },
+    )
