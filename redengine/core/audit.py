@@ -2,7 +2,7 @@
 
 The record is written by signal handlers in the same transaction as the business write, so a
 failed audit write rolls the business write back. Bulk writes on audited models go through
-``bulk_create_audited`` which writes the records in bulk as well.
+``bulk_create_audited`` and ``bulk_update_audited``, which write the records in bulk as well.
 """
 
 import datetime
@@ -74,13 +74,17 @@ def record(instance, action, before, after, changed=None):
     )
 
 
-def bulk_create_audited(model, objs, batch_size=2000):
-    """``bulk_create`` for an audited model, writing one create record per object in bulk too."""
+def bulk_create_audited(model, objs, batch_size=2000, scope_paths=None):
+    """``bulk_create`` for an audited model, writing one create record per object in bulk too.
+
+    ``scope_paths`` (one per object), when the caller knows them, spares asking the model."""
     created = model.objects.bulk_create(objs, batch_size=batch_size)
     content_type = ContentType.objects.get_for_model(model)
     fields = actor_fields()
     records = []
-    for obj, scope_path in zip(created, model.audit_scope_paths(created), strict=True):
+    if scope_paths is None:
+        scope_paths = model.audit_scope_paths(created)
+    for obj, scope_path in zip(created, scope_paths, strict=True):
         after = snapshot(obj)
         records.append(
             ObjectChange(
@@ -97,6 +101,66 @@ def bulk_create_audited(model, objs, batch_size=2000):
         )
     ObjectChange.objects.bulk_create(records, batch_size=batch_size)
     return created
+
+
+def remember(objs):
+    """Keep each object's stored values as loaded, for ``bulk_update_audited``; call before changing them."""
+    for obj in objs:
+        obj._audit_loaded = snapshot(obj)
+    return objs
+
+
+def bulk_update_audited(model, objs, fields, batch_size=2000, before=None, scope_paths=None):
+    """``bulk_update`` of ``fields`` for an audited model, with one change record per changed object, in bulk.
+
+    The values before come from the rows as they were loaded, never from a query per row: ``before``
+    maps each object's pk to its snapshot, or else ``remember(objs)`` was called when they were loaded.
+    Only objects whose snapshot differs are written and recorded; the changed objects are returned.
+    ``scope_paths`` (one per object) spares asking the model for them.
+    """
+    content_type = ContentType.objects.get_for_model(model)
+    changed, records, paths = [], [], []
+    written = {model._meta.get_field(name).name for name in fields}
+    given_paths = list(scope_paths) if scope_paths is not None else None
+    for index, obj in enumerate(objs):
+        old = before[obj.pk] if before is not None else getattr(obj, "_audit_loaded", None)
+        if old is None:
+            raise ValueError(f"{model.__name__} {obj.pk}: no values before; call remember() when loading")
+        current = snapshot(obj)
+        names = [name for name in current if name in written and old.get(name) != current[name]]
+        if not names:
+            continue
+        new = {**old, **{name: current[name] for name in names}}  # what the row holds once written
+        changed.append(obj)
+        if given_paths is not None:
+            paths.append(given_paths[index])
+        records.append((obj, old, new, names))
+    if not changed:
+        return []
+    model.objects.bulk_update(changed, fields, batch_size=batch_size)
+    if given_paths is None:
+        paths = model.audit_scope_paths(changed)
+    actor = actor_fields()
+    ObjectChange.objects.bulk_create(
+        [
+            ObjectChange(
+                action=ObjectChange.Action.UPDATE,
+                content_type=content_type,
+                object_id=str(obj.pk),
+                object_repr=str(obj)[:200],
+                before=old,
+                after=new,
+                changed_fields=names,
+                scope_path=scope_path,
+                **actor,
+            )
+            for (obj, old, new, names), scope_path in zip(records, paths, strict=True)
+        ],
+        batch_size=batch_size,
+    )
+    for obj, _old, new, _names in records:
+        obj._audit_loaded = new
+    return changed
 
 
 @receiver(pre_save)

@@ -27,3 +27,24 @@ def no_superuser(app_configs=None, **kwargs):
             id="redengine.E001",
         )
     ]
+
+
+@register(Tags.security)
+def crypto_provider_works(app_configs=None, **kwargs):
+    """The personal-data provider loads and its keys work: found at start-up, not at the first save."""
+    from .crypto import get_provider
+
+    try:
+        provider = get_provider()
+        token = provider.encrypt("check")
+        if provider.decrypt(token) != "check" or not provider.blind_index("check"):
+            raise ValueError("the provider does not round-trip")
+    except Exception as exc:  # noqa: BLE001 — any failure here is a configuration error to report
+        return [
+            Error(
+                f"The personal-data crypto provider does not work: {exc}",
+                hint="Check CRYPTO_PROVIDER, PERSONAL_DATA_KEY (32 hex digits) and BLIND_INDEX_KEY.",
+                id="redengine.E002",
+            )
+        ]
+    return []
