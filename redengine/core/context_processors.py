@@ -9,6 +9,7 @@ NAV = [
         _("Registry"),
         [
             (_("Party organizations"), "orgs:organization_list", "orgs.PartyOrganization", "view"),
+            (_("Organization tree"), "orgs:tree", "orgs.PartyOrganization", "view"),
             (_("Schools"), "orgs:school_list", "orgs.School", "view"),
             (_("People"), "people:person_list", "people.Person", "view"),
             (_("Titles"), "people:honor_list", "people.Honor", "view"),

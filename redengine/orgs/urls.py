@@ -5,6 +5,8 @@ from . import views
 app_name = "orgs"
 urlpatterns = [
     path("organizations/", views.OrganizationListView.as_view(), name="organization_list"),
+    path("tree/", views.tree, name="tree"),
+    path("tree/<int:pk>/", views.tree_children, name="tree_children"),
     path("organizations/add/", views.OrganizationEditView.as_view(), name="organization_add"),
     path("organizations/<int:pk>/", views.OrganizationDetailView.as_view(), name="organization_detail"),
     path("organizations/<int:pk>/edit/", views.OrganizationEditView.as_view(), name="organization_edit"),

@@ -1,10 +1,12 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from redengine.core.scoping import collapse_prefixes
 from redengine.core.views import (
     Column,
     ObjectDeleteView,
@@ -12,6 +14,7 @@ from redengine.core.views import (
     ObjectEditView,
     ObjectListView,
     ScopedMixin,
+    refuse,
 )
 
 from . import services
@@ -205,3 +208,40 @@ class AffiliationChangeView(ScopedMixin, View):
                 ],
             },
         )
+
+
+def _tree_nodes(queryset):
+    return queryset.only("pk", "code", "name", "org_type", "numchild", "depth", "path").order_by("path")
+
+
+@login_required
+def tree(request):
+    """The organization tree as an expandable outline, starting at the tops of the user's scope."""
+    user = request.user
+    if not user.can(PartyOrganization, "view"):
+        return refuse(request, PartyOrganization, "view")
+    prefixes = collapse_prefixes(user.scope_prefixes(PartyOrganization, "view"))
+    tops = (
+        PartyOrganization.objects.filter(depth=1)
+        if "" in prefixes
+        else PartyOrganization.objects.filter(path__in=prefixes)
+    )
+    return render(
+        request,
+        "orgs/tree.html",
+        {
+            "nodes": _tree_nodes(tops),
+            "title": _("Organization tree"),
+            "breadcrumbs": [(_("Organization tree"), None)],
+        },
+    )
+
+
+@login_required
+def tree_children(request, pk):
+    """The children of one node (loaded when the node is opened)."""
+    org = get_object_or_404(PartyOrganization.objects.visible_to(request.user), pk=pk)
+    children = PartyOrganization.objects.visible_to(request.user).filter(
+        path__startswith=org.path, depth=org.depth + 1
+    )
+    return render(request, "orgs/tree_nodes.html", {"nodes": _tree_nodes(children)})

@@ -180,3 +180,21 @@ def test_invalid_form_keeps_input_and_marks_the_wrong_field(client_for):
     assert 'aria-invalid="true"' in html
     school.refresh_from_db()
     assert school.name == "岳麓区麓山实验小学"
+
+
+def test_tree_outline_starts_at_the_scope_and_opens_within_it(client_for):
+    from django.urls import reverse
+
+    client = client_for("yuelu_admin")
+    page = client.get(reverse("orgs:tree"))
+    assert [n.code for n in page.context["nodes"]] == ["CS430104"]
+    yuelu = PartyOrganization.objects.get(code="CS430104")
+    children = client.get(reverse("orgs:tree_children", args=[yuelu.pk]))
+    assert {n.code for n in children.context["nodes"]} == set(
+        PartyOrganization.objects.filter(path__startswith=yuelu.path, depth=yuelu.depth + 1).values_list(
+            "code", flat=True
+        )
+    )
+    root = PartyOrganization.objects.get(code="CS0001")
+    assert client.get(reverse("orgs:tree_children", args=[root.pk])).status_code == 404
+    assert [n.code for n in client_for("city_admin").get(reverse("orgs:tree")).context["nodes"]] == ["CS0001"]
