@@ -15,6 +15,7 @@ NAV = [
             (_("Titles"), "people:honor_list", "people.Honor", "view"),
             (_("Dispatches to private schools"), "people:dispatch_list", "people.Dispatch", "view"),
             (_("Start-up funds"), "orgs:grant_list", "orgs.StartupGrant", "view"),
+            (_("Start-up fund standards"), "orgs:standard_list", "orgs.GrantStandard", "view"),
             (_("Affiliation changes"), "orgs:affiliation_list", "orgs.AffiliationChange", "view"),
         ],
     ),

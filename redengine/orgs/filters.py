@@ -8,7 +8,7 @@ from redengine.core.codes import DISTRICT_CHOICES
 from redengine.core.filters import YesNoFilter
 
 from .choices import OrgType, Ownership, SchoolType, UrbanRural
-from .models import AffiliationChange, PartyOrganization, School, StartupGrant
+from .models import AffiliationChange, GrantStandard, PartyOrganization, School, StartupGrant
 
 
 class SubtreeFilter(django_filters.CharFilter):
@@ -87,3 +87,11 @@ class AffiliationChangeFilterSet(django_filters.FilterSet):
     class Meta:
         model = AffiliationChange
         fields = ["q", "received", "year"]
+
+
+class GrantStandardFilterSet(django_filters.FilterSet):
+    org_type = django_filters.ChoiceFilter(choices=OrgType.choices, label=_("Organization type"))
+
+    class Meta:
+        model = GrantStandard
+        fields = ["org_type"]

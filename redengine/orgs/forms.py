@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from redengine.core.forms import ScopedModelForm, bootstrapify
 
-from .models import PartyOrganization, School, StartupGrant
+from .choices import OrgType
+from .models import GrantStandard, PartyOrganization, School, StartupGrant
 
 
 class SchoolForm(ScopedModelForm):
@@ -98,6 +99,40 @@ class AffiliationChangeForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["new_parent"].queryset = PartyOrganization.objects.visible_to(user, "add")
+        bootstrapify(self)
+
+    def full_clean(self):
+        super().full_clean()
+        bootstrapify(self)
+
+
+class GrantStandardForm(ScopedModelForm):
+    class Meta:
+        model = GrantStandard
+        fields = ["org_type", "valid_from", "amount"]
+
+
+class ReceiveOrganizationForm(forms.Form):
+    """Take an organization into the education system from outside it (接收基层党组织)."""
+
+    code = forms.CharField(label=_("Organization code"), max_length=32)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    org_type = forms.ChoiceField(label=_("Type"), choices=OrgType.choices)
+    founded_on = forms.DateField(label=_("Founding date"), required=False, widget=DATE)
+    parent = forms.ModelChoiceField(
+        PartyOrganization.objects.all(),
+        label=_("New parent (code)"),
+        to_field_name="code",
+        widget=forms.TextInput,
+        error_messages={"invalid_choice": _("No organization in your scope has this code.")},
+    )
+    old_parent_name = forms.CharField(label=_("Previous parent (outside the system)"), max_length=100)
+    changed_on = forms.DateField(label=_("Date"), widget=DATE)
+    document_number = forms.CharField(label=_("Document number"), max_length=100, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = PartyOrganization.objects.visible_to(user, "add")
         bootstrapify(self)
 
     def full_clean(self):

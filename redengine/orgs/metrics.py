@@ -11,12 +11,38 @@ from redengine.core.metrics import Result, metric
 from .models import AffiliationChange, PartyOrganization, StartupGrant
 
 Coverage = PartyOrganization.schools.through
+CENT = Decimal("0.01")
 
 
 def existing_at(day, scope):
     """Organizations of the scope's subtree that exist at ``day`` (founded on or before it, or undated)."""
     return PartyOrganization.objects.in_subtree(scope.path).filter(
         Q(founded_on__isnull=True) | Q(founded_on__lte=day)
+    )
+
+
+def covering_at(day, school="pk"):
+    """Coverage rows of the row's school by organizations that exist at ``day``."""
+    return Coverage.objects.filter(school_id=OuterRef(school)).filter(
+        Q(partyorganization__founded_on__isnull=True) | Q(partyorganization__founded_on__lte=day)
+    )
+
+
+def school_in_scope_at(scope, day, school="pk", district="district"):
+    """Rows whose school lies in the scope's subtree at ``day`` (metrics.md, "In scope"): by the organizations
+    that cover it then or, when none does, by its district's organization.
+
+    An organization founded after ``day`` does not exist yet, so it covers nothing then: a school covered
+    only by it falls to its district (the registry's ``school_scope_q`` reads the coverage of today).
+    ``school`` and ``district`` name the row's school id and the school's district, so that people,
+    titles and dispatches are placed by their school with the same rule.
+    """
+    covering = covering_at(day, school)
+    district_org = PartyOrganization.objects.filter(
+        district=OuterRef(district), path__startswith=scope.path
+    ).exclude(district="")
+    return Exists(covering.filter(partyorganization__path__startswith=scope.path)) | (
+        ~Exists(covering) & Exists(district_org)
     )
 
 
@@ -86,4 +112,6 @@ def private_new_orgs(scope, period):
 def startup_funds(scope, period):
     grants = StartupGrant.objects.in_subtree(scope.path).filter(approved_on__range=(period.start, period.end))
     totals = grants.aggregate(total=Sum("amount"), n=Count("pk"))
-    return Result(totals["total"] or Decimal("0.00"), extra={"grants": totals["n"]})
+    # In yuan and fen, whatever the database: SQLite's sum comes back unquantized (8000.5, not 8000.50).
+    total = (totals["total"] or Decimal("0")).quantize(CENT)
+    return Result(total, extra={"grants": totals["n"]})

@@ -306,6 +306,9 @@ class GrantStandard(AuditedModel):
     def __str__(self):
         return f"{self.get_org_type_display()} {self.valid_from}: {self.amount}"
 
+    def get_absolute_url(self):
+        return reverse("orgs:standard_edit", args=[self.pk])
+
     @classmethod
     def scope_filter(cls, prefixes):
         # Everyone with a role may read the standards; writes are narrowed by role_actions.

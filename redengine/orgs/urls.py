@@ -24,6 +24,17 @@ urlpatterns = [
         name="affiliation_change",
     ),
     path("affiliation-changes/", views.AffiliationChangeListView.as_view(), name="affiliation_list"),
+    path("affiliation-changes/receive/", views.ReceiveOrganizationView.as_view(), name="receive"),
+    path("startup-fund-standards/", views.GrantStandardListView.as_view(), name="standard_list"),
+    path("startup-fund-standards/add/", views.GrantStandardEditView.as_view(), name="standard_add"),
+    path(
+        "startup-fund-standards/<int:pk>/edit/", views.GrantStandardEditView.as_view(), name="standard_edit"
+    ),
+    path(
+        "startup-fund-standards/<int:pk>/delete/",
+        views.GrantStandardDeleteView.as_view(),
+        name="standard_delete",
+    ),
     path("startup-funds/", views.StartupGrantListView.as_view(), name="grant_list"),
     path("startup-funds/add/", views.StartupGrantEditView.as_view(), name="grant_add"),
     path("startup-funds/<int:pk>/edit/", views.StartupGrantEditView.as_view(), name="grant_edit"),

@@ -18,8 +18,21 @@ from redengine.core.views import (
 )
 
 from . import services
-from .filters import AffiliationChangeFilterSet, OrganizationFilterSet, SchoolFilterSet, StartupGrantFilterSet
-from .forms import AffiliationChangeForm, OrganizationForm, SchoolForm, StartupGrantForm
+from .filters import (
+    AffiliationChangeFilterSet,
+    GrantStandardFilterSet,
+    OrganizationFilterSet,
+    SchoolFilterSet,
+    StartupGrantFilterSet,
+)
+from .forms import (
+    AffiliationChangeForm,
+    GrantStandardForm,
+    OrganizationForm,
+    ReceiveOrganizationForm,
+    SchoolForm,
+    StartupGrantForm,
+)
 from .models import AffiliationChange, GrantStandard, PartyOrganization, School, StartupGrant
 
 
@@ -147,6 +160,7 @@ class StartupGrantDeleteView(ObjectDeleteView):
 
 class AffiliationChangeListView(ObjectListView):
     model = AffiliationChange
+    create_url_name = "orgs:receive"
     filterset_class = AffiliationChangeFilterSet
     select_related = ("organization", "old_parent", "new_parent")
     default_order = ["-changed_on", "-pk"]
@@ -245,3 +259,64 @@ def tree_children(request, pk):
         path__startswith=org.path, depth=org.depth + 1
     )
     return render(request, "orgs/tree_nodes.html", {"nodes": _tree_nodes(children)})
+
+
+class GrantStandardListView(ObjectListView):
+    model = GrantStandard
+    filterset_class = GrantStandardFilterSet
+    default_order = ["org_type", "-valid_from"]
+    create_url_name = "orgs:standard_add"
+    columns = [
+        Column("get_org_type_display", _("Organization type"), "org_type", link=True),
+        Column("valid_from", _("From year"), "valid_from"),
+        Column("amount", _("Amount (yuan)"), "amount"),
+    ]
+
+
+class GrantStandardEditView(ObjectEditView):
+    model = GrantStandard
+    form_class = GrantStandardForm
+    list_url_name = "orgs:standard_list"
+
+    def get_success_url(self):
+        return reverse("orgs:standard_list")
+
+
+class GrantStandardDeleteView(ObjectDeleteView):
+    model = GrantStandard
+    success_url_name = "orgs:standard_list"
+
+
+class ReceiveOrganizationView(ScopedMixin, View):
+    """Receive an organization from outside the education system under a parent in the user's scope."""
+
+    model = PartyOrganization
+    action = "add"
+
+    def get(self, request):
+        return self.page(request, ReceiveOrganizationForm(user=request.user))
+
+    def post(self, request):
+        form = ReceiveOrganizationForm(request.POST, user=request.user)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                org = services.receive_organization(by=request.user, **data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Received %(org)s.") % {"org": org})
+                return redirect(org.get_absolute_url())
+        return self.page(request, form)
+
+    def page(self, request, form):
+        title = _("Receive an organization from outside the system")
+        return render(
+            request,
+            "core/object_edit.html",
+            {
+                "form": form,
+                "title": title,
+                "breadcrumbs": [(_("Affiliation changes"), reverse("orgs:affiliation_list")), (title, None)],
+            },
+        )

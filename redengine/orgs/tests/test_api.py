@@ -198,3 +198,60 @@ def test_tree_outline_starts_at_the_scope_and_opens_within_it(client_for):
     root = PartyOrganization.objects.get(code="CS0001")
     assert client.get(reverse("orgs:tree_children", args=[root.pk])).status_code == 404
     assert [n.code for n in client_for("city_admin").get(reverse("orgs:tree")).context["nodes"]] == ["CS0001"]
+
+
+def test_receive_an_organization_from_outside(client_for):
+    from django.urls import reverse
+
+    from redengine.orgs.models import AffiliationChange
+
+    client = client_for("yuelu_admin")
+    response = client.post(
+        reverse("orgs:receive"),
+        {
+            "code": "CS430104-55",
+            "name": "岳麓区接收党支部",
+            "org_type": "branch",
+            "parent": "CS430104",
+            "old_parent_name": "中共岳麓区某街道工作委员会",
+            "changed_on": "2019-05-01",
+            "document_number": "岳组〔2019〕5号",
+        },
+    )
+    assert response.status_code == 302
+    change = AffiliationChange.objects.get(organization__code="CS430104-55")
+    assert change.received
+    assert change.old_parent_name == "中共岳麓区某街道工作委员会"
+    refused = client.post(
+        reverse("orgs:receive"),
+        {
+            "code": "CS430102-55",
+            "name": "越权",
+            "org_type": "branch",
+            "parent": "CS430102",
+            "old_parent_name": "外单位",
+            "changed_on": "2019-05-01",
+        },
+    )
+    assert refused.status_code == 200
+    assert not PartyOrganization.objects.filter(code="CS430102-55").exists()
+
+
+def test_grant_standards_are_edited_by_the_city_only(client_for):
+    from django.urls import reverse
+
+    from redengine.orgs.models import GrantStandard
+
+    standard = GrantStandard.objects.get(org_type="branch")
+    data = {"org_type": "branch", "valid_from": standard.valid_from, "amount": "6000.00"}
+    assert (
+        client_for("yuelu_admin").post(reverse("orgs:standard_edit", args=[standard.pk]), data).status_code
+        == 403
+    )
+    assert client_for("yuelu_admin").get(reverse("orgs:standard_list")).status_code == 200
+    assert (
+        client_for("city_admin").post(reverse("orgs:standard_edit", args=[standard.pk]), data).status_code
+        == 302
+    )
+    standard.refresh_from_db()
+    assert str(standard.amount) == "6000.00"
