@@ -22,7 +22,7 @@ node_modules/.installed: package.json package-lock.json
 demo: setup
 	mkdir -p var
 	DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py migrate --noinput
-	DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py seed_demo
+	DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py seed_demo --size city
 	DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py runserver 127.0.0.1:8000
 
 lint: setup

@@ -3,6 +3,7 @@
 import base64
 import datetime
 import hashlib
+import time
 from decimal import Decimal
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from redengine.orgs.models import GrantStandard, PartyOrganization, School, Star
 from redengine.people import services as people_services
 from redengine.people.models import CommitteePost, Dispatch, Person
 
-from ... import data
+from ... import city, data
 
 
 def demo_totp_key(username):
@@ -28,15 +29,55 @@ def demo_totp_key(username):
 
 
 class Command(BaseCommand):
-    help = "Load the demo data set (a synthetic Changsha) and the demo accounts. Refused in production mode."
+    help = (
+        "Load the demo data set (a synthetic Changsha) and the demo accounts; with --size city, also a "
+        "generated city of about 1,000 schools and 30,000 staff. Refused in production mode."
+    )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--size",
+            choices=["small", "city"],
+            default="small",
+            help="small: the handmade example tree only (what the tests use); city: add the generated city",
+        )
+        parser.add_argument(
+            "--seed", type=int, default=city.DEFAULT_SEED, help="random seed of the generated city"
+        )
+        parser.add_argument(
+            "--scale",
+            type=float,
+            default=1.0,
+            help="size of the generated city (1: the full city, whose records give the report's figures)",
+        )
+
+    def handle(self, *args, size="small", seed=city.DEFAULT_SEED, scale=1.0, **options):
         if settings.PRODUCTION:
             raise CommandError("Demo data and demo accounts are never loaded in production mode.")
+        if not 0 < scale <= 1:
+            raise CommandError("--scale is a number above 0 and at most 1.")
         with command_actor("seed_demo"), transaction.atomic():
             created = self.load_tree() + self.load_accounts() + self.load_people()
         self.stdout.write(f"Demo data set ready ({created} new records).")
+        if size == "city":
+            self.load_city(seed, scale)
         self.print_logins()
+
+    def load_city(self, seed, scale):
+        started = time.monotonic()
+        counts = city.generate(seed=seed, scale=scale)
+        if counts is None:
+            self.stdout.write("The generated city is there already; nothing to do.")
+            return
+        elapsed = time.monotonic() - started
+        written = ", ".join(f"{n} {what}" for what, n in counts.items())
+        self.stdout.write(f"Generated city (seed {seed}, scale {scale:g}) in {elapsed:.1f} s: {written}.")
+        self.stdout.write("The report's figures from the records (root scope), and what the report says:")
+        for name, (value, target) in city.figures().items():
+            self.stdout.write(f"  {name:<38} {value!s:>10}   report: {target}")
+        self.stdout.write(
+            "  * no registered metric yet: admitted in 2015–2019 holding 骨干教师 then, of all admitted"
+        )
 
     def load_tree(self):
         created = 0
