@@ -30,6 +30,7 @@ urlpatterns = [
     path("accounts/", include("redengine.accounts.urls")),
     path("orgs/", include("redengine.orgs.urls")),
     path("people/", include("redengine.people.urls")),
+    path("import/", include("redengine.dataio.urls")),
     path("audit/changes/", audit_views.ObjectChangeListView.as_view(), name="audit_changes"),
     path("audit/access/", audit_views.AccessEventListView.as_view(), name="audit_access"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -17,6 +17,7 @@ NAV = [
             (_("Start-up funds"), "orgs:grant_list", "orgs.StartupGrant", "view"),
             (_("Start-up fund standards"), "orgs:standard_list", "orgs.GrantStandard", "view"),
             (_("Affiliation changes"), "orgs:affiliation_list", "orgs.AffiliationChange", "view"),
+            (_("Data import"), "dataio:import", "orgs.School", "add"),
         ],
     ),
     (

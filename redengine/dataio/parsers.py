@@ -105,6 +105,10 @@ class Parser:
         """Values offered in the template's drop-down for this column; [] = no drop-down."""
         return []
 
+    def cell(self, value):
+        """The cell an export writes for ``value`` (what ``parse`` returns), so that it reads back the same."""
+        return value
+
 
 class Text(Parser):
     def __init__(self, max_length=None):
@@ -165,6 +169,51 @@ class IdNumberText(Parser):
             "The ID number is stored as a number, so Excel has lost its last digits. Format the column "
             "as text and type the number again."
         )
+
+
+class CodeList(Parser):
+    """Several codes in one cell, separated by ';' (or '；', ',', '，', '、'): a tuple without repeats.
+
+    A single code typed as a number counts when Excel kept it whole, as for ``Code``."""
+
+    kind = "code"
+    number_format = "@"
+    SEPARATORS = re.compile(r"[;；,，、\s]+")
+    SEPARATOR = ";"
+
+    def __init__(self, pattern, message):
+        self.item = Code(pattern, message)
+
+    def parse(self, value):
+        if not isinstance(value, str):
+            return (self.item.parse(value),)
+        codes = []
+        for part in self.SEPARATORS.split(value):
+            if part:
+                code = self.item.parse(part)
+                if code not in codes:
+                    codes.append(code)
+        return tuple(codes)
+
+    def cell(self, value):
+        return self.SEPARATOR.join(value) if value else None
+
+
+class Mobile(Parser):
+    """A mobile number: 11 digits beginning with 1; spaces and hyphens are dropped. A number cell
+    counts (Excel keeps 11 digits whole)."""
+
+    kind = "mobile"
+    number_format = "@"
+    PATTERN = re.compile(r"1[0-9]{10}", re.ASCII)
+
+    def parse(self, value):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(int(value)) if is_exact_integer(value) else display(value)
+        text = value.replace(" ", "").replace("-", "") if isinstance(value, str) else display(value)
+        if not self.PATTERN.fullmatch(text):
+            raise CellError(_("A mobile number has 11 digits and begins with 1."))
+        return text
 
 
 class WholeNumber(Parser):
@@ -231,13 +280,16 @@ class Date(Parser):
 class Choice(Parser):
     """One of a list of (code, label): the cell may hold the label or the code; the code is returned.
 
-    The look-up is built at the first call, so that labels may be lazy translations."""
+    ``fallback`` (text -> code or None) accepts further spellings, such as the aliases of a code table
+    (``汉`` for ``汉族``). The look-up is built at the first call, so that labels may be lazy translations."""
 
     kind = "choice"
 
-    def __init__(self, options):
+    def __init__(self, options, fallback=None):
         self.options = list(options)
+        self.fallback = fallback
         self._lookup = None
+        self._labels = None
 
     def lookup(self):
         if self._lookup is None:
@@ -249,12 +301,19 @@ class Choice(Parser):
     def parse(self, value):
         key = display(value) if not isinstance(value, str) else value
         code = self.lookup().get(key.casefold())
+        if code is None and self.fallback is not None:
+            code = self.fallback(key)
         if code is None:
             raise CellError(accepted_values(self.choices()))
         return code
 
     def choices(self):
         return [str(label) for _code, label in self.options]
+
+    def cell(self, value):
+        if self._labels is None:
+            self._labels = {code: str(label) for code, label in self.options}
+        return self._labels.get(value, value) if value not in (None, "") else None
 
 
 class YesNo(Parser):
@@ -281,6 +340,9 @@ class YesNo(Parser):
     def choices(self):
         return [YES, NO]
 
+    def cell(self, value):
+        return None if value is None else (YES if value else NO)
+
 
 def text(max_length=None):
     return Text(max_length)
@@ -303,9 +365,18 @@ def date():
     return Date()
 
 
-def choice(options):
-    """``options``: a list of (code, label)."""
-    return Choice(options)
+def choice(options, fallback=None):
+    """``options``: a list of (code, label); ``fallback``: text -> code or None, for other spellings."""
+    return Choice(options, fallback)
+
+
+def code_list(pattern, message):
+    """Codes matching ``pattern``, several to a cell, separated by ';'."""
+    return CodeList(pattern, message)
+
+
+def mobile():
+    return Mobile()
 
 
 def yes_no(blank=False):

@@ -22,13 +22,29 @@ from .parsers import CellError, display
 from .sheets import Sheet, header_key
 
 
-@dataclass(slots=True)
 class Row:
-    """A row whose every cell parsed: ``values`` by column key, ``raw`` the cells as typed (text)."""
+    """A row whose every cell parsed: ``values`` by column key, ``raw`` the cells as typed (text).
 
-    number: int  # Excel's row number: the header is row 1
-    values: dict
-    raw: dict
+    ``raw`` is worked out only when asked for (to report a problem): most rows never need it."""
+
+    __slots__ = ("number", "values", "_raw", "_cells", "_positions")
+
+    def __init__(self, number, values, raw=None, *, cells=None, positions=()):
+        self.number = number  # Excel's row number: the header is row 1
+        self.values = values
+        self._raw, self._cells, self._positions = raw, cells, positions
+
+    @property
+    def raw(self):
+        if self._raw is None:
+            raw = dict.fromkeys(self.values, "")
+            for key, position in self._positions:
+                raw[key] = display(self._cells[position])
+            self._raw = raw
+        return self._raw
+
+    def __repr__(self):
+        return f"Row({self.number}, {self.values!r})"
 
 
 @dataclass
@@ -40,6 +56,14 @@ class SheetData:
     rows: list = field(default_factory=list)
     issues: list = field(default_factory=list)
     columns: frozenset = frozenset()  # keys of the declared columns that the file has
+    # Rows with a problem in a cell, as far as they parsed: an app may still want their keys, so as not
+    # to report a second time every row of another sheet that refers to them.
+    failed: list = field(default_factory=list)
+
+    @property
+    def complete(self):
+        """Every required column is in the header row: the rows can be understood."""
+        return all(c.key in self.columns for c in self.sheet.columns if c.required)
 
     def issue(self, row, key, reason, level=ERROR):
         """Record a problem that the app found in ``row`` (a ``Row``) at column ``key``."""
@@ -237,48 +261,49 @@ def read_rows(cells, mapped, formula_rows, data, budget):
     This loop runs once per cell (800,000 times for 100,000 rows of 8 columns), hence the locals."""
     sheet, add, required_reason = data.sheet, budget.add, _("This cell is required.")
     defaults = {c.key: c.parser(None) for c in sheet.columns if c.key not in data.columns}
-    absent_raw = dict.fromkeys(defaults, "")
     columns = [(index, c.key, c.parser, c.parser(None), c.required, c.header) for index, c in mapped]
+    positions = tuple((c.key, index) for index, c in mapped)
     first_rows = {}
+    rows, failed = data.rows, data.failed
     for index in range(1, len(cells)):
         row_cells = cells[index]
         if not has_data(row_cells):
             continue
         number = index + 1
-        values, raw = dict(defaults), dict(absent_raw)
+        values = dict(defaults)
         ok = number not in formula_rows
         for position, key, parser, empty, required, header in columns:
             cell = row_cells[position]
             if cell == "":
-                raw[key] = ""
                 value = empty
             else:
-                raw[key] = text = display(cell)
                 try:
                     value = parser(cell)
                 except CellError as error:
-                    add(data, number, header, text, error.reason)
+                    add(data, number, header, display(cell), error.reason)
                     ok = False
                     continue
             if value is None and required:
                 add(data, number, header, "", required_reason)
                 ok = False
             values[key] = value
+        row = Row(number, values, cells=row_cells, positions=positions)
         if sheet.key:
-            ok = check_duplicate(number, values, raw, first_rows, data, budget) and ok
-        if ok:
-            data.rows.append(Row(number, values, raw))
+            ok = check_duplicate(row, first_rows, data, budget) and ok
+        (rows if ok else failed).append(row)
 
 
-def check_duplicate(number, values, raw, first_rows, data, budget):
+def check_duplicate(row, first_rows, data, budget):
     """False when the row repeats the key of an earlier row, which is named."""
+    values = row.values
     key = tuple(values.get(k) for k in data.sheet.key)
     if None in key:
         return True
+    number = row.number
     first = first_rows.setdefault(key, number)
     if first == number:
         return True
     header = data.sheet.column(data.sheet.key[0]).header
-    shown = " / ".join(raw[k] for k in data.sheet.key)
+    shown = " / ".join(row.raw[k] for k in data.sheet.key)
     budget.add(data, number, header, shown, _("Duplicate of row %(row)s.") % {"row": first})
     return False

@@ -470,7 +470,7 @@ class OrganizationSheet(SheetImporter):
                         data.issue(
                             new_rows[code],
                             "parent_code",
-                            _("No organization with this code, neither in this sheet nor recorded."),
+                            _("No parent organization with this code, neither in this sheet nor recorded."),
                         )
                     outcome, anchor = False, None
                 else:
