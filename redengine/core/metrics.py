@@ -16,6 +16,8 @@ from decimal import Decimal
 from django.apps import apps
 from django.utils import timezone
 
+MIN_YEAR, MAX_YEAR = 1000, 9999  # four digits (datetime.date ends with 9999)
+
 
 @dataclass(frozen=True)
 class Period:
@@ -26,14 +28,27 @@ class Period:
 
     @classmethod
     def of(cls, year=None, first=None, last=None):
+        """A year, or a span from ``first`` to ``last``; the current year when none is given.
+
+        A year outside 1000–9999 (not four digits: 0, 19, 99999) is refused with ``ValueError``, as is a
+        span that ends before it starts.
+        """
         if first is not None or last is not None:
             first = first if first is not None else last
             last = last if last is not None else first
+            cls.check_year(first)
+            cls.check_year(last)
             if first > last:
                 raise ValueError("the first year comes after the last")
             return cls(first, last)
-        year = year or timezone.localdate().year
+        year = timezone.localdate().year if year is None else year
+        cls.check_year(year)
         return cls(year, year)
+
+    @staticmethod
+    def check_year(year):
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise ValueError(f"a year has four digits, not {year}")
 
     @property
     def start(self):

@@ -8,16 +8,15 @@ from django.utils.translation import gettext_lazy
 from redengine.core.metrics import Result, metric
 from redengine.orgs import rules
 from redengine.orgs.choices import OrgType, Ownership
-from redengine.orgs.models import PartyOrganization, School
+from redengine.orgs.metrics import covering_at, school_in_scope_at
+from redengine.orgs.models import School
 
 from .choices import DispatchRole, Title
 from .models import Dispatch, Honor, Membership
 
-Coverage = PartyOrganization.schools.through
-
 
 def coverage_annotated(scope, day):
-    """Schools in scope with their full members at ``day`` and how they are covered then."""
+    """Schools in scope at ``day`` with their full members then and how they are covered then."""
     full = (
         Membership.objects.full_members_at(day)
         .filter(person__school=OuterRef("pk"))
@@ -26,12 +25,11 @@ def coverage_annotated(scope, day):
         .annotate(n=Count("person", distinct=True))
         .values("n")
     )
-    existing = Q(partyorganization__founded_on__isnull=True) | Q(partyorganization__founded_on__lte=day)
-    covering = Coverage.objects.filter(existing, school_id=OuterRef("pk"))
+    covering = covering_at(day)
     instructor = Dispatch.objects.filter(
         school_id=OuterRef("pk"), role=DispatchRole.INSTRUCTOR, start_on__lte=day
     ).filter(Q(end_on__isnull=True) | Q(end_on__gte=day))
-    return School.objects.in_subtree(scope.path).annotate(
+    return School.objects.filter(school_in_scope_at(scope, day)).annotate(
         full=Coalesce(Subquery(full, output_field=IntegerField()), Value(0)),
         covered=Exists(covering),
         own=Exists(covering.exclude(partyorganization__org_type=OrgType.JOINT_BRANCH)),
@@ -106,14 +104,20 @@ def coverage_gaps(scope, period):
     ),
 )
 def dispatched(scope, period):
-    rows = Dispatch.objects.in_subtree(scope.path).filter(
-        public=True, start_on__range=(period.start, period.end), school__ownership=Ownership.PRIVATE
+    rows = Dispatch.objects.filter(
+        school_in_scope_at(scope, period.end, school="school_id", district="school__district"),
+        public=True,
+        start_on__range=(period.start, period.end),
+        school__ownership=Ownership.PRIVATE,
     )
     return Result(rows.values("person").distinct().count())
 
 
 def member_share(scope, period, titles):
-    holders = Honor.objects.in_subtree(scope.path).held_at(period.end).filter(title__in=titles)
+    in_scope = school_in_scope_at(
+        scope, period.end, school="person__school_id", district="person__school__district"
+    )
+    holders = Honor.objects.filter(in_scope).held_at(period.end).filter(title__in=titles)
     member = Membership.objects.members_at(period.end).filter(person=OuterRef("person"))
     counts = holders.aggregate(
         holders=Count("person", distinct=True), members=Count("person", distinct=True, filter=Exists(member))
