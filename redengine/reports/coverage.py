@@ -1,12 +1,14 @@
 """Coverage analysis (应建尽建): the gaps of the coverage rule, and advice on organizations' form and terms."""
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from collections import defaultdict
+
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from redengine.orgs import rules
 from redengine.orgs.choices import OrgType
 from redengine.orgs.metrics import existing_at
+from redengine.orgs.models import PartyOrganization
 from redengine.people.metrics import coverage_gaps_rows, gap_reason
 from redengine.people.models import Membership
 
@@ -17,27 +19,34 @@ def gaps(scope, period):
     return [{**row, "reason": gap_reason(row)} for row in coverage_gaps_rows(scope, period)]
 
 
-def with_full_members(queryset, day):
-    """Annotate each organization with the full members of its whole subtree at ``day`` (one subquery)."""
-    full = (
+def full_members_by_subtree(scope, day):
+    """Full members at ``day`` of every organization's whole subtree, as {path: count}.
+
+    One grouped query (full members per organization), then each count is added to the organization's
+    ancestors by cutting its path: no query per organization, whatever the size of the tree.
+    """
+    per_org = (
         Membership.objects.full_members_at(day)
-        .filter(organization__path__startswith=OuterRef("path"))
+        .filter(organization__path__startswith=scope.path)
         .order_by()
-        .values(dummy=Value(1))
+        .values_list("organization__path")
         .annotate(n=Count("person", distinct=True))
-        .values("n")
     )
-    return queryset.annotate(full=Coalesce(Subquery(full, output_field=IntegerField()), Value(0)))
+    step = PartyOrganization.steplen
+    totals = defaultdict(int)
+    for path, n in per_org:
+        for end in range(len(scope.path), len(path) + 1, step):
+            totals[path[:end]] += n
+    return totals
 
 
 def form_advice(scope, period):
     """Organizations whose size calls for another form (domain-rules §2.2–2.3); advice, not gaps."""
     advice = []
-    rows = with_full_members(existing_at(period.end, scope), period.end).filter(
-        full__gte=rules.BRANCH_COMMITTEE_FROM
-    )
-    for org in rows.order_by("path"):
-        n = org.full
+    totals = full_members_by_subtree(scope, period.end)
+    large = [path for path, n in totals.items() if n >= rules.BRANCH_COMMITTEE_FROM]
+    for org in existing_at(period.end, scope).filter(path__in=large).order_by("path"):
+        n = totals[org.path]
         if org.org_type in BRANCHES and n > rules.BRANCH_MAX_MEMBERS:
             text = _(
                 "%(n)s full members: a branch normally has at most %(max)s; split it or form a general "

@@ -1,10 +1,10 @@
 """The dashboard: the user's scope in figures."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from redengine.core.codes import DISTRICTS
@@ -67,8 +67,12 @@ def coverage(request):
     )
     if scope is None:
         raise Http404
-    year = request.GET.get("year", "")
-    period = Period.of(int(year) if year.isdigit() else timezone.localdate().year)
+    year = request.GET.get("year", "").strip()
+    try:
+        period = Period.of(int(year) if year.isascii() and year.isdigit() else None)
+    except ValueError:
+        messages.error(request, _("Give a four-digit year."))
+        period = Period.of()
     return render(
         request,
         "reports/coverage.html",

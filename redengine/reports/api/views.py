@@ -16,7 +16,7 @@ def _year(request, name):
     value = request.query_params.get(name)
     if value in (None, ""):
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise exceptions.ValidationError({name: _("Give a four-digit year.")})
     return int(value)
 
@@ -55,5 +55,7 @@ class MetricsView(APIView):
         try:
             period = Period.of(_year(request, "year"), _year(request, "from"), _year(request, "to"))
         except ValueError as exc:
-            raise exceptions.ValidationError({"from": _("The first year comes after the last.")}) from exc
+            if "first year" in str(exc):
+                raise exceptions.ValidationError({"from": _("The first year comes after the last.")}) from exc
+            raise exceptions.ValidationError({"year": _("Give a four-digit year.")}) from exc
         return Response(compute_all(org, period))

@@ -91,3 +91,20 @@ def test_list_pages_query_count(client_for, django_assert_max_num_queries):
     for url in ["/orgs/schools/", "/orgs/organizations/", "/audit/changes/", "/audit/access/"]:
         with django_assert_max_num_queries(12):
             assert client.get(url).status_code == 200
+
+
+def test_bad_years_get_a_clear_message(client_for):
+    client = client_for("city_admin")
+    page = client.get("/reports/coverage/", {"year": "99999"})
+    assert page.status_code == 200
+    assert "四位数" in page.content.decode()
+    api = client.get("/api/metrics/", {"year": "99999"})
+    assert api.status_code == 400
+    assert "四位数" in str(api.json())
+
+
+def test_coverage_advice_query_count_does_not_grow(client_for, django_assert_max_num_queries):
+    client = client_for("city_admin")
+    client.get("/reports/coverage/")
+    with django_assert_max_num_queries(20):
+        client.get("/reports/coverage/")
