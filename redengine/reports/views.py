@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 
 from redengine.core.codes import DISTRICTS
 from redengine.core.views import refuse
-from redengine.orgs.choices import OrgType
+from redengine.orgs.choices import OrgType, SchoolType
 from redengine.orgs.models import PartyOrganization, School
+from redengine.people.models import Person
 
 
 def organizations_by_type(user):
@@ -20,9 +21,21 @@ def organizations_by_type(user):
     return [(label, counts.get(value, 0)) for value, label in OrgType.choices if counts.get(value)]
 
 
-def schools_by_district(user):
-    counts = dict(School.objects.visible_to(user).order_by().values_list("district").annotate(n=Count("pk")))
-    return [(name, counts[code]) for code, name in DISTRICTS.items() if counts.get(code)]
+def schools_by(user, field, choices):
+    """Schools in scope counted by ``field``, in the order of ``choices`` (one grouped query)."""
+    counts = dict(School.objects.visible_to(user).order_by().values_list(field).annotate(n=Count("pk")))
+    return [(str(label), counts[code]) for code, label in choices if counts.get(code)]
+
+
+def people_figures(user):
+    """Staff and current party members in scope (two counts; none for roles that do not see people)."""
+    if not user.can(Person, "view"):
+        return None
+    staff = Person.objects.visible_to(user)
+    return {
+        "staff": staff.count(),
+        "members": staff.filter(political_status__in=["member", "probationary"]).count(),
+    }
 
 
 @login_required
@@ -32,15 +45,21 @@ def dashboard(request):
     context = {"sees_records": sees_records}
     if sees_records:
         org_rows = organizations_by_type(user)
-        school_rows = schools_by_district(user)
+        school_rows = schools_by(user, "district", DISTRICTS.items())
+        # Within one district, schools by type say more than one bar.
+        by_district = len(school_rows) > 1
+        school_chart = school_rows if by_district else schools_by(user, "school_type", SchoolType.choices)
         context.update(
             org_rows=org_rows,
             school_rows=school_rows,
+            school_chart_rows=school_chart,
+            schools_by_district=by_district,
+            people=people_figures(user),
             org_total=sum(n for _, n in org_rows),
             school_total=sum(n for _, n in school_rows),
             chart={
-                "districts": [str(n) for n, _ in school_rows],
-                "schools": [c for _, c in school_rows],
+                "districts": [str(n) for n, _ in school_chart],
+                "schools": [c for _, c in school_chart],
                 "types": [str(n) for n, _ in org_rows],
                 "orgs": [c for _, c in org_rows],
             },

@@ -8,8 +8,9 @@ from redengine.core.codes import DISTRICTS
 from redengine.orgs.models import PartyOrganization, School
 
 pytestmark = pytest.mark.django_db
-# session, user, TOTP device, roles, two aggregate counts, session save; plus the request's savepoints
-DASHBOARD_QUERIES = 11
+# session, user, TOTP device, roles, grouped counts of organizations and schools (and school types
+# within one district), staff and members, session save; plus the request's savepoints
+DASHBOARD_QUERIES = 14
 
 
 def subtree(code):
