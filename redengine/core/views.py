@@ -225,8 +225,10 @@ class ObjectEditView(ScopedMixin, generic.UpdateView):
         messages.success(self.request, _("Saved %(object)s.") % {"object": obj})
         return redirect(self.get_success_url())
 
+    back_to_list = False  # after saving, go back to the list rather than the object's page
+
     def get_success_url(self):
-        return self.object.get_absolute_url()
+        return self.list_url() if self.back_to_list else self.object.get_absolute_url()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -137,6 +137,7 @@ class StartupGrantEditView(ObjectEditView):
     model = StartupGrant
     form_class = StartupGrantForm
     list_url_name = "orgs:grant_list"
+    back_to_list = True
 
     def get_initial(self):
         initial = super().get_initial()
@@ -148,9 +149,6 @@ class StartupGrantEditView(ObjectEditView):
                 # The standard of the organization's type for the year it was founded (data, not a constant).
                 initial["amount"] = GrantStandard.amount_for(org.org_type, org.founded_on.year)
         return initial
-
-    def get_success_url(self):
-        return reverse("orgs:grant_list")
 
 
 class StartupGrantDeleteView(ObjectDeleteView):
@@ -277,9 +275,7 @@ class GrantStandardEditView(ObjectEditView):
     model = GrantStandard
     form_class = GrantStandardForm
     list_url_name = "orgs:standard_list"
-
-    def get_success_url(self):
-        return reverse("orgs:standard_list")
+    back_to_list = True
 
 
 class GrantStandardDeleteView(ObjectDeleteView):

@@ -2,7 +2,6 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -179,9 +178,6 @@ class HonorEditView(PersonRecordMixin, ObjectEditView):
     form_class = HonorForm
     list_url_name = "people:honor_list"
 
-    def get_success_url(self):
-        return self.object.person.get_absolute_url()
-
 
 class HonorDeleteView(ObjectDeleteView):
     model = Honor
@@ -192,9 +188,7 @@ class DispatchEditView(PersonRecordMixin, ObjectEditView):
     model = Dispatch
     form_class = DispatchForm
     list_url_name = "people:dispatch_list"
-
-    def get_success_url(self):
-        return reverse("people:dispatch_list")
+    back_to_list = True
 
 
 class DispatchDeleteView(ObjectDeleteView):
@@ -212,9 +206,6 @@ class MembershipEditView(PersonRecordMixin, ObjectEditView):
         membership = form.save()
         services.sync_political_status(membership.person)
         return membership
-
-    def get_success_url(self):
-        return self.object.person.get_absolute_url()
 
 
 @login_required
