@@ -41,6 +41,13 @@ class PersonRecordMixin:
         return {}
 
 
+def completeness_of(annotated):
+    """(percent filled, missing item labels) of the one record in an annotated queryset."""
+    queryset, items = annotated
+    record = queryset.first()
+    return {"percent": round(100 * record.filled / len(items)), "missing": missing(record, items)}
+
+
 class PersonListView(ObjectListView):
     model = Person
     filterset_class = PersonFilterSet
@@ -73,6 +80,7 @@ class PersonDetailView(ObjectDetailView):
             dispatches=person.dispatches.select_related("school"),
             posts=person.committee_posts.select_related("organization"),
             can_reveal=Person.objects.visible_to(self.request.user, "reveal").filter(pk=person.pk).exists(),
+            completeness=completeness_of(people_by_completeness(Person.objects.filter(pk=person.pk))),
         )
         return context
 
@@ -246,11 +254,15 @@ def organization_members_summary(request, pk):
     counts = members.aggregate(total=Count("pk"), full=Count("pk", filter=Q(full_on__lte=today)))
     subtree = Membership.objects.visible_to(request.user).in_subtree(org.path).current().count()
     posts = CommitteePost.objects.visible_to(request.user).filter(organization=org, end_on__isnull=True)
+    org_completeness = completeness_of(
+        organizations_by_completeness(PartyOrganization.objects.filter(pk=org.pk))
+    )
     return render(
         request,
         "people/organization_members_summary.html",
         {
             "org": org,
+            "completeness": org_completeness,
             "counts": counts,
             "subtree": subtree,
             "posts": posts.select_related("person").order_by("post"),

@@ -255,3 +255,16 @@ def test_save_person_checks_sex_against_the_id():
         services.save_person(
             person, id_number=make_id_number("430104", datetime.date(1990, 1, 1), 11), sex="female"
         )
+
+
+def test_completeness_score_on_the_pages(client_for):
+    Person.objects.filter(name="芙蓉吴老师").update(post="", education="")
+    wu = Person.objects.get(name="芙蓉吴老师")
+    page = client_for("city_admin").get(wu.get_absolute_url())
+    assert page.context["completeness"]["percent"] == 60  # 3 of the 5 items
+    assert "学历" in page.content.decode()
+    org = PartyOrganization.objects.get(code="CS430104-02")
+    html = (
+        client_for("yuelu_admin").get(reverse("people:organization_members", args=[org.pk])).content.decode()
+    )
+    assert 'id="org-completeness"' in html
