@@ -115,9 +115,10 @@ def insert_records(model, records, batch_size=2000):
     """Insert change records of ``model``'s objects in bulk, without making a model instance of each.
 
     ``records``: (action, object pk, object text, before, after, changed fields, scope path) tuples; the
-    actor, the time and the object type are the same for all. One ``executemany`` per batch, the values
-    converted by the fields themselves (JSON for SQLite, jsonb for PostgreSQL): writing the trail of a
-    large import costs a fraction of writing the records it describes.
+    actor, the time and the object type are the same for all. The values are converted by the fields
+    themselves (JSON for SQLite, jsonb for PostgreSQL), then sent with one ``executemany`` per batch
+    (SQLite) or one ``COPY`` (PostgreSQL): writing the trail of a large import costs a fraction of
+    writing the records it describes.
     """
     if not records:
         return 0
@@ -159,8 +160,15 @@ def insert_records(model, records, batch_size=2000):
         )
         rows.append([values[slot] if isinstance(slot, int) else constant[slot] for slot in order])
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch_size):
-            cursor.executemany(sql, rows[start : start + batch_size])
+        raw = cursor.cursor
+        if connection.vendor == "postgresql" and hasattr(raw, "copy"):  # psycopg 3: COPY, the fastest way in
+            columns = ", ".join(quote(field.column) for field in fields)
+            with raw.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            for start in range(0, len(rows), batch_size):
+                cursor.executemany(sql, rows[start : start + batch_size])
     return len(rows)
 
 

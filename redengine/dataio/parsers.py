@@ -93,6 +93,7 @@ class Parser:
 
     kind = "text"
     number_format = None  # the template's format for the column's cells; None = General
+    repeats = False  # the column holds few distinct values: the reader parses each of them once
 
     def __call__(self, value):
         value = normalise(value)
@@ -128,6 +129,7 @@ class Code(Parser):
     """A code that must be text; a number cell counts only when Excel kept it whole (no leading 0 lost)."""
 
     kind = "code"
+    repeats = True
     number_format = "@"
 
     def __init__(self, pattern, message):
@@ -177,6 +179,7 @@ class CodeList(Parser):
     A single code typed as a number counts when Excel kept it whole, as for ``Code``."""
 
     kind = "code"
+    repeats = True
     number_format = "@"
     SEPARATORS = re.compile(r"[;；,，、\s]+")
     SEPARATOR = ";"
@@ -218,6 +221,7 @@ class Mobile(Parser):
 
 class WholeNumber(Parser):
     kind = "number"
+    repeats = True
     number_format = "0"
     TEXT = re.compile(r"[+-]?\d+(?:\.0*)?")
 
@@ -242,6 +246,7 @@ class Date(Parser):
     """An Excel date, or text in the three forms of import-templates.md."""
 
     kind = "date"
+    repeats = True
     number_format = "yyyy-mm-dd"
     FORMS = [
         re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"),
@@ -284,6 +289,7 @@ class Choice(Parser):
     (``汉`` for ``汉族``). The look-up is built at the first call, so that labels may be lazy translations."""
 
     kind = "choice"
+    repeats = True
 
     def __init__(self, options, fallback=None):
         self.options = list(options)
@@ -320,6 +326,7 @@ class YesNo(Parser):
     """是 or 否 (an Excel TRUE/FALSE too); a blank cell is ``blank``."""
 
     kind = "yes_no"
+    repeats = True
     WORDS = {YES: True, NO: False, "TRUE": True, "FALSE": False}
 
     def __init__(self, blank=False):

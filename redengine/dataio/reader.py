@@ -251,6 +251,10 @@ def report_formulas(formulas, header, data, budget):
     return rows
 
 
+MISSING = object()
+MEMO_SIZE = 50_000  # distinct values remembered per column
+
+
 def has_data(cells):
     return any(cell != "" and not (cell.__class__ is str and cell.isspace()) for cell in cells)
 
@@ -261,7 +265,10 @@ def read_rows(cells, mapped, formula_rows, data, budget):
     This loop runs once per cell (800,000 times for 100,000 rows of 8 columns), hence the locals."""
     sheet, add, required_reason = data.sheet, budget.add, _("This cell is required.")
     defaults = {c.key: c.parser(None) for c in sheet.columns if c.key not in data.columns}
-    columns = [(index, c.key, c.parser, c.parser(None), c.required, c.header) for index, c in mapped]
+    columns = [
+        (index, c.key, c.parser, c.parser(None), c.required, c.header, {} if c.parser.repeats else None)
+        for index, c in mapped
+    ]
     positions = tuple((c.key, index) for index, c in mapped)
     first_rows = {}
     rows, failed = data.rows, data.failed
@@ -272,17 +279,24 @@ def read_rows(cells, mapped, formula_rows, data, budget):
         number = index + 1
         values = dict(defaults)
         ok = number not in formula_rows
-        for position, key, parser, empty, required, header in columns:
+        for position, key, parser, empty, required, header, known in columns:
             cell = row_cells[position]
             if cell == "":
                 value = empty
             else:
-                try:
-                    value = parser(cell)
-                except CellError as error:
-                    add(data, number, header, display(cell), error.reason)
-                    ok = False
-                    continue
+                # A column of few values (a choice, a code) parses each of them once: 1 and 1.0 and TRUE
+                # are equal keys in a dict, so only text is remembered as itself.
+                memo = cell if cell.__class__ is str else (cell.__class__, cell)
+                value = known.get(memo, MISSING) if known is not None else MISSING
+                if value is MISSING:
+                    try:
+                        value = parser(cell)
+                    except CellError as error:
+                        add(data, number, header, display(cell), error.reason)
+                        ok = False
+                        continue
+                    if known is not None and len(known) < MEMO_SIZE:
+                        known[memo] = value
             if value is None and required:
                 add(data, number, header, "", required_reason)
                 ok = False
