@@ -1,10 +1,11 @@
 """The audit trail and the access log, browsable (never editable) by auditors within their scope."""
 
 import django_filters
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
 
-from .models import AccessEvent, ObjectChange
+from .models import AccessEvent, AuditedModel, ObjectChange
 from .views import Column, ObjectListView
 
 AUDIT = "audit"
@@ -13,12 +14,7 @@ AUDIT = "audit"
 class ObjectChangeFilterSet(django_filters.FilterSet):
     username = django_filters.CharFilter(label=_("User"))
     action = django_filters.ChoiceFilter(choices=ObjectChange.Action.choices, label=_("Action"))
-    content_type = django_filters.ModelChoiceFilter(
-        queryset=ContentType.objects.filter(app_label__in=["orgs", "accounts"]).order_by(
-            "app_label", "model"
-        ),
-        label=_("Object type"),
-    )
+    content_type = django_filters.ModelChoiceFilter(queryset=ContentType.objects.none(), label=_("Object type"))
     object_id = django_filters.CharFilter(label=_("Object id"))
     since = django_filters.DateFilter(field_name="time", lookup_expr="date__gte", label=_("From"))
     until = django_filters.DateFilter(field_name="time", lookup_expr="date__lte", label=_("To"))
@@ -26,6 +22,13 @@ class ObjectChangeFilterSet(django_filters.FilterSet):
     class Meta:
         model = ObjectChange
         fields = ["username", "action", "content_type", "object_id", "since", "until"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every audited model, whichever app declares it.
+        audited = [m for m in apps.get_models() if issubclass(m, AuditedModel)]
+        types = ContentType.objects.get_for_models(*audited).values()
+        self.filters["content_type"].queryset = ContentType.objects.filter(pk__in=[t.pk for t in types])
 
 
 class AccessEventFilterSet(django_filters.FilterSet):

@@ -110,6 +110,8 @@ FAILED_PEOPLE = ("failed", "人员", "id_number")
 
 
 SCHOOL_FIELD = Person._meta.get_field("school")
+MEMBERSHIP_PERSON = Membership._meta.get_field("person")
+MEMBERSHIP_ORGANIZATION = Membership._meta.get_field("organization")
 
 
 def school_of(person):
@@ -206,12 +208,13 @@ class PersonSheet(SheetImporter):
                 person = Person(
                     sex=parsed.sex,
                     birth_date=parsed.birth_date,
-                    school=school,
+                    school_id=school.pk if school is not None else None,
                     political_status=status,
+                    id_number_index=index,
                     **{name: values[name] if values[name] is not None else "" for name in fields},
                 )
+                SCHOOL_FIELD.set_cached_value(person, school)  # as school=school would, without the checks
                 person.pending_id_number = parsed.number
-                person.id_number_index = index
                 person.pending_mobile = values["mobile"] if "mobile" in columns else None
                 people.add(index, person)
                 plan.new.append((row, person))
@@ -356,7 +359,16 @@ class PersonSheet(SheetImporter):
         if admitted is None:
             return False
         if current is None:
-            membership = Membership(person=person, organization=org, admitted_on=admitted, full_on=full)
+            membership = Membership(
+                person_id=person.pk,
+                organization_id=org.pk if org else None,
+                admitted_on=admitted,
+                full_on=full,
+            )
+            MEMBERSHIP_PERSON.set_cached_value(
+                membership, person
+            )  # as person=person would, without the checks
+            MEMBERSHIP_ORGANIZATION.set_cached_value(membership, org)
             self.check_dates(data, row, membership, parsed)
             if org is None:
                 return False

@@ -7,6 +7,7 @@ from redengine.core.api import ScopedModelViewSet
 from redengine.core.audit import log_access
 from redengine.core.models import AccessEvent
 
+from .. import services
 from ..filters import DispatchFilterSet, HonorFilterSet, PersonFilterSet
 from ..models import CommitteePost, Dispatch, Honor, Membership, Person
 from .serializers import (
@@ -44,10 +45,25 @@ class PersonViewSet(ScopedModelViewSet):
 
 
 class MembershipViewSet(ScopedModelViewSet):
+    """Memberships; the person's political status follows every change (it is never typed twice)."""
+
     model = Membership
     serializer_class = MembershipSerializer
     select_related = ("person", "organization")
     ordering = ["-admitted_on", "pk"]
+
+    def perform_create(self, serializer):
+        super().perform_create(serializer)
+        services.sync_political_status(serializer.instance.person)
+
+    def perform_update(self, serializer):
+        super().perform_update(serializer)
+        services.sync_political_status(serializer.instance.person)
+
+    def perform_destroy(self, instance):
+        person = instance.person
+        super().perform_destroy(instance)
+        services.sync_political_status(person)
 
 
 class HonorViewSet(ScopedModelViewSet):

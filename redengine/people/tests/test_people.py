@@ -268,3 +268,32 @@ def test_completeness_score_on_the_pages(client_for):
         client_for("yuelu_admin").get(reverse("people:organization_members", args=[org.pk])).content.decode()
     )
     assert 'id="org-completeness"' in html
+
+
+def test_membership_through_the_api_keeps_the_political_status(client, example_user):
+    key, _ = ApiToken.issue(example_user("yuelu_admin"))
+    auth = {"HTTP_AUTHORIZATION": f"Token {key}"}
+    person = Person.objects.get(name="麓山钱老师")
+    created = client.post(
+        "/api/people/memberships/",
+        {
+            "person": person.pk,
+            "organization": "CS430104-01",
+            "admitted_on": "2021-07-01",
+            "full_on": "2022-07-01",
+        },
+        content_type="application/json",
+        **auth,
+    )
+    assert created.status_code == 201, created.content
+    person.refresh_from_db()
+    assert person.political_status == "member"
+    assert client.delete(f"/api/people/memberships/{created.json()['id']}/", **auth).status_code == 204
+    person.refresh_from_db()
+    assert person.political_status == "masses"
+
+
+def test_the_audit_filter_offers_people_records(client_for):
+    page = client_for("city_admin").get("/audit/changes/")
+    labels = [str(ct) for ct in page.context["filterset"].form.fields["content_type"].queryset]
+    assert any("人员" in label or "person" in label for label in labels)
