@@ -161,7 +161,10 @@ class JobConfirmView(ImportAccessMixin, View):
     """Write a checked upload: its stored file is read and checked again first."""
 
     def post(self, request, pk):
-        job = get_object_or_404(ImportJob.objects.visible_to(request.user, "view"), pk=pk, user=request.user)
+        jobs = ImportJob.objects.visible_to(
+            request.user, "view"
+        ).select_for_update()  # one confirmation at a time
+        job = get_object_or_404(jobs, pk=pk, user=request.user)
         if job.status != ImportJob.Status.VALIDATED:
             messages.error(request, _("This import is not awaiting confirmation."))
             return redirect(job)

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from redengine.core.models import ObjectChange
+from redengine.core.validators import make_id_number
 from redengine.orgs.models import PartyOrganization, School
 from redengine.people.models import Honor, Membership, Person
 
@@ -168,7 +169,8 @@ def test_rows_refer_across_sheets_and_to_recorded_records(tmp_path):
         ["T-CHILD", "后面才出现上级的支部", "党支部", "T-PARENT", None, None, None],
         ["T-PARENT", "后出现的上级党委", "党委", BRANCH, None, None, None],
     ]
-    recorded = ["导入王老师", "430104198803030034", "男", None, None, None, None, "4301040002"]
+    number = make_id_number("430104", datetime.date(1988, 3, 3), 3)
+    recorded = ["导入王老师", number, "男", None, None, None, None, "4301040002"]
     recorded += [
         "专任教师",
         "是",
@@ -177,9 +179,6 @@ def test_rows_refer_across_sheets_and_to_recorded_records(tmp_path):
         datetime.date(2013, 1, 1),
         "CS430104-02-01",
     ]
-    from redengine.core.validators import make_id_number
-
-    recorded[1] = make_id_number("430104", datetime.date(1988, 3, 3), 3)
     sheets["人员"].append(recorded)
     demo = Person.objects.get(name="梅溪湖张老师")
     sheets["称号"].append([demo.reveal_id_number(), "卓越教师", "区县级", datetime.date(2020, 1, 1), None])
@@ -313,8 +312,6 @@ def test_bad_rows_are_refused_with_their_place(tmp_path, sheet, row, header, val
 
 def test_unknown_title_person_is_refused(tmp_path):
     sheets = small_sheets()
-    from redengine.core.validators import make_id_number
-
     stranger = make_id_number("430104", datetime.date(1970, 1, 1), 5)
     sheets["称号"].append([stranger, "骨干教师", None, datetime.date(2020, 1, 1), None])
     err = refused(workbook(sheets, tmp_path))
@@ -528,3 +525,47 @@ def test_a_masked_id_number_is_refused_with_its_reason(tmp_path):
     err = refused(workbook(sheets, tmp_path))
     assert "称号 第 2 行「公民身份号码」" in err
     assert "已脱敏" in err
+
+
+# Changes of recorded records ----------------------------------------------------------------------
+def test_renaming_and_covering_other_schools_are_recorded(tmp_path):
+    assert run(workbook(tmp_path=tmp_path))[0] == 0
+    sheets = changed(small_sheets(), "党组织", 2, "党组织名称", "岳麓区导入测试小学联合党支部")
+    sheets = changed(sheets, "党组织", 2, "组织类别", "联合党支部")
+    sheets = changed(sheets, "党组织", 2, "所在学校代码", f"{SCHOOL}；4301040003")
+    status, out, err = run(workbook(sheets, tmp_path, "second.xlsx"))
+    assert status == 0, err
+    assert "党组织\t0\t1\t0" in out
+    branch = PartyOrganization.objects.get(code=BRANCH)
+    assert branch.name == "岳麓区导入测试小学联合党支部"
+    assert branch.org_type == "joint_branch"
+    assert sorted(branch.schools.values_list("code", flat=True)) == ["4301040003", SCHOOL]
+    records = ObjectChange.objects.filter(content_type__model="partyorganization", object_id=str(branch.pk))
+    update = records.filter(action="update").exclude(changed_fields=["schools"]).latest("id")
+    assert set(update.changed_fields) == {"name", "org_type"}
+    assert update.before["org_type"] == "branch"
+    coverage = records.filter(changed_fields=["schools"]).latest("id")
+    school_pks = sorted(School.objects.filter(code__in=[SCHOOL, "4301040003"]).values_list("pk", flat=True))
+    assert coverage.after == {"schools": school_pks}
+    assert coverage.before == {"schools": [School.objects.get(code=SCHOOL).pk]}
+
+
+def test_a_membership_moves_to_another_organization(tmp_path):
+    assert run(workbook(tmp_path=tmp_path))[0] == 0
+    sheets = changed(small_sheets(), "人员", 2, "党组织代码", "CS430104-01")
+    sheets = changed(sheets, "称号", 2, "级别", "区县级")
+    status, out, err = run(workbook(sheets, tmp_path, "second.xlsx"))
+    assert status == 0, err
+    assert "人员\t0\t1\t1" in out
+    assert "称号\t0\t1\t0" in out
+    member = Person.objects.with_id_number(MEMBER_ID).get()
+    membership = member.memberships.get()
+    assert membership.organization.code == "CS430104-01"
+    record = ObjectChange.objects.filter(
+        content_type__model="membership", object_id=str(membership.pk)
+    ).latest("id")
+    assert record.action == "update"
+    assert record.changed_fields == ["organization"]
+    assert record.before["organization"] == PartyOrganization.objects.get(code=BRANCH).pk
+    assert record.after["organization"] == membership.organization_id
+    assert Honor.objects.get(person=member).level == "district"
