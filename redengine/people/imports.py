@@ -202,6 +202,8 @@ class PersonSheet(SheetImporter):
                 )
             status = values["political_status"] or "masses"
             org = self.check_membership(ctx, data, row, parsed, status, orgs)
+            # A member's status follows the membership, as services.sync_political_status derives it.
+            stored = status_of(values["full_on"], ctx.today) if status in MEMBER_STATUSES else status
             person = people.get(index)
             if person is None:
                 diffs = []
@@ -209,7 +211,7 @@ class PersonSheet(SheetImporter):
                     sex=parsed.sex,
                     birth_date=parsed.birth_date,
                     school_id=school.pk if school is not None else None,
-                    political_status=status,
+                    political_status=stored,
                     id_number_index=index,
                     **{name: values[name] if values[name] is not None else "" for name in fields},
                 )
@@ -219,10 +221,10 @@ class PersonSheet(SheetImporter):
                 people.add(index, person)
                 plan.new.append((row, person))
             else:
-                diffs = self.differences(person, values, parsed, school, status, fields, columns, provider)
+                diffs = self.differences(person, values, parsed, school, stored, fields, columns, provider)
                 if diffs:
                     remember([person])
-                    self.apply(person, diffs, values, parsed, school, status)
+                    self.apply(person, diffs, values, parsed, school, stored)
             by_number[parsed.number] = person
             membership_change = self.plan_membership(
                 ctx, data, row, person, parsed, status, org, memberships, plan
