@@ -14,7 +14,9 @@ AUDIT = "audit"
 class ObjectChangeFilterSet(django_filters.FilterSet):
     username = django_filters.CharFilter(label=_("User"))
     action = django_filters.ChoiceFilter(choices=ObjectChange.Action.choices, label=_("Action"))
-    content_type = django_filters.ModelChoiceFilter(queryset=ContentType.objects.none(), label=_("Object type"))
+    content_type = django_filters.ModelChoiceFilter(
+        queryset=ContentType.objects.none(), label=_("Object type")
+    )
     object_id = django_filters.CharFilter(label=_("Object id"))
     since = django_filters.DateFilter(field_name="time", lookup_expr="date__gte", label=_("From"))
     until = django_filters.DateFilter(field_name="time", lookup_expr="date__lte", label=_("To"))
