@@ -1,11 +1,12 @@
 """Import jobs: a workbook checked and recorded as an ``ImportJob``, then written (on confirmation in the
 pages, at once in the command).
 
-The problems are kept in the job as lines (sheet, row, column, value, reason). ID numbers and mobiles
-in them are masked unless the importing account may reveal personal data; the pages mask them again
-for a viewer who may not.
+The problems are kept in the job as lines (sheet, row, column, value, reason) with ID numbers and
+mobiles masked, and a file awaiting confirmation is kept encrypted: a copy of the database holds
+neither in clear.
 """
 
+import base64
 import hashlib
 import re
 
@@ -13,6 +14,7 @@ from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from redengine.core.crypto import get_provider
 from redengine.core.masking import mask_id_number, mask_mobile
 
 from . import importer
@@ -25,6 +27,15 @@ MAX_STORED_ISSUES = 10_000
 PROGRESS_EVERY = 5_000  # rows between two progress writes to the job
 ID_LIKE = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
 MOBILE_LIKE = re.compile(r"(?<![0-9])1\d{10}(?![0-9])")
+
+
+def seal(content):
+    """The uploaded file as kept until it is confirmed: encrypted like every personal datum (SM4)."""
+    return get_provider().encrypt(base64.b64encode(content).decode()).encode()
+
+
+def unseal(stored):
+    return base64.b64decode(get_provider().decrypt(bytes(stored).decode()))
 
 
 def mask_personal(text):
@@ -67,7 +78,7 @@ def start_job(*, content, file_name, user, actor):
         sha256=hashlib.sha256(content).hexdigest(),
         size=len(content),
         scope_path=scope_path_of(user),
-        revealed=may_reveal(user),
+        revealed=False,  # problem lines are stored masked, whoever imports
     )
 
 
@@ -123,8 +134,8 @@ def check(job, content, *, user, keep=False, relay=None):
         finish(job, ImportJob.Status.FAILED, errors=[line], error_count=1, warning_count=0, counts={})
         return None, ctx
     issues = validation.issues
-    reveal = may_reveal(user)
-    lines = [issue_line(issue, reveal) for issue in issues[:MAX_STORED_ISSUES]]
+    # Stored lines are always masked: a copy of the database must hold no ID number or mobile in clear.
+    lines = [issue_line(issue, False) for issue in issues[:MAX_STORED_ISSUES]]
     errors = len(validation.errors)
     fields = {
         "counts": validation.counts(),
@@ -141,7 +152,7 @@ def check(job, content, *, user, keep=False, relay=None):
         status = ImportJob.Status.NO_CHANGE
     else:
         status = ImportJob.Status.VALIDATED
-        fields["content"] = content if keep else None
+        fields["content"] = seal(content) if keep else None
     finish(job, status, **fields)
     return validation, ctx
 
@@ -163,7 +174,7 @@ def write(job, validation, ctx):
 
 def confirm(job, *, user, relay=None):
     """Check the stored file of a validated job again and, if it still holds, write it."""
-    content = bytes(job.content or b"")
+    content = unseal(job.content) if job.content else b""
     validation, ctx = check(job, content, user=user, keep=True, relay=relay)
     if job.status == ImportJob.Status.VALIDATED:
         write(job, validation, ctx)
