@@ -33,6 +33,7 @@ urlpatterns = [
     path("import/", include("redengine.dataio.urls")),
     path("audit/changes/", audit_views.ObjectChangeListView.as_view(), name="audit_changes"),
     path("audit/access/", audit_views.AccessEventListView.as_view(), name="audit_access"),
+    path("history/<int:content_type_id>/<int:object_id>/", audit_views.object_history, name="object_history"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include(api_patterns)),
     path("healthz", healthz),

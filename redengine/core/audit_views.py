@@ -2,7 +2,10 @@
 
 import django_filters
 from django.apps import apps
+from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
 from .models import AccessEvent, AuditedModel, ObjectChange
@@ -80,3 +83,20 @@ class AccessEventListView(ObjectListView):
         Column("path", _("Address path")),
         Column("detail", _("Detail")),
     ]
+
+
+HISTORY_LIMIT = 20
+
+
+@login_required
+def object_history(request, content_type_id, object_id):
+    """The last changes of one record, for anyone who may see the record (its own change log)."""
+    content_type = get_object_or_404(ContentType, pk=content_type_id)
+    model = content_type.model_class()
+    if model is None or not issubclass(model, AuditedModel):
+        raise Http404
+    get_object_or_404(model.objects.visible_to(request.user), pk=object_id)
+    changes = ObjectChange.objects.filter(content_type=content_type, object_id=str(object_id)).order_by("-id")
+    labels = {f.name: f.verbose_name for f in [*model._meta.fields, *model._meta.many_to_many]}
+    rows = [(c, [str(labels.get(name, name)) for name in c.changed_fields]) for c in changes[:HISTORY_LIMIT]]
+    return render(request, "core/object_history.html", {"rows": rows})

@@ -313,3 +313,17 @@ def test_database_outage_answers_503_naming_nothing_secret(rf):
         raise ValueError("boom")
     except ValueError:
         assert server_error(rf.get("/")).status_code == 500
+
+
+def test_a_record_shows_its_own_change_history_within_the_scope(client_for):
+    from redengine.core.templatetags.history import history_url
+
+    school = School.objects.get(code="4301040001")
+    school.name = "历史标记学校"
+    school.save()
+    url = history_url(school)
+    html = client_for("yuelu_admin").get(url).content.decode()
+    assert "学校名称" in html
+    assert client_for("furong_admin").get(url).status_code == 404
+    page = client_for("yuelu_admin").get(school.get_absolute_url()).content.decode()
+    assert url in page
