@@ -219,7 +219,19 @@ class School(AuditedModel):
         return [covering.get(s.pk) or districts.get(s.district, "") for s in schools]
 
 
-class AffiliationChange(AuditedModel):
+class OrganizationScoped:
+    """For a record that belongs to one organization (its ``organization`` field): it lies where that
+    organization lies, for scope and for the audit trail."""
+
+    @classmethod
+    def scope_filter(cls, prefixes):
+        return prefix_q("organization__path", prefixes)
+
+    def audit_scope_path(self):
+        return self.organization.path
+
+
+class AffiliationChange(OrganizationScoped, AuditedModel):
     """An affiliation change (隶属关系调整): an organization moved, with its subtree, under another parent.
 
     The old parent may be outside the education system, given by name only; such a change is how an
@@ -268,13 +280,6 @@ class AffiliationChange(AuditedModel):
 
     def get_absolute_url(self):
         return self.organization.get_absolute_url()
-
-    @classmethod
-    def scope_filter(cls, prefixes):
-        return prefix_q("organization__path", prefixes)
-
-    def audit_scope_path(self):
-        return self.organization.path
 
 
 class GrantStandard(AuditedModel):
@@ -327,7 +332,7 @@ class GrantStandard(AuditedModel):
     }
 
 
-class StartupGrant(AuditedModel):
+class StartupGrant(OrganizationScoped, AuditedModel):
     """A start-up fund (启动经费) granted to an organization newly founded in a private school."""
 
     organization = models.ForeignKey(
@@ -357,10 +362,3 @@ class StartupGrant(AuditedModel):
         super().clean()
         if self.paid_on and self.approved_on and self.paid_on < self.approved_on:
             raise ValidationError({"paid_on": _("The payment cannot precede the approval.")})
-
-    @classmethod
-    def scope_filter(cls, prefixes):
-        return prefix_q("organization__path", prefixes)
-
-    def audit_scope_path(self):
-        return self.organization.path

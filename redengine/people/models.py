@@ -17,9 +17,9 @@ from redengine.core import codes
 from redengine.core.crypto import get_provider
 from redengine.core.masking import mask_id_number, mask_mobile
 from redengine.core.models import AuditedModel
-from redengine.core.scoping import ScopedQuerySet, prefix_q
+from redengine.core.scoping import ScopedQuerySet
 from redengine.core.validators import normalise_mobile, parse_id_number
-from redengine.orgs.models import PartyOrganization, School, school_scope_q
+from redengine.orgs.models import OrganizationScoped, PartyOrganization, School, school_scope_q
 
 from .choices import CommitteePostKind, DispatchRole, Sex, Title, TitleLevel
 
@@ -137,7 +137,7 @@ class MembershipQuerySet(ScopedQuerySet):
         return self.members_at(day).filter(full_on__lte=day)
 
 
-class Membership(AuditedModel):
+class Membership(OrganizationScoped, AuditedModel):
     """A person's party membership (党籍) in an organization: admitted (probationary), then full member."""
 
     person = models.ForeignKey(
@@ -197,13 +197,6 @@ class Membership(AuditedModel):
                 errors["full_on"] = _("Full membership comes at most two years after admission.")
         if errors:
             raise ValidationError(errors)
-
-    @classmethod
-    def scope_filter(cls, prefixes):
-        return prefix_q("organization__path", prefixes)
-
-    def audit_scope_path(self):
-        return self.organization.path
 
 
 def add_years(day, years):
@@ -312,7 +305,7 @@ class Dispatch(AuditedModel):
         return self.school.audit_scope_path()
 
 
-class CommitteePost(AuditedModel):
+class CommitteePost(OrganizationScoped, AuditedModel):
     """A post on an organization's committee (支委会/党委委员) held by a person for a time."""
 
     organization = models.ForeignKey(
@@ -337,10 +330,3 @@ class CommitteePost(AuditedModel):
 
     def __str__(self):
         return f"{self.organization}: {self.get_post_display()} {self.person.name}"
-
-    @classmethod
-    def scope_filter(cls, prefixes):
-        return prefix_q("organization__path", prefixes)
-
-    def audit_scope_path(self):
-        return self.organization.path

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -28,14 +28,12 @@ def schools_by(user, field, choices):
 
 
 def people_figures(user):
-    """Staff and current party members in scope (two counts; none for roles that do not see people)."""
+    """Staff and current party members in scope (one aggregate; none for roles that do not see people)."""
     if not user.can(Person, "view"):
         return None
-    staff = Person.objects.visible_to(user)
-    return {
-        "staff": staff.count(),
-        "members": staff.filter(political_status__in=["member", "probationary"]).count(),
-    }
+    return Person.objects.visible_to(user).aggregate(
+        staff=Count("pk"), members=Count("pk", filter=Q(political_status__in=["member", "probationary"]))
+    )
 
 
 @login_required
