@@ -23,6 +23,10 @@ demo: setup
 	mkdir -p var
 	DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py migrate --noinput
 	DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py seed_demo --size city
+	DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py daily
+	# The background worker (imports) beside the web server; stopped with it.
+	DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py db_worker --no-reload --interval 0.5 & WORKER=$$!; \
+	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py runserver 127.0.0.1:8000
 
 lint: setup

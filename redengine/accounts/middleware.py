@@ -16,6 +16,7 @@ from redengine.core.models import AccessEvent
 LOGIN_TIME = "_login_time"
 LAST_ACTIVITY = "_last_activity"
 ACTIVE_ASSIGNMENT = "_active_assignment"
+POLL_HEADER = "X-Redengine-Poll"  # sent by pages that follow a running job (no session write either)
 OPEN_PATHS = ("/static/", "/i18n/", "/accounts/login", "/accounts/otp", "/accounts/logout", "/healthz")
 
 
@@ -29,7 +30,8 @@ class SessionPolicyMiddleware:
             ended = self._expired(request)
             if ended:
                 return ended
-            request.session[LAST_ACTIVITY] = int(time.time())
+            if not request.headers.get(POLL_HEADER):  # a page refreshing itself is not the user's activity
+                request.session[LAST_ACTIVITY] = int(time.time())
             user.active_assignment_id = request.session.get(ACTIVE_ASSIGNMENT)
             redirect_to = self._gate(request, user)
             if redirect_to:

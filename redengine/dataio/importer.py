@@ -328,6 +328,7 @@ def write(validation, ctx):
         for importer in importers():
             plan = validation.plans.get(importer.sheet.name)
             if plan is not None and plan.writes:
-                importer.write(ctx, plan)
-                ctx.advance("write", plan.writes)
+                before = ctx.written
+                importer.write(ctx, plan)  # may report its own progress as it goes
+                ctx.advance("write", plan.writes - (ctx.written - before))
     return ctx.written

@@ -20,6 +20,7 @@ class ImportJob(models.Model):
     class Status(models.TextChoices):
         CHECKING = "checking", _("Being checked")
         VALIDATED = "validated", _("Checked, awaiting confirmation")
+        WRITING = "writing", _("Being written")
         FAILED = "failed", _("Refused")
         IMPORTED = "imported", _("Imported")
         NO_CHANGE = "no_change", _("No change")
@@ -56,6 +57,7 @@ class ImportJob(models.Model):
         help_text=_("The importing account may reveal ID numbers and mobiles; otherwise they are masked."),
     )
     scope_path = models.CharField(_("scope path"), max_length=255, blank=True, db_index=True)
+    task_id = models.CharField(_("background task"), max_length=64, blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -76,7 +78,12 @@ class ImportJob(models.Model):
 
     @property
     def is_over(self):
-        return self.status not in (self.Status.CHECKING, self.Status.VALIDATED)
+        return self.status not in (self.Status.CHECKING, self.Status.VALIDATED, self.Status.WRITING)
+
+    @property
+    def is_running(self):
+        """Checked or written in the background right now: its page follows the progress."""
+        return self.status in (self.Status.CHECKING, self.Status.WRITING)
 
     def percent(self, done, total):
         return 100 if not total else min(100, round(100 * done / total))

@@ -1,12 +1,16 @@
 """Import jobs: a workbook checked and recorded as an ``ImportJob``, then written (on confirmation in the
 pages, at once in the command).
 
+In the pages, the check and the write run as background tasks (``tasks.py``): the upload and the
+confirmation return at once, and the job's page follows the rows checked and written (``progress.py``).
+
 The problems are kept in the job as lines (sheet, row, column, value, reason) with ID numbers and
 mobiles masked, and a file awaiting confirmation is kept encrypted: a copy of the database holds
 neither in clear.
 """
 
 import base64
+import datetime
 import hashlib
 import re
 
@@ -14,17 +18,19 @@ from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from redengine.core.context import Actor, acting
 from redengine.core.crypto import get_provider
 from redengine.core.masking import mask_id_number, mask_mobile
 
-from . import importer
+from . import importer, progress
 from .errors import ERROR, WorkbookRejected, shown_value
 from .models import ImportJob
 from .package import MB
 
 MAX_BYTES = 20 * MB  # the reader's limit: a larger file is refused unread
 MAX_STORED_ISSUES = 10_000
-PROGRESS_EVERY = 5_000  # rows between two progress writes to the job
+KEEP_UNCONFIRMED_DAYS = 7  # a checked upload not confirmed within a week is cancelled, its file dropped
+PROGRESS_EVERY = 1_000  # rows between two progress reports
 ID_LIKE = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
 MOBILE_LIKE = re.compile(r"(?<![0-9])1\d{10}(?![0-9])")
 
@@ -69,7 +75,8 @@ def scope_path_of(user):
     return root or ""
 
 
-def start_job(*, content, file_name, user, actor):
+def start_job(*, content, file_name, user, actor, keep=False):
+    """A new job for ``content``; with ``keep`` the file is kept (sealed) for a check in the background."""
     return ImportJob.objects.create(
         user=user,
         username=user.get_username() if user else "",
@@ -79,6 +86,7 @@ def start_job(*, content, file_name, user, actor):
         size=len(content),
         scope_path=scope_path_of(user),
         revealed=False,  # problem lines are stored masked, whoever imports
+        content=seal(content) if keep else None,
     )
 
 
@@ -97,17 +105,25 @@ def issue_line(issue, reveal):
 
 
 class Progress:
-    """Records rows validated and written in the job (every 5,000 rows) and passes them on."""
+    """Reports rows validated and written (every 1,000 rows) to the progress board, and passes them on.
+
+    Rows validated also go to the job's row; rows written only to the board, since the write's
+    transaction would hide them from every other connection until it ends."""
 
     def __init__(self, job, relay=None):
         self.job, self.relay, self.saved = job, relay, {}
 
     def __call__(self, phase, done, total):
-        field = "rows_validated" if phase == "validate" else "rows_written"
+        field, total_field = (
+            ("rows_validated", "rows_total") if phase == "validate" else ("rows_written", "writes_total")
+        )
         setattr(self.job, field, done)
-        if done - self.saved.get(field, 0) >= PROGRESS_EVERY or done >= total:
-            ImportJob.objects.filter(pk=self.job.pk).update(**{field: done})
-            self.saved[field] = done
+        moved = done - self.saved.get(field, 0) >= PROGRESS_EVERY
+        if moved or done >= total or phase != self.saved.get("phase"):
+            progress.report(self.job.pk, phase=phase, **{field: done, total_field: total})
+            if phase == "validate":
+                ImportJob.objects.filter(pk=self.job.pk).update(rows_validated=done, rows_total=total)
+            self.saved[field], self.saved["phase"] = done, phase
         if self.relay is not None:
             self.relay(phase, done, total)
 
@@ -120,12 +136,15 @@ def finish(job, status, **fields):
         job.finished_at = timezone.now()
         job.content = None
     job.save()
+    if not job.is_running:
+        progress.clear(job.pk)
     return job
 
 
-def check(job, content, *, user, keep=False, relay=None):
+def check(job, content, *, user, keep=False, relay=None, confirming=False):
     """Validate ``content`` and record the outcome in ``job``: failed (with its problems), no change, or
-    validated (keeping the file when ``keep``, for the confirmation). Returns (validation or None, ctx)."""
+    validated (keeping the file when ``keep``, for the confirmation; still being written when
+    ``confirming``). Returns (validation or None, ctx)."""
     ctx = importer.ImportContext(user, progress=Progress(job, relay))
     try:
         validation = importer.validate(content, ctx)
@@ -150,9 +169,14 @@ def check(job, content, *, user, keep=False, relay=None):
         status = ImportJob.Status.FAILED
     elif not validation.has_changes:
         status = ImportJob.Status.NO_CHANGE
+    elif confirming:
+        status = ImportJob.Status.WRITING
     else:
         status = ImportJob.Status.VALIDATED
-        fields["content"] = seal(content) if keep else None
+        if not keep:
+            fields["content"] = None
+        elif not job.content:  # an upload checked in the background was sealed when it arrived
+            fields["content"] = seal(content)
     finish(job, status, **fields)
     return validation, ctx
 
@@ -173,16 +197,71 @@ def write(job, validation, ctx):
 
 
 def confirm(job, *, user, relay=None):
-    """Check the stored file of a validated job again and, if it still holds, write it."""
+    """Check the stored file of a confirmed job again and, if it still holds, write it."""
     content = unseal(job.content) if job.content else b""
-    validation, ctx = check(job, content, user=user, keep=True, relay=relay)
-    if job.status == ImportJob.Status.VALIDATED:
+    validation, ctx = check(job, content, user=user, relay=relay, confirming=True)
+    if job.status == ImportJob.Status.WRITING:
         write(job, validation, ctx)
     return job
 
 
+def begin_write(job):
+    """The confirmation: the job is to be written (checked again first) by the background task."""
+    job.status = ImportJob.Status.WRITING
+    job.rows_validated = job.rows_written = 0
+    job.save(update_fields=["status", "rows_validated", "rows_written"])
+    return job
+
+
+def run(job_id, expected_status, step):
+    """The body of a background task: ``step(job, content)`` for the job, as its user, if the job is still
+    in ``expected_status``. An unexpected failure ends the job as refused, saying so, and is raised on
+    for the task's own record."""
+    job = ImportJob.objects.filter(pk=job_id, status=expected_status).first()
+    if job is None:  # cancelled meanwhile, or run twice
+        return None
+    progress.report(job.pk, phase="read", started=timezone.now().isoformat())
+    with acting(Actor(label=job.actor or "web", user=job.user)):
+        try:
+            content = unseal(job.content) if job.content else b""
+            return step(job, content)
+        except Exception:
+            reason = _("The import stopped on an internal error, so nothing was written. Try again.")
+            line = {"sheet": "", "row": None, "column": "", "value": "", "reason": reason, "level": ERROR}
+            finish(job, ImportJob.Status.FAILED, errors=[line], error_count=1)
+            raise
+
+
+def run_check(job_id):
+    """Check an uploaded file in the background (the upload page returned at once)."""
+
+    def step(job, content):
+        check(job, content, user=job.user, keep=True)
+        return job.status
+
+    return run(job_id, ImportJob.Status.CHECKING, step)
+
+
+def run_write(job_id):
+    """Check a confirmed file again and write it, in the background."""
+
+    def step(job, content):
+        confirm(job, user=job.user)
+        return job.status
+
+    return run(job_id, ImportJob.Status.WRITING, step)
+
+
 def cancel(job):
     return finish(job, ImportJob.Status.CANCELLED)
+
+
+def expire_abandoned(today):
+    """Cancel the uploads awaiting confirmation for more than a week (their file is dropped); how many."""
+    start_of_today = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+    cutoff = start_of_today - datetime.timedelta(days=KEEP_UNCONFIRMED_DAYS)
+    stale = ImportJob.objects.filter(status=ImportJob.Status.VALIDATED, created_at__lt=cutoff)
+    return stale.update(status=ImportJob.Status.CANCELLED, content=None, finished_at=timezone.now())
 
 
 def visible_lines(job, viewer):

@@ -18,7 +18,7 @@ from redengine.core.forms import StyledFormMixin
 from redengine.core.models import AccessEvent
 from redengine.core.views import refuse
 
-from . import importer, services
+from . import importer, progress, services, tasks
 from .exporting import export_workbook, exportable
 from .models import ImportJob
 from .template import build_template
@@ -77,8 +77,10 @@ class ImportView(ImportAccessMixin, View):
             return self.page(form)
         upload = form.cleaned_data["file"]
         content = services.read_limited(upload)
-        job = services.start_job(content=content, file_name=upload.name, user=request.user, actor="web")
-        services.check(job, content, user=request.user, keep=True)
+        job = services.start_job(
+            content=content, file_name=upload.name, user=request.user, actor="web", keep=True
+        )
+        tasks.start(job, tasks.check_upload)  # runs once this request is committed; the page follows it
         return redirect(job)
 
     def page(self, form):
@@ -128,6 +130,40 @@ class ExportView(LoginRequiredMixin, View):
         return xlsx(content, f"redengine-export-{stamp}.xlsx")
 
 
+def job_progress(job):
+    """Rows checked and written so far: live from the progress board while the job runs, else its row."""
+    live = progress.read(job.pk) if job.is_running else {}
+    figures = {
+        name: max(getattr(job, name), live.get(name, 0))
+        for name in ("rows_validated", "rows_total", "rows_written", "writes_total")
+    }
+    if job.status == ImportJob.Status.WRITING and live.get("phase") != "write":
+        figures["rows_written"] = 0  # being checked again before the write
+    written = (
+        figures["rows_written"] if job.status in (ImportJob.Status.WRITING, ImportJob.Status.IMPORTED) else 0
+    )
+    return {
+        **figures,
+        "rows_written": written,
+        "validated_percent": job.percent(figures["rows_validated"], figures["rows_total"]),
+        "written_percent": job.percent(written, figures["writes_total"]) if written else 0,
+        "phase": live.get("phase", ""),
+        "queued": job.is_running and not live,  # no worker has taken it yet
+    }
+
+
+class JobProgressView(JobAccessMixin, View):
+    """The progress block of a running job, polled by its page; once the job is over, the page reloads."""
+
+    def get(self, request, pk):
+        job = get_object_or_404(self.jobs(), pk=pk)
+        if not job.is_running:
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
+        return render(request, "dataio/job_progress.html", {"job": job, "progress": job_progress(job)})
+
+
 class JobDetailView(JobAccessMixin, View):
     def get(self, request, pk):
         job = get_object_or_404(self.jobs(), pk=pk)
@@ -143,6 +179,7 @@ class JobDetailView(JobAccessMixin, View):
             {
                 "title": _("Import of %(file)s") % {"file": job.file_name},
                 "job": job,
+                "progress": job_progress(job),
                 "counts": counts,
                 "errors": [line for line in lines if line["level"] == "error"],
                 "warnings": [line for line in lines if line["level"] != "error"],
@@ -168,8 +205,12 @@ class JobConfirmView(ImportAccessMixin, View):
         if job.status != ImportJob.Status.VALIDATED:
             messages.error(request, _("This import is not awaiting confirmation."))
             return redirect(job)
-        services.confirm(job, user=request.user)
-        if job.status == ImportJob.Status.IMPORTED:
+        services.begin_write(job)
+        tasks.start(job, tasks.write_upload)  # runs once this request is committed; the page follows it
+        job.refresh_from_db()
+        if job.status == ImportJob.Status.WRITING:
+            messages.info(request, _("Confirmed: the file is checked once more, then written."))
+        elif job.status == ImportJob.Status.IMPORTED:
             messages.success(request, _("Imported: %(count)s rows written.") % {"count": job.rows_written})
         elif job.status == ImportJob.Status.NO_CHANGE:
             messages.info(request, _("Nothing to write: the database already holds every row of the file."))

@@ -107,6 +107,7 @@ HONORS = Sheet(
 
 PERSON_FIELDS = ["name", "ethnic_group", "education", "post", "front_line"]  # as typed ("" when empty)
 FAILED_PEOPLE = ("failed", "人员", "id_number")
+WRITE_CHUNK = 10_000  # people inserted per step of the write, so that its progress shows
 
 
 SCHOOL_FIELD = Person._meta.get_field("school")
@@ -435,8 +436,9 @@ class PersonSheet(SheetImporter):
             person.set_mobile(person.pending_mobile)
             if person.school_id is None:  # a school of the file, created since: take its id
                 person.school = person.school
-        if new:
-            bulk_create_audited(Person, new)
+        for chunk in chunked(new, WRITE_CHUNK):  # the largest write of an import: progress as it goes
+            bulk_create_audited(Person, chunk)
+            ctx.advance("write", len(chunk))
         changed = [person for _row, person, diffs in plan.changed if diffs]
         if changed:
             names = set()
