@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "redengine.accounts",
     "redengine.orgs",
     "redengine.people",
+    "redengine.development",
     "redengine.reports",
     "redengine.demo",
 ]

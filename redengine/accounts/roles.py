@@ -13,6 +13,7 @@ VIEW, ADD, CHANGE, DELETE, EXPORT = "view", "add", "change", "delete", "export"
 AUDIT = "audit"  # read the change records and the access log within the scope
 MANAGE_USERS = "manage_users"  # create, disable and reset accounts (system administrator)
 MANAGE_ROLES = "manage_roles"  # grant and withdraw roles and scopes (security administrator)
+OVERRIDE = "override"  # record a development step against a rule, with a written reason (kept and flagged)
 DOMAIN_ACTIONS = frozenset({VIEW, ADD, CHANGE, DELETE, EXPORT})
 
 
@@ -33,7 +34,7 @@ ROLES = {
             "city_admin",
             _("City administrator"),
             False,
-            frozenset({VIEW, ADD, CHANGE, DELETE, EXPORT, AUDIT}),
+            frozenset({VIEW, ADD, CHANGE, DELETE, EXPORT, AUDIT, OVERRIDE}),
             True,
             _("Municipal education bureau party-building office: the whole tree"),
         ),
@@ -41,7 +42,7 @@ ROLES = {
             "district_admin",
             _("District administrator"),
             False,
-            frozenset({VIEW, ADD, CHANGE, DELETE, EXPORT}),
+            frozenset({VIEW, ADD, CHANGE, DELETE, EXPORT, OVERRIDE}),
             False,
             _("District or county education bureau: the district's subtree"),
         ),
