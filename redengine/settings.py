@@ -283,6 +283,9 @@ if PRODUCTION:
     CSRF_COOKIE_HTTPONLY = True
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Reminders of development steps also go by e-mail (to accounts with an address) when this is on.
+REMINDER_EMAILS = env_bool("REMINDER_EMAILS", False)
+SITE_URL = os.environ.get("SITE_URL", "")  # e.g. https://redengine.example.edu.cn, for links in e-mails
 
 LOGGING = {
     "version": 1,

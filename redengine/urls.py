@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.permissions import IsAuthenticated
 
 from redengine.accounts.api.views import TokenView
-from redengine.core import audit_views
+from redengine.core import audit_views, notifications
 from redengine.reports.api.views import MetricsView
 
 
@@ -16,6 +16,7 @@ api_patterns = [
     path("auth/token/", TokenView.as_view(), name="api_token"),
     path("orgs/", include("redengine.orgs.api.urls")),
     path("people/", include("redengine.people.api.urls")),
+    path("development/", include("redengine.development.api.urls")),
     path("metrics/", MetricsView.as_view(), name="api_metrics"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api_schema"),
     path(
@@ -30,10 +31,13 @@ urlpatterns = [
     path("accounts/", include("redengine.accounts.urls")),
     path("orgs/", include("redengine.orgs.urls")),
     path("people/", include("redengine.people.urls")),
+    path("development/", include("redengine.development.urls")),
     path("import/", include("redengine.dataio.urls")),
     path("audit/changes/", audit_views.ObjectChangeListView.as_view(), name="audit_changes"),
     path("audit/access/", audit_views.AccessEventListView.as_view(), name="audit_access"),
     path("history/<int:content_type_id>/<int:object_id>/", audit_views.object_history, name="object_history"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/read/", notifications.notification_read, name="notifications_read"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include(api_patterns)),
     path("healthz", healthz),

@@ -21,6 +21,14 @@ NAV = [
         ],
     ),
     (
+        _("Member development"),
+        [
+            (_("Development cases"), "development:case_list", "development.DevelopmentCase", "view"),
+            (_("Development calendar"), "development:due", "development.DevelopmentCase", "view"),
+            (_("Development plans"), "development:plan_list", "development.DevelopmentPlan", "view"),
+        ],
+    ),
+    (
         _("Reports"),
         [
             (_("Coverage analysis"), "reports:coverage", "orgs.School", "view"),
@@ -61,7 +69,10 @@ def shell(request):
             areas.append({"label": area, "links": links})
     assignments = user.assignments()
     active = list(user.active_assignments())
+    from .notifications import unread_count
+
     return {
+        "unread_notifications": unread_count(user),
         "nav_areas": areas,
         "assignments": assignments,
         "active_assignment_id": active[0].pk if len(active) == 1 and len(assignments) > 1 else None,

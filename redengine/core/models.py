@@ -146,3 +146,33 @@ class AccessEvent(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.username}"
+
+
+class Notification(models.Model):
+    """A message to one account (通知): a reminder of a step due, written by a daily job.
+
+    An account sees only its own; ``key`` keeps a daily job from writing the same reminder twice.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("user"),
+    )
+    key = models.CharField(_("key"), max_length=120)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="notification_once")]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self):
+        return self.title

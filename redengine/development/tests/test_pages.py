@@ -1,0 +1,270 @@
+"""The development pages and API: opening a case, recording steps (refusals name the rule), the timeline,
+the calendar with its export, plans vs actuals, the daily reminders, and query counts that do not grow."""
+
+import datetime
+import io
+import re
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from redengine.core.models import AccessEvent, Notification
+from redengine.development.models import DevelopmentCase, DevelopmentEvent, DevelopmentPlan
+from redengine.development.services import open_case, record_step
+from redengine.orgs.models import PartyOrganization
+
+from .helpers import TODAY, D, branch, contacts, new_applicant, walk
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case():
+    return open_case(new_applicant(), branch())
+
+
+def test_a_secretary_opens_a_case_and_records_the_application(client_for):
+    client = client_for("school_secretary")
+    person = new_applicant("页面新老师", birth="1995-01-01")
+    page = client.get(reverse("people:person_detail", args=[person.pk]))
+    assert 'id="development-area"' in page.content.decode()
+    fragment = client.get(reverse("development:person_cases", args=[person.pk])).content.decode()
+    assert 'id="open-case"' in fragment
+    response = client.post(
+        reverse("development:case_add"), {"person": person.pk, "organization": branch().pk}
+    )
+    assert response.status_code == 302
+    case = DevelopmentCase.objects.get(person=person)
+    assert response["Location"] == reverse("development:step_add", args=[case.pk])
+    form = client.get(response["Location"]).content.decode()
+    assert "递交入党申请书" in form
+    assert "exception_reason" not in form  # a secretary cannot record against a rule
+    response = client.post(response["Location"], {"step": "S01", "date": "2025-03-10", "remarks": "本人递交"})
+    assert response.status_code == 302
+    detail = client.get(case.get_absolute_url()).content.decode()
+    assert 'data-step="S01"' in detail
+    assert "党组织派人谈话" in detail  # the next step
+    assert "2025-04-10" in detail  # its deadline, a month later
+    assert "《发展党员工作细则》第七条" in detail  # and the rule behind it
+    fragment = client.get(reverse("development:person_cases", args=[person.pk])).content.decode()
+    assert "S02" in fragment
+    assert 'id="open-case"' not in fragment
+
+
+def test_a_refused_step_shows_the_rule_and_writes_nothing(client_for, case):
+    client = client_for("school_secretary")
+    walk(case, "S01")
+    before = DevelopmentEvent.objects.count()
+    response = client.post(
+        reverse("development:step_add", args=[case.pk]), {"step": "S02", "date": "2022-03-01"}
+    )
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "党组织应在收到入党申请书后一个月内派人同申请人谈话" in text
+    assert "DEV.TALK_DEADLINE" in text
+    assert DevelopmentEvent.objects.count() == before
+
+
+def test_the_step_form_carries_the_fields_of_the_step(client_for, case):
+    client = client_for("yuelu_admin")
+    walk(case, "S14")
+    text = client.get(reverse("development:step_add", args=[case.pk]) + "?step=S15").content.decode()
+    for name in ("should_attend", "present", "yes", "written_yes"):
+        assert f'name="{name}"' in text
+    assert 'name="exception_reason"' in text  # a district administrator may make an exception
+    response = client.post(
+        reverse("development:step_add", args=[case.pk]),
+        {"step": "S15", "date": "2023-06-25", "should_attend": 20, "present": 12, "yes": 10},
+    )
+    assert (
+        "赞成人数（含会前正式提交的书面意见）须超过应到会有表决权正式党员的半数" in response.content.decode()
+    )
+    response = client.post(
+        reverse("development:step_add", args=[case.pk]),
+        {"step": "S15", "date": "2023-06-25", "should_attend": 20, "present": 12, "yes": 11},
+    )
+    assert response.status_code == 302
+    assert case.events.get(step="S15").data == {"should_attend": 20, "present": 12, "yes": 11}
+
+
+def test_contacts_are_chosen_among_full_members(client_for, case):
+    client = client_for("school_secretary")
+    walk(case, "S04")
+    text = client.get(reverse("development:step_add", args=[case.pk]) + "?step=S05").content.decode()
+    assert "梅溪湖张老师" in text  # a full member
+    assert "梅溪湖李老师" not in text  # probationary
+    ids = [p.pk for p in contacts()]
+    response = client.post(
+        reverse("development:step_add", args=[case.pk]),
+        {"step": "S05", "date": "2022-04-10", "contacts": ids},
+    )
+    assert response.status_code == 302
+    assert sorted(case.contacts.values_list("person_id", flat=True)) == sorted(ids)
+
+
+def test_undo_and_close(client_for, case):
+    client = client_for("yuelu_admin")
+    walk(case, "S03")
+    client.post(reverse("development:step_undo", args=[case.pk]))
+    case.refresh_from_db()
+    assert case.last_step == "S02"
+    response = client.post(
+        reverse("development:case_close", args=[case.pk]), {"reason": "withdrawn", "closed_on": "2022-05-01"}
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.status, case.close_reason) == ("closed", "withdrawn")
+
+
+def test_other_districts_and_read_only_roles(client_for, client, case):
+    walk(case, "S01")
+    other = client_for("furong_admin")
+    assert other.get(case.get_absolute_url()).status_code == 404
+    assert (
+        other.post(
+            reverse("development:step_add", args=[case.pk]), {"step": "S02", "date": "2022-01-20"}
+        ).status_code
+        == 404
+    )
+    client.logout()
+    instructor = client_for("instructor")
+    assert (
+        instructor.post(reverse("development:step_add", args=[case.pk]), {"step": "S02"}).status_code == 403
+    )
+    assert case.events.count() == 1
+
+
+def late_case():
+    case = open_case(new_applicant("逾期老师", birth="1990-01-01"), branch())
+    record_step(case, "S01", D("2026-09-01"), today=TODAY)  # talk due 2026-10-01: late today
+    case.refresh_from_db()
+    return case
+
+
+def test_the_calendar_lists_late_cases_and_exports_them(client_for):
+    case = late_case()
+    client = client_for("school_secretary")
+    response = client.get(reverse("development:due"))
+    text = response.content.decode()
+    assert "逾期老师" in text
+    late = int(re.search(r'id="count-late">(\d+)<', text).group(1))
+    assert late >= 1
+    assert case.is_overdue()
+    assert 'class="badge text-bg-danger late-flag"' in text
+    export = client.get(reverse("development:due") + "?late=true&export=xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(export.content))
+    names = [row[0] for row in book.active.iter_rows(min_row=3, values_only=True)]
+    assert "逾期老师" in names
+    assert AccessEvent.objects.filter(kind="export", object_type="development.developmentcase").exists()
+
+
+def test_calendar_counts_agree_with_a_brute_force_count(client_for, example_user):
+    late_case()
+    user = example_user("yuelu_admin")
+    text = client_for("yuelu_admin").get(reverse("development:due")).content.decode()
+    today = datetime.date.today()
+    visible = [
+        c
+        for c in DevelopmentCase.objects.all()
+        if c.organization.path.startswith(user.role_assignments.get().organization.path)
+        and c.status == "open"
+    ]
+    assert int(re.search(r'id="count-open">(\d+)<', text).group(1)) == len(visible)
+    assert int(re.search(r'id="count-late">(\d+)<', text).group(1)) == sum(
+        1 for c in visible if c.next_due and c.next_due < today
+    )
+
+
+def test_list_and_calendar_query_counts_do_not_grow_with_cases(client_for):
+    client = client_for("city_admin")
+
+    def count(url):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    walk(open_case(new_applicant("批量老师", birth="1991-02-02"), branch()), "S03")
+    first = (count(reverse("development:due")), count(reverse("development:case_list")))
+    for i in range(6):
+        case = open_case(new_applicant(f"批量老师{i}", birth="1991-02-02"), branch())
+        walk(case, "S03")
+    assert (count(reverse("development:due")), count(reverse("development:case_list"))) == first
+
+
+def test_plans_show_plan_against_actual(client_for, case):
+    walk(case, "S17")
+    plan = DevelopmentPlan.objects.create(
+        organization=PartyOrganization.objects.get(code="CS430104-02"), year=2023, quota=3, front_line_quota=1
+    )
+    text = client_for("yuelu_admin").get(reverse("development:plan_list") + "?year=2023").content.decode()
+    admitted = DevelopmentCase.objects.filter(
+        admitted_on__year=2023, organization__path__startswith=plan.organization.path
+    )
+    row = re.search(r"<tr>\s*<td>[^<]*梅溪湖中学委员会</td>(.*?)</tr>", text, re.S).group(1)
+    cells = re.findall(r"<td>(.*?)</td>", row)
+    assert cells[1:4] == ["3", str(admitted.count()), "1"]
+    assert cells[4] == str(admitted.filter(person__front_line=True).count())
+
+
+# API ------------------------------------------------------------------------------------------------
+def test_the_api_records_steps_through_the_same_rules(client_for, case):
+    client = client_for("school_secretary")
+    url = "/api/development/events/"
+    response = client.post(
+        url, {"case": case.pk, "step": "S02", "date": "2022-01-20"}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["rules"][0]["rule"] == "DEV.ORDER"
+    assert case.events.count() == 0
+    response = client.post(
+        url, {"case": case.pk, "step": "S01", "date": "2022-01-10"}, content_type="application/json"
+    )
+    assert response.status_code == 201, response.content
+    case.refresh_from_db()
+    assert (case.next_step, case.next_due) == ("S02", D("2022-02-10"))
+    due = client.get("/api/development/due/").json()
+    line = next(row for row in due["results"] if row["id"] == case.pk)
+    assert (line["next_step"], line["next_due"], line["late"]) == ("S02", "2022-02-10", True)
+    assert line["due_rule"] == "DEV.TALK_DEADLINE"
+    assert client.get(f"/api/development/cases/{case.pk}/").json()["stage"] == 1
+
+
+def test_the_api_is_scoped(client_for, client, case):
+    walk(case, "S01")
+    other = client_for("furong_admin")
+    assert other.get(f"/api/development/cases/{case.pk}/").status_code == 404
+    response = other.post(
+        "/api/development/events/",
+        {"case": case.pk, "step": "S02", "date": "2022-01-20"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400  # a case the caller cannot see is no valid choice
+    assert case.pk not in [row["id"] for row in other.get("/api/development/due/").json()["results"]]
+    assert case.events.count() == 1
+
+
+# Reminders ------------------------------------------------------------------------------------------
+def test_the_daily_scan_reminds_the_secretary_once(client_for, example_user):
+    case = late_case()
+    secretary = example_user("school_secretary")
+    out = io.StringIO()
+    call_command("daily", "--only", "development.reminders", stdout=out)
+    reminder = Notification.objects.get(user=secretary, key__startswith=f"development:{case.pk}:")
+    assert reminder.title.startswith("已逾期：逾期老师的“S02 党组织派人谈话”应于 2026-10-01 前完成")
+    assert "S02" in reminder.title
+    assert reminder.url == case.get_absolute_url()
+    assert not Notification.objects.filter(
+        user=example_user("yuelu_admin"), key__startswith=f"development:{case.pk}:"
+    ).exists()
+    call_command("daily", "--only", "development.reminders", stdout=io.StringIO())
+    assert Notification.objects.filter(user=secretary, key__startswith=f"development:{case.pk}:").count() == 1
+    client = client_for("school_secretary")
+    page = client.get(reverse("notifications")).content.decode()
+    assert "逾期老师" in page
+    assert 'id="unread-count"' in page
+    client.post(reverse("notifications_read"))
+    assert 'id="unread-count"' not in client.get(reverse("notifications")).content.decode()

@@ -1,0 +1,427 @@
+"""发展党员 pages: the cases, a case's timeline with the next steps and the rule behind each date, recording
+a step (checked by the rules engine), the due-date calendar and the yearly plans."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from redengine.core.views import (
+    Column,
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    ScopedMixin,
+)
+from redengine.people.models import Honor, Person
+
+from . import engine, rules, services
+from .filters import CaseFilterSet, PlanFilterSet
+from .forms import CaseForm, CloseForm, CultivationForm, PlanForm, StepForm
+from .models import CaseStatus, CultivationRecord, DevelopmentCase, DevelopmentEvent, DevelopmentPlan
+
+CASE_COLUMNS = [
+    Column("person.name", gettext_lazy("Full name"), "person__name", link=True),
+    Column("person.school.name", gettext_lazy("School"), "person__school__code"),
+    Column("organization.name", gettext_lazy("Organization"), "organization__path"),
+    Column("get_status_display", gettext_lazy("Status"), "status"),
+    Column("stage_label", gettext_lazy("Stage"), "stage"),
+    Column("last_step", gettext_lazy("Last step"), "last_step"),
+    Column("last_step_on", gettext_lazy("Date"), "last_step_on"),
+    Column("next_step", gettext_lazy("Next step"), "next_step"),
+    Column("next_step_name", gettext_lazy("Next step (name)")),
+    Column("next_earliest", gettext_lazy("Earliest"), "next_earliest"),
+    Column("due_step", gettext_lazy("Step with a deadline"), "due_step"),
+    Column("next_due", gettext_lazy("Deadline"), "next_due"),
+]
+
+
+class CaseListView(ObjectListView):
+    model = DevelopmentCase
+    filterset_class = CaseFilterSet
+    select_related = ("person", "person__school", "organization")
+    default_order = ["-opened_on", "pk"]
+    create_url_name = "development:case_add"
+    title = gettext_lazy("Development cases")
+    columns = CASE_COLUMNS
+
+
+class DueView(CaseListView):
+    """The due-date calendar: every open case with its next step, earliest and latest date, late or not;
+    counts per organization and per district of the scope; the same list as .xlsx and in the API."""
+
+    template_name = "development/due.html"
+    title = gettext_lazy("Development calendar")
+    default_order = ["next_due", "next_earliest", "pk"]
+    create_url_name = None
+    paginate_by = 50
+
+    def scoped(self, action=None):
+        return super().scoped(action).filter(status=CaseStatus.OPEN)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        cases = self.filtered(self.scoped())
+        soon = today + timezone.timedelta(days=30)
+        counts = Count("pk")
+        late = Count("pk", filter=Q(next_due__lt=today))
+        due_soon = Count("pk", filter=Q(next_due__gte=today, next_due__lte=soon))
+        context.update(
+            today=today,
+            totals=cases.aggregate(open=counts, late=late, soon=due_soon),
+            by_district=cases.order_by()
+            .values("person__school__district")
+            .annotate(open=counts, late=late, soon=due_soon)
+            .order_by("-late", "person__school__district")[:30],
+            by_organization=cases.order_by()
+            .values("organization__code", "organization__name", "organization_id")
+            .annotate(open=counts, late=late, soon=due_soon)
+            .order_by("-late", "organization__code")[:30],
+        )
+        from redengine.core.codes import district_name
+
+        for row in context["by_district"]:
+            row["name"] = district_name(row["person__school__district"])
+        return context
+
+
+class CaseDetailView(ObjectDetailView):
+    model = DevelopmentCase
+    select_related = ("person", "person__school", "organization")
+    template_name = "development/case_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        case = self.object
+        user = self.request.user
+        events = list(case.events.select_related("recorded_by"))
+        plan = engine.plan([engine.Done(e.step, e.date, e.data) for e in events])
+        today = timezone.localdate()
+        context.update(
+            events=[(event, describe(event)) for event in events],
+            plan=plan,
+            upcoming=[
+                {
+                    "item": item,
+                    "step": rules.STEP[item.step],
+                    "late": item.late(today),
+                    "earliest_rule": rules.RULES.get(item.earliest_rule),
+                    "due_rule": rules.RULES.get(item.due_rule),
+                }
+                for item in plan.due
+            ]
+            if case.status == CaseStatus.OPEN
+            else [],
+            contacts=case.contacts.select_related("person").order_by("role", "assigned_on"),
+            cultivation=case.cultivation_records.select_related("contact"),
+            stages=rules.STAGES.items(),
+            can_record=DevelopmentEvent.objects.visible_to(user, "add").filter(case=case).exists()
+            or DevelopmentCase.objects.visible_to(user, "add").filter(pk=case.pk).exists(),
+            breadcrumbs=[(_("Development cases"), reverse("development:case_list")), (str(case), None)],
+        )
+        return context
+
+
+def describe(event):
+    """The data of a step as (label, text) pairs, people by name."""
+    rows = []
+    people = {}
+    ids = [pk for key in ("contacts", "introducers") for pk in event.data.get(key, [])]
+    if ids:
+        people = dict(Person.objects.filter(pk__in=ids).values_list("pk", "name"))
+    for key in rules.STEP[event.step].fields:
+        if key not in event.data:
+            continue
+        label, kind = rules.FIELDS[key]
+        value = event.data[key]
+        if kind == "people":
+            value = "、".join(people.get(pk, "?") for pk in value)
+        elif kind == "choice":
+            value = dict(rules.CHOICES[key]).get(value, value)
+        rows.append((label, value))
+    return rows
+
+
+class CaseAddView(ObjectEditView):
+    model = DevelopmentCase
+    form_class = CaseForm
+
+    def get_parent_kwargs(self):
+        pk = self.request.GET.get("person")
+        if pk and str(pk).isdigit():
+            return {"person": get_object_or_404(Person.objects.visible_to(self.request.user), pk=pk)}
+        return {}
+
+    def save(self, form):
+        return services.open_case(
+            form.cleaned_data["person"], form.cleaned_data["organization"], by=self.request.user
+        )
+
+    def get_success_url(self):
+        return reverse("development:step_add", args=[self.object.pk])
+
+
+class CaseScopedView(ScopedMixin, View):
+    """A write on one case: the case must be visible to the user with ``action``."""
+
+    model = DevelopmentCase
+    action = "change"
+
+    def get_case(self, pk):
+        return get_object_or_404(self.scoped().select_related("person", "organization"), pk=pk)
+
+
+class StepAddView(CaseScopedView):
+    """Record a step. The form offers the steps the rules allow next; a refusal shows the rule and its source."""
+
+    action = "add"
+    model = DevelopmentEvent
+
+    def get_case(self, pk):
+        return get_object_or_404(
+            DevelopmentCase.objects.visible_to(self.request.user, "add").select_related(
+                "person", "organization"
+            ),
+            pk=pk,
+        )
+
+    def form(self, case, data=None):
+        choices = [code for code, _label in engine_choices(case)]
+        code = (data or {}).get("step") or self.request.GET.get("step") or (choices[0] if choices else "S01")
+        if code not in rules.STEP:
+            code = choices[0] if choices else "S01"
+        return StepForm(
+            data,
+            case=case,
+            user=self.request.user,
+            code=code,
+            may_override=services.may_override(self.request.user, case),
+        )
+
+    def get(self, request, pk):
+        case = self.get_case(pk)
+        return self.page(case, self.form(case))
+
+    def post(self, request, pk):
+        case = self.get_case(pk)
+        form = self.form(case, request.POST)
+        if request.POST.get("refresh"):  # the step was changed: show its fields, keep what was typed
+            form = self.form(case, None)
+            form.initial.update({k: v for k, v in request.POST.items() if k in ("step", "date", "remarks")})
+            return self.page(case, form)
+        if not form.is_valid():
+            return self.page(case, form)
+        try:
+            with transaction.atomic():
+                event = services.record_step(
+                    case,
+                    form.cleaned_data["step"],
+                    form.cleaned_data["date"],
+                    data=form.step_data(),
+                    remarks=form.cleaned_data.get("remarks", ""),
+                    by=request.user,
+                    exception_reason=form.cleaned_data.get("exception_reason", ""),
+                )
+        except services.StepRefusedError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+            form.refused = exc.violations
+            return self.page(case, form)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.page(case, form)
+        messages.success(request, _("Recorded %(step)s.") % {"step": event})
+        return redirect(case)
+
+    def page(self, case, form):
+        return render(
+            self.request,
+            "development/step_form.html",
+            {
+                "title": _("Record a step of %(name)s") % {"name": case.person.name},
+                "case": case,
+                "form": form,
+                "breadcrumbs": [
+                    (_("Development cases"), reverse("development:case_list")),
+                    (str(case), case.get_absolute_url()),
+                    (_("Record a step"), None),
+                ],
+            },
+        )
+
+
+def engine_choices(case):
+    from .forms import step_choices
+
+    return step_choices(case)
+
+
+class StepUndoView(CaseScopedView):
+    """Remove the latest step (a correction); its record stays in the change history."""
+
+    action = "delete"
+
+    def post(self, request, pk):
+        case = self.get_case(pk)
+        try:
+            services.delete_last_step(case, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The latest step was removed."))
+        return redirect(case)
+
+
+class CaseCloseView(CaseScopedView):
+    def get(self, request, pk):
+        case = self.get_case(pk)
+        return self.page(case, CloseForm(initial={"closed_on": timezone.localdate()}))
+
+    def post(self, request, pk):
+        case = self.get_case(pk)
+        form = CloseForm(request.POST)
+        if form.is_valid():
+            try:
+                services.close_case(
+                    case, form.cleaned_data["reason"], form.cleaned_data["closed_on"], by=request.user
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("The case was closed."))
+                return redirect(case)
+        return self.page(case, form)
+
+    def page(self, case, form):
+        return render(
+            self.request,
+            "core/object_edit.html",
+            {
+                "title": _("Close %(case)s") % {"case": case},
+                "form": form,
+                "object": case,
+                "breadcrumbs": [(str(case), case.get_absolute_url()), (_("Close the case"), None)],
+            },
+        )
+
+
+class CultivationAddView(ObjectEditView):
+    model = CultivationRecord
+    form_class = CultivationForm
+
+    def get_parent_kwargs(self):
+        pk = self.request.GET.get("case") or self.request.POST.get("case")
+        if self.object is None and pk and str(pk).isdigit():
+            return {
+                "case": get_object_or_404(
+                    DevelopmentCase.objects.visible_to(self.request.user, "change"), pk=pk
+                )
+            }
+        return {}
+
+    def list_url(self):
+        return reverse("development:case_list")
+
+
+class PlanListView(ObjectListView):
+    """Yearly plans with plan vs actual: admitted in the organization's subtree that year, of them front-line
+    teachers and young and middle-aged backbone teachers (DEV.NO_RUSH)."""
+
+    model = DevelopmentPlan
+    filterset_class = PlanFilterSet
+    select_related = ("organization",)
+    default_order = ["-year", "organization__path"]
+    create_url_name = "development:plan_add"
+    columns = [
+        Column("organization.name", gettext_lazy("Organization"), "organization__path"),
+        Column("year", gettext_lazy("Year"), "year"),
+        Column("quota", gettext_lazy("Quota")),
+        Column("actual", gettext_lazy("Admitted")),
+        Column("front_line_quota", gettext_lazy("Front-line, planned")),
+        Column("front_line_actual", gettext_lazy("Front-line, admitted")),
+        Column("young_backbone_quota", gettext_lazy("Young backbone teachers, planned")),
+        Column("young_backbone_actual", gettext_lazy("Young backbone teachers, admitted")),
+    ]
+
+    def filtered(self, queryset):
+        return with_actuals(super().filtered(queryset))
+
+
+class SubqueryCount(Subquery):
+    """The number of rows of a subquery, as a column of the outer query."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _counted)"
+    output_field = IntegerField()
+
+
+def with_actuals(plans):
+    """Each plan with its actuals, counted in its organization's subtree in the same query: admitted that
+    year, of them front-line teachers, and backbone teachers aged 45 or under that year (by year of birth)."""
+    admitted = DevelopmentCase.objects.filter(
+        admitted_on__year=OuterRef("year"),
+        organization__path__startswith=OuterRef("organization__path"),
+    )
+    backbone = Honor.objects.filter(
+        person=OuterRef("person"), title="backbone_teacher", awarded_on__lte=OuterRef("admitted_on")
+    ).filter(Q(lapsed_on__isnull=True) | Q(lapsed_on__gt=OuterRef("admitted_on")))
+    young = admitted.filter(
+        Exists(backbone), person__birth_date__year__gte=OuterRef("year") - rules.param("plan.young_max_age")
+    )
+    return plans.annotate(
+        actual=SubqueryCount(admitted.values("pk")),
+        front_line_actual=SubqueryCount(admitted.filter(person__front_line=True).values("pk")),
+        young_backbone_actual=SubqueryCount(young.values("pk")),
+    )
+
+
+class PlanEditView(ObjectEditView):
+    model = DevelopmentPlan
+    form_class = PlanForm
+    back_to_list = True
+
+
+class PlanDeleteView(ObjectDeleteView):
+    model = DevelopmentPlan
+    success_url_name = "development:plan_list"
+
+
+def person_cases(request, pk):
+    """A person's development, shown on the person's page: each case's stage, steps and what comes next."""
+    if not request.user.is_authenticated:
+        return redirect(reverse("accounts:login"))
+    person = get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
+    cases = (
+        DevelopmentCase.objects.visible_to(request.user)
+        .filter(person=person)
+        .select_related("organization")
+        .prefetch_related("events")
+        .order_by("-opened_on", "-pk")
+    )
+    today = timezone.localdate()
+    return render(
+        request,
+        "development/person_cases.html",
+        {
+            "person": person,
+            "cases": [
+                {
+                    "case": case,
+                    "events": list(case.events.all()),
+                    "late": case.is_overdue(today),
+                }
+                for case in cases
+            ],
+            "can_open": not person.is_member
+            and not any(c.status == CaseStatus.OPEN for c in cases)
+            and request.user.can(DevelopmentCase, "add"),
+            "stages": rules.STAGES,
+        },
+    )
