@@ -6,6 +6,7 @@ secret and the database required, HTTPS-only cookies, HSTS; ``manage.py check --
 """
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -138,7 +139,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     )
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
+    # One file per test process (removed at the end), so that parallel runs never share one.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.gettempdir(), f"redengine-test-{os.getpid()}.sqlite3")
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Background work (imports, reminder scans): Django's task interface with its database backend, so one

@@ -7,7 +7,7 @@ Everything it knows about the steps comes from the tables of ``rules.py``.
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.utils.translation import gettext as _
 
@@ -425,6 +425,7 @@ class Due:
     due: datetime.date | None
     earliest_rule: str = ""
     due_rule: str = ""
+    ready: bool = True  # its required steps are done (else only its deadline already runs)
 
     def late(self, today):
         return self.due is not None and self.due < today
@@ -483,17 +484,21 @@ def plan(done):
     for step in rules.STEPS:
         if step.code in codes and not step.repeatable and step.code not in rules.AGAIN_AFTER_EXTENSION:
             continue
-        if not _available(done, step, codes, decided):
+        if not _open(done, step, codes, decided):
             continue
-        items.append(_due_item(done, step))
-    items.sort(key=lambda item: (STEP[item.step].repeatable, rules.ORDER[item.step]))
+        ready = all(code in codes for code in step.requires)
+        if ready:
+            items.append(_due_item(done, step))
+        elif step.deadline is not None and step.deadline.step in codes:
+            # Not yet possible, but its time limit already runs (the approval, from the branch meeting).
+            items.append(replace(_due_item(done, step), ready=False))
+    items.sort(key=lambda item: (not item.ready, STEP[item.step].repeatable, rules.ORDER[item.step]))
     result.due = items
     return result
 
 
-def _available(done, step, codes, decided):
-    if any(code not in codes for code in step.requires):
-        return False
+def _open(done, step, codes, decided):
+    """Whether the case still has ``step`` before it (its own conditions; not what it requires)."""
     if step.code == "S06":  # assessed every half year while an activist, until determined a candidate
         return "S07" not in codes
     if step.code == "S21":  # assessed while on probation, until converted
@@ -511,7 +516,7 @@ def _available(done, step, codes, decided):
 def _due_item(done, step):
     prerequisites = [d.date for d in done if d.step in step.requires]
     earliest = max(prerequisites) if prerequisites else None
-    earliest_rule = "DEV.ORDER" if earliest else ""
+    earliest_rule = ""  # after the steps it requires: no rule worth quoting
     for after in step.earliest:
         base = _base_date(done, after, step.code)
         months = param(after.months) if isinstance(after.months, str) else after.months

@@ -38,7 +38,7 @@ class CaseForm(ScopedModelForm):
 def step_choices(case):
     """The steps that may come next for ``case`` (the rules' plan), the most pressing first."""
     plan = engine.plan(done_of(case))
-    codes = [item.step for item in plan.due]
+    codes = [item.step for item in plan.due if item.ready]
     return [(code, f"{code} {rules.STEP[code].name}") for code in codes]
 
 

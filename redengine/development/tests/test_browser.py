@@ -1,0 +1,79 @@
+"""In a real browser: a school secretary records one person's development from the application to the
+conversion, and the timeline and the next due date change with each step."""
+
+import pytest
+from playwright.sync_api import expect
+
+from redengine.development.models import DevelopmentCase
+from redengine.testing.browser import log_in
+
+from .helpers import PATH, new_applicant
+
+pytestmark = pytest.mark.browser
+
+CONTACTS = ["梅溪湖张老师", "梅溪湖王校长"]
+SERIALS = {"form_serial": "430104-BR0001"}
+
+
+def fill_step(page, code, day, data):
+    page.select_option("#id_step", code)
+    page.click("#show-fields")  # the form shows the fields of the chosen step
+    page.fill("#id_date", day)
+    for key, value in data.items():
+        if key in ("contacts", "introducers"):
+            values = page.eval_on_selector_all(
+                f"#id_{key} option",
+                "(options, names) => options.filter(o => names.some(n => o.textContent.startsWith(n))).map(o => o.value)",
+                CONTACTS,
+            )
+            page.select_option(f"#id_{key}", values)
+        elif key == "form_serial":
+            page.fill("#id_form_serial", SERIALS[key])
+        elif key in ("conclusion", "outcome"):
+            page.select_option(f"#id_{key}", value)
+        else:
+            page.fill(f"#id_{key}", str(value))
+    page.click("#record")
+
+
+def test_a_secretary_records_a_path_from_application_to_conversion(live_demo, page, screenshot):
+    base = live_demo.url
+    person = new_applicant("浏览器新老师", birth="1994-04-04")
+    log_in(page, base, "school_secretary")
+    page.goto(f"{base}{person.get_absolute_url()}")
+    page.click("#open-case")
+    page.select_option("#id_organization", label="梅溪湖中学初中部党支部")
+    page.locator("form.card button[type=submit]").click()
+    case = DevelopmentCase.objects.get(person=person)
+    # The application: then the talk is due a month later, by the rule of 细则 art. 7.
+    fill_step(page, "S01", "2022-01-10", {})
+    expect(page.locator("#timeline [data-step=S01]")).to_be_visible()
+    expect(page.locator("#next-steps [data-step=S02] .next-due")).to_have_text("2022-02-10")
+    expect(page.locator("#next-steps")).to_contain_text("《发展党员工作细则》第七条")
+    screenshot(page, "after-application")
+    # A refused step: the talk after its month; the rule is named and nothing is written.
+    page.goto(f"{base}/development/cases/{case.pk}/steps/add/")
+    fill_step(page, "S02", "2022-03-01", {})
+    expect(page.locator(".alert-danger")).to_contain_text("DEV.TALK_DEADLINE")
+    screenshot(page, "refused")
+    assert case.events.count() == 1
+    for code, day, data in PATH[1:]:
+        page.goto(f"{base}/development/cases/{case.pk}/steps/add/?step={code}")
+        fill_step(page, code, day, data)
+        expect(page.locator(f"#timeline [data-step={code}]").first).to_be_visible()
+        if code == "S05":  # an activist: the half-yearly assessment is due
+            expect(page.locator("#next-steps [data-step=S06] .next-due")).to_have_text("2022-10-01")
+        if code == "S06" and day == "2023-03-20":  # a year after S03 the candidate may be determined
+            expect(page.locator("#next-steps [data-step=S07] .next-earliest")).to_have_text("2023-04-01")
+        if code == "S15":  # admitted: the approval is due within three months
+            expect(page.locator("#next-steps [data-step=S17]")).to_be_visible()
+            screenshot(page, "admitted")
+        if code == "S22":  # the conversion is discussed when the probation year ends
+            expect(page.locator("#next-steps [data-step=S23] .next-earliest")).to_have_text("2024-06-25")
+    expect(page.locator("#case-status")).to_contain_text("已完成")
+    screenshot(page, "converted")
+    page.goto(f"{base}{person.get_absolute_url()}")
+    expect(page.locator("#development-area")).to_contain_text("已完成")
+    person.refresh_from_db()
+    assert person.political_status == "member"
+    assert person.memberships.current().get().full_on.isoformat() == "2024-06-25"
