@@ -156,3 +156,24 @@ class PlanSerializer(ScopedModelSerializer):
             "young_backbone_quota",
             "remarks",
         ]
+
+
+class ContactSerializer(ScopedModelSerializer):
+    class Meta:
+        from ..models import CaseContact
+
+        model = CaseContact
+        fields = ["id", "case", "person", "role", "assigned_on", "ended_on"]
+
+
+class CultivationSerializer(ScopedModelSerializer):
+    case = serializers.PrimaryKeyRelatedField(queryset=DevelopmentCase.objects.all())
+    contact = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        from ..models import CultivationRecord
+
+        model = CultivationRecord
+        fields = ["id", "case", "kind", "date", "contact", "summary"]

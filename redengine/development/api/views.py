@@ -1,8 +1,22 @@
 from redengine.core.api import ScopedModelViewSet
 
 from ..filters import CaseFilterSet, PlanFilterSet
-from ..models import CaseStatus, DevelopmentCase, DevelopmentEvent, DevelopmentPlan
-from .serializers import CaseSerializer, DueSerializer, EventSerializer, PlanSerializer
+from ..models import (
+    CaseContact,
+    CaseStatus,
+    CultivationRecord,
+    DevelopmentCase,
+    DevelopmentEvent,
+    DevelopmentPlan,
+)
+from .serializers import (
+    CaseSerializer,
+    ContactSerializer,
+    CultivationSerializer,
+    DueSerializer,
+    EventSerializer,
+    PlanSerializer,
+)
 
 
 class CaseViewSet(ScopedModelViewSet):
@@ -47,3 +61,21 @@ class PlanViewSet(ScopedModelViewSet):
     filterset_class = PlanFilterSet
     select_related = ("organization",)
     ordering = ["-year", "pk"]
+
+
+class ContactViewSet(ScopedModelViewSet):
+    """Training contacts and introducers: read here; they are assigned with steps S05 and S09."""
+
+    model = CaseContact
+    serializer_class = ContactSerializer
+    ordering = ["case_id", "role", "pk"]
+    filterset_fields = ["case", "role"]
+    http_method_names = ["get", "head", "options"]
+
+
+class CultivationViewSet(ScopedModelViewSet):
+    model = CultivationRecord
+    serializer_class = CultivationSerializer
+    select_related = ("case",)
+    ordering = ["case_id", "-date", "pk"]
+    filterset_fields = ["case", "kind"]

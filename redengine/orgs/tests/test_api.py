@@ -150,7 +150,10 @@ def test_createorg_builds_the_first_organizations(capsys):
     )
     org = PartyOrganization.objects.get(code="CS430104-77")
     assert org.path.startswith(PartyOrganization.objects.get(code="CS430104").path)
-    assert ObjectChange.objects.get(object_id=str(org.pk), action="create").actor == "manage.py createorg"
+    created = ObjectChange.objects.get(
+        object_id=str(org.pk), action="create", content_type__model="partyorganization"
+    )
+    assert created.actor == "manage.py createorg"
     with pytest.raises(CommandError):
         call_command(
             "createorg", "--code", "CS430104-77", "--name", "重复", "--type", "branch", "--parent", "CS0001"

@@ -90,7 +90,8 @@ def test_query_count_does_not_grow_with_data(client_for, django_assert_max_num_q
 def test_list_pages_query_count(client_for, django_assert_max_num_queries):
     client = client_for("city_admin")
     for url in ["/orgs/schools/", "/orgs/organizations/", "/audit/changes/", "/audit/access/"]:
-        with django_assert_max_num_queries(12):
+        client.get(url)  # content types are cached after their first use
+        with django_assert_max_num_queries(13):  # 12, and the unread notifications of the bell
             assert client.get(url).status_code == 200
 
 
