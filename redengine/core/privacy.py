@@ -74,6 +74,60 @@ PERSONAL_FIELDS = {
         _("identify the account holder"), GENERAL, _("while the account exists")
     ),
     "accounts.User.email": Entry(_("contact the account holder"), GENERAL, _("while the account exists")),
+    # Member development: a person's path towards membership is political information (sensitive).
+    **{
+        f"development.DevelopmentCase.{name}": Entry(_("member development record"), SENSITIVE, PARTY_RECORD)
+        for name in [
+            "status",
+            "close_reason",
+            "closed_on",
+            "opened_on",
+            "stage",
+            "last_step",
+            "last_step_on",
+            "next_step",
+            "next_earliest",
+            "next_rule",
+            "due_step",
+            "next_due",
+            "due_rule",
+            "admitted_on",
+            "probation_ends_on",
+            "converted_on",
+            "incomplete",
+            "has_exception",
+            "organization",
+        ]
+    },
+    **{
+        f"development.DevelopmentEvent.{name}": Entry(_("member development record"), SENSITIVE, PARTY_RECORD)
+        for name in [
+            "step",
+            "date",
+            "data",
+            "remarks",
+            "form_serial",
+            "exception_reason",
+            "exception_rules",
+            "incomplete",
+        ]
+    },
+    **{
+        f"development.CaseContact.{name}": Entry(_("member development record"), SENSITIVE, PARTY_RECORD)
+        for name in ["role", "assigned_on", "ended_on"]
+    },
+    **{
+        f"development.CultivationRecord.{name}": Entry(
+            _("member development record"), SENSITIVE, PARTY_RECORD
+        )
+        for name in ["kind", "date", "summary"]
+    },
+    "development.EventAttachment.content": Entry(
+        _("scanned documents of member development (encrypted)"), SENSITIVE, PARTY_RECORD
+    ),
+    "development.EventAttachment.file_name": Entry(
+        _("scanned documents of member development (encrypted)"), SENSITIVE, PARTY_RECORD
+    ),
 }
 
 # Fields of those models that hold no personal information (keys, links, bookkeeping).
@@ -90,6 +144,25 @@ NOT_PERSONAL = {
     "people.CommitteePost.id",
     "people.CommitteePost.person",
     "people.CommitteePost.organization",
+    "development.DevelopmentCase.id",
+    "development.DevelopmentCase.person",
+    "development.DevelopmentEvent.id",
+    "development.DevelopmentEvent.case",
+    "development.DevelopmentEvent.recorded_by",
+    "development.DevelopmentEvent.recorded_at",
+    "development.CaseContact.id",
+    "development.CaseContact.case",
+    "development.CaseContact.person",
+    "development.CultivationRecord.id",
+    "development.CultivationRecord.case",
+    "development.CultivationRecord.contact",
+    "development.EventAttachment.id",
+    "development.EventAttachment.event",
+    "development.EventAttachment.content_type",
+    "development.EventAttachment.size",
+    "development.EventAttachment.sha256",
+    "development.EventAttachment.uploaded_by",
+    "development.EventAttachment.uploaded_at",
 }
 PERSONAL_MODELS = [
     "people.Person",
@@ -97,4 +170,9 @@ PERSONAL_MODELS = [
     "people.Honor",
     "people.Dispatch",
     "people.CommitteePost",
+    "development.DevelopmentCase",
+    "development.DevelopmentEvent",
+    "development.CaseContact",
+    "development.CultivationRecord",
+    "development.EventAttachment",
 ]

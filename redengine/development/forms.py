@@ -49,6 +49,11 @@ class StepForm(StyledFormMixin, forms.Form):
     step = forms.ChoiceField(label=_("Step"))
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     remarks = forms.CharField(label=_("Remarks"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    attachment = forms.FileField(
+        label=_("Scanned document"),
+        required=False,
+        help_text=_("Optional: PDF, JPEG, PNG or Word (.docx), at most 10 MB; kept encrypted."),
+    )
     exception_reason = forms.CharField(
         label=_("Reason for recording against a rule"),
         required=False,
@@ -71,7 +76,7 @@ class StepForm(StyledFormMixin, forms.Form):
         for key in self.data_fields:
             self.fields[key] = self.data_field(key)
         # The step, then its date and data, then the remarks and the reason.
-        order = ["step", "date", *self.data_fields, "remarks", "exception_reason"]
+        order = ["step", "date", *self.data_fields, "remarks", "attachment", "exception_reason"]
         self.order_fields(order)
 
     def data_field(self, key):
@@ -105,6 +110,16 @@ class StepForm(StyledFormMixin, forms.Form):
             .exclude(pk=self.case.person_id)
             .order_by("name")
         )
+
+    def clean_attachment(self):
+        upload = self.cleaned_data.get("attachment")
+        if not upload:
+            return None
+        from .services import ATTACHMENT_MAX_BYTES, check_attachment
+
+        content = upload.read(ATTACHMENT_MAX_BYTES + 1)
+        check_attachment(upload.name, content)
+        return (upload.name, content)
 
     def step_data(self):
         data = {}

@@ -328,3 +328,50 @@ class DevelopmentPlan(OrganizationScoped, AuditedModel):
 
     def get_absolute_url(self):
         return reverse("development:plan_list")
+
+
+class EventAttachment(AuditedModel):
+    """A scanned document of a step (the application, a talk record, the approval…), kept in the database
+    sealed like every personal datum (SM4), downloaded only within scope and logged."""
+
+    event = models.ForeignKey(
+        DevelopmentEvent,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("development step"),
+    )
+    file_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("file type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    content = models.BinaryField(_("file (encrypted)"), editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    audit_exclude = frozenset({"content"})
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["event_id", "id"]
+
+    def __str__(self):
+        return self.file_name
+
+    def get_absolute_url(self):
+        return reverse("development:attachment", args=[self.pk])
+
+    @classmethod
+    def scope_filter(cls, prefixes):
+        return prefix_q("event__case__organization__path", prefixes)
+
+    def audit_scope_path(self):
+        return self.event.case.organization.path

@@ -253,3 +253,55 @@ def delete_last_step(case, *, by=None):
 
 def _roles_of(code):
     return {"S05": [ContactRole.CONTACT], "S09": [ContactRole.INTRODUCER]}.get(code, [])
+
+
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+ATTACHMENT_KINDS = {  # extension -> (content type, how the file starts)
+    "pdf": ("application/pdf", (b"%PDF-",)),
+    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        (b"PK\x03\x04",),
+    ),
+}
+
+
+def check_attachment(name, content):
+    """The content type of an acceptable scan, or a ValidationError naming what is wrong (in Chinese)."""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in ATTACHMENT_KINDS:
+        raise ValidationError(
+            _("%(name)s: only PDF, JPEG, PNG and Word (.docx) files are accepted.") % {"name": name}
+        )
+    if not content:
+        raise ValidationError(_("%(name)s is empty.") % {"name": name})
+    if len(content) > ATTACHMENT_MAX_BYTES:
+        raise ValidationError(_("%(name)s is larger than 10 MB.") % {"name": name})
+    content_type, signatures = ATTACHMENT_KINDS[extension]
+    if not content.startswith(signatures):
+        raise ValidationError(
+            _("%(name)s is not really a .%(extension)s file.") % {"name": name, "extension": extension}
+        )
+    return content_type
+
+
+def attach(event, name, content, *, by=None):
+    """Keep a scan of a step, sealed (SM4) in the database."""
+    import hashlib
+
+    from redengine.dataio.services import seal
+
+    from .models import EventAttachment
+
+    content_type = check_attachment(name, content)
+    return EventAttachment.objects.create(
+        event=event,
+        file_name=name[-200:],
+        content_type=content_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=seal(content),
+        uploaded_by=by if getattr(by, "is_authenticated", False) else None,
+    )

@@ -12,6 +12,7 @@ urlpatterns = [
     path("cases/<int:pk>/close/", views.CaseCloseView.as_view(), name="case_close"),
     path("cultivation/add/", views.CultivationAddView.as_view(), name="cultivation_add"),
     path("people/<int:pk>/", views.person_cases, name="person_cases"),
+    path("attachments/<int:pk>/", views.AttachmentView.as_view(), name="attachment"),
     path("due/", views.DueView.as_view(), name="due"),
     path("plans/", views.PlanListView.as_view(), name="plan_list"),
     path("plans/add/", views.PlanEditView.as_view(), name="plan_add"),

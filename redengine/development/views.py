@@ -1,6 +1,8 @@
 """发展党员 pages: the cases, a case's timeline with the next steps and the rule behind each date, recording
 a step (checked by the rules engine), the due-date calendar and the yearly plans."""
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,7 +27,14 @@ from redengine.people.models import Honor, Person
 from . import engine, rules, services
 from .filters import CaseFilterSet, PlanFilterSet
 from .forms import CaseForm, CloseForm, CultivationForm, PlanForm, StepForm
-from .models import CaseStatus, CultivationRecord, DevelopmentCase, DevelopmentEvent, DevelopmentPlan
+from .models import (
+    CaseStatus,
+    CultivationRecord,
+    DevelopmentCase,
+    DevelopmentEvent,
+    DevelopmentPlan,
+    EventAttachment,
+)
 
 CASE_COLUMNS = [
     Column("person.name", gettext_lazy("Full name"), "person__name", link=True),
@@ -102,7 +111,7 @@ class CaseDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         case = self.object
         user = self.request.user
-        events = list(case.events.select_related("recorded_by"))
+        events = list(case.events.select_related("recorded_by").prefetch_related("attachments"))
         plan = engine.plan([engine.Done(e.step, e.date, e.data) for e in events])
         today = timezone.localdate()
         context.update(
@@ -193,13 +202,14 @@ class StepAddView(CaseScopedView):
             pk=pk,
         )
 
-    def form(self, case, data=None):
+    def form(self, case, data=None, files=None):
         choices = [code for code, _label in engine_choices(case)]
         code = (data or {}).get("step") or self.request.GET.get("step") or (choices[0] if choices else "S01")
         if code not in rules.STEP:
             code = choices[0] if choices else "S01"
         return StepForm(
             data,
+            files,
             case=case,
             user=self.request.user,
             code=code,
@@ -212,7 +222,7 @@ class StepAddView(CaseScopedView):
 
     def post(self, request, pk):
         case = self.get_case(pk)
-        form = self.form(case, request.POST)
+        form = self.form(case, request.POST, request.FILES)
         if request.POST.get("refresh"):  # the step was changed: show its fields, keep what was typed
             form = self.form(case, None)
             form.initial.update({k: v for k, v in request.POST.items() if k in ("step", "date", "remarks")})
@@ -230,6 +240,9 @@ class StepAddView(CaseScopedView):
                     by=request.user,
                     exception_reason=form.cleaned_data.get("exception_reason", ""),
                 )
+                if form.cleaned_data.get("attachment"):
+                    name, content = form.cleaned_data["attachment"]
+                    services.attach(event, name, content, by=request.user)
         except services.StepRefusedError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
@@ -425,3 +438,25 @@ def person_cases(request, pk):
             "stages": rules.STAGES,
         },
     )
+
+
+class AttachmentView(ScopedMixin, View):
+    """Download a step's scan: within scope, and logged like an export of personal data."""
+
+    model = EventAttachment
+
+    def get(self, request, pk):
+        from django.http import HttpResponse
+
+        from redengine.core.audit import log_access
+        from redengine.core.models import AccessEvent
+        from redengine.dataio.services import unseal
+
+        attachment = get_object_or_404(self.scoped(), pk=pk)
+        log_access(
+            AccessEvent.Kind.EXPORT, request=request, obj=attachment, rows=1, detail=attachment.file_name
+        )
+        response = HttpResponse(unseal(attachment.content), content_type=attachment.content_type)
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(attachment.file_name)}"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

@@ -15,6 +15,7 @@ OWN_TESTS = {
     "accounts.RoleAssignment": "accounts/tests/test_account_management.py (security administrator)",
     "core.ObjectChange": "core/tests/test_audit.py (auditors, within their scope)",
     "core.AccessEvent": "core/tests/test_audit.py (auditors, within their scope)",
+    "development.EventAttachment": "development/tests/test_pages.py (attachments: scoped download, logged)",
     "dataio.ImportJob": "dataio/tests/test_pages.py (import jobs seen within the scope, confirmed by the uploader)",
 }
 

@@ -268,3 +268,47 @@ def test_the_daily_scan_reminds_the_secretary_once(client_for, example_user):
     assert 'id="unread-count"' in page
     client.post(reverse("notifications_read"))
     assert 'id="unread-count"' not in client.get(reverse("notifications")).content.decode()
+
+
+def test_a_step_keeps_its_scan_sealed_and_serves_it_within_scope(client_for, client, case):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from redengine.development.models import EventAttachment
+
+    secretary = client_for("school_secretary")
+    scan = "%PDF-1.4\n% 入党申请书扫描件\n".encode()
+    response = secretary.post(
+        reverse("development:step_add", args=[case.pk]),
+        {
+            "step": "S01",
+            "date": "2022-01-10",
+            "attachment": SimpleUploadedFile("申请书.pdf", scan, "application/pdf"),
+        },
+    )
+    assert response.status_code == 302
+    attachment = EventAttachment.objects.get(event__case=case)
+    assert scan not in bytes(attachment.content)  # sealed in the database
+    assert attachment.file_name in secretary.get(case.get_absolute_url()).content.decode()
+    download = secretary.get(attachment.get_absolute_url())
+    assert download.content == scan
+    assert AccessEvent.objects.filter(kind="export", object_id=str(attachment.pk)).exists()
+    client.logout()
+    assert client_for("furong_admin").get(attachment.get_absolute_url()).status_code == 404
+
+
+def test_a_disguised_or_oversized_scan_is_refused_and_nothing_written(client_for, case):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    secretary = client_for("school_secretary")
+    for name, content, reason in [
+        ("申请书.pdf", b"MZ\x90\x00 not a pdf", "不是真正的 .pdf 文件"),
+        ("申请书.exe", b"MZ\x90\x00", "只接受 PDF、JPEG、PNG 和 Word（.docx）文件"),
+        ("大文件.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024), "超过 10 MB"),
+    ]:
+        response = secretary.post(
+            reverse("development:step_add", args=[case.pk]),
+            {"step": "S01", "date": "2022-01-10", "attachment": SimpleUploadedFile(name, content)},
+        )
+        assert response.status_code == 200
+        assert reason in response.content.decode()
+        assert case.events.count() == 0
