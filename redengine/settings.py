@@ -287,6 +287,12 @@ if PRODUCTION:
     CSRF_COOKIE_HTTPONLY = True
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "redengine@localhost")
 # Reminders of development steps also go by e-mail (to accounts with an address) when this is on.
 REMINDER_EMAILS = env_bool("REMINDER_EMAILS", False)
 SITE_URL = os.environ.get("SITE_URL", "")  # e.g. https://redengine.example.edu.cn, for links in e-mails

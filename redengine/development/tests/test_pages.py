@@ -312,3 +312,16 @@ def test_a_disguised_or_oversized_scan_is_refused_and_nothing_written(client_for
         assert response.status_code == 200
         assert reason in response.content.decode()
         assert case.events.count() == 0
+
+
+def test_reminders_also_go_by_email_where_configured(settings, example_user, mailoutbox):
+    settings.REMINDER_EMAILS = True
+    settings.SITE_URL = "https://redengine.example.edu.cn"
+    secretary = example_user("school_secretary")
+    secretary.email = "zhao@example.edu.cn"
+    secretary.save()
+    case = late_case()
+    call_command("daily", "--only", "development.reminders", stdout=io.StringIO())
+    mails = [m for m in mailoutbox if "逾期老师" in m.subject]
+    assert [m.to for m in mails] == [["zhao@example.edu.cn"]]
+    assert f"https://redengine.example.edu.cn{case.get_absolute_url()}" in mails[0].body
