@@ -28,7 +28,7 @@ class LateFilter(YesNoFilter):
 
 
 class CaseFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Name"))
+    q = django_filters.CharFilter(method="search", label=_("Full name"))
     status = django_filters.ChoiceFilter(choices=CaseStatus.choices, label=_("Status"))
     stage = django_filters.ChoiceFilter(choices=STAGE_CHOICES, label=_("Stage"))
     next_step = django_filters.ChoiceFilter(choices=rules.STEP_CHOICES, label=_("Next step"))

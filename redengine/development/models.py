@@ -327,7 +327,7 @@ class DevelopmentPlan(OrganizationScoped, AuditedModel):
         return _("%(year)s plan of %(organization)s") % {"year": self.year, "organization": self.organization}
 
     def get_absolute_url(self):
-        return reverse("development:plan_list")
+        return reverse("development:plan_edit", args=[self.pk])
 
 
 class EventAttachment(AuditedModel):

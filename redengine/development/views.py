@@ -71,6 +71,16 @@ class DueView(CaseListView):
     default_order = ["next_due", "next_earliest", "pk"]
     create_url_name = None
     paginate_by = 50
+    columns = [
+        Column("person.name", gettext_lazy("Full name"), "person__name", link=True),
+        Column("organization.name", gettext_lazy("Organization"), "organization__path"),
+        Column("stage_label", gettext_lazy("Stage"), "stage"),
+        Column("next_step", gettext_lazy("Next step"), "next_step"),
+        Column("next_step_name", gettext_lazy("Next step (name)")),
+        Column("next_earliest", gettext_lazy("Earliest"), "next_earliest"),
+        Column("due_step", gettext_lazy("Step with a deadline"), "due_step"),
+        Column("next_due", gettext_lazy("Deadline"), "next_due"),
+    ]
 
     def scoped(self, action=None):
         return super().scoped(action).filter(status=CaseStatus.OPEN)
@@ -354,7 +364,7 @@ class PlanListView(ObjectListView):
     default_order = ["-year", "organization__path"]
     create_url_name = "development:plan_add"
     columns = [
-        Column("organization.name", gettext_lazy("Organization"), "organization__path"),
+        Column("organization.name", gettext_lazy("Organization"), "organization__path", link=True),
         Column("year", gettext_lazy("Year"), "year"),
         Column("quota", gettext_lazy("Quota")),
         Column("actual", gettext_lazy("Admitted")),
