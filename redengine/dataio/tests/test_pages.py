@@ -53,12 +53,12 @@ def test_roles_that_may_not_import_are_refused(client_for):
     assert AccessEvent.objects.filter(kind="refused", object_type="dataio.importjob").exists()
 
 
-def test_the_template_has_the_four_sheets_with_run_time_lists(client_for):
+def test_the_template_has_every_sheet_with_run_time_lists(client_for):
     response = client_for("yuelu_admin").get(reverse("dataio:template"))
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
     book = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["学校", "党组织", "人员", "称号", CODE_SHEET]
+    assert book.sheetnames == ["学校", "党组织", "人员", "称号", "发展环节", CODE_SHEET]
     assert [c.value for c in book["人员"][1]][:3] == ["姓名", "公民身份号码", "性别"]
     assert [c.value for c in book["称号"][1]] == ["公民身份号码", "称号", "级别", "认定日期", "截止日期"]
     codes = {cell.value for column in book[CODE_SHEET].iter_cols() for cell in column}
@@ -243,7 +243,7 @@ def test_round_trip_import_export_reimport_is_no_change(client_for):
     response = client.get(reverse("dataio:export"))
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["学校", "党组织", "人员", "称号"]
+    assert book.sheetnames == ["学校", "党组织", "人员", "称号", "发展环节"]
     event = AccessEvent.objects.filter(kind="export", username="city_admin").latest("id")
     assert event.row_count == sum(book[name].max_row - 1 for name in book.sheetnames)
     assert "完整" in event.detail

@@ -45,7 +45,7 @@ def line_text(line):
 
 class Command(BaseCommand):
     help = (
-        "Import a workbook of the import template (sheets 学校, 党组织, 人员, 称号). Every row is checked "
+        "Import a workbook of the import template (sheets 学校, 党组织, 人员, 称号, 发展环节). Every row is checked "
         "first; if any row has an error, every error is printed, nothing is written and the command exits "
         "with status 1. Without --user the import acts for the whole tree and the audit trail names the command."
     )
