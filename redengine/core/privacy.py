@@ -18,6 +18,27 @@ class Entry:
 
 
 SENSITIVE, GENERAL = "sensitive", "general"
+# core imports no app: the derived fields of a development case, as development/models.py names them.
+DEVELOPMENT_CASE_FIELDS = [
+    "status",
+    "close_reason",
+    "closed_on",
+    "opened_on",
+    "stage",
+    "last_step",
+    "last_step_on",
+    "next_step",
+    "next_earliest",
+    "next_rule",
+    "due_step",
+    "next_due",
+    "due_rule",
+    "admitted_on",
+    "probation_ends_on",
+    "converted_on",
+    "incomplete",
+    "has_exception",
+]
 WHILE_EMPLOYED = _("while the person works in the education system, then as the party archives rules require")
 PARTY_RECORD = _("permanently, as part of the party member's record (党员档案)")
 
@@ -77,27 +98,7 @@ PERSONAL_FIELDS = {
     # Member development: a person's path towards membership is political information (sensitive).
     **{
         f"development.DevelopmentCase.{name}": Entry(_("member development record"), SENSITIVE, PARTY_RECORD)
-        for name in [
-            "status",
-            "close_reason",
-            "closed_on",
-            "opened_on",
-            "stage",
-            "last_step",
-            "last_step_on",
-            "next_step",
-            "next_earliest",
-            "next_rule",
-            "due_step",
-            "next_due",
-            "due_rule",
-            "admitted_on",
-            "probation_ends_on",
-            "converted_on",
-            "incomplete",
-            "has_exception",
-            "organization",
-        ]
+        for name in [*DEVELOPMENT_CASE_FIELDS, "organization"]
     },
     **{
         f"development.DevelopmentEvent.{name}": Entry(_("member development record"), SENSITIVE, PARTY_RECORD)

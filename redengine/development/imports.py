@@ -53,7 +53,7 @@ from redengine.people.models import Membership, Person
 from redengine.people.services import MEMBER_STATUSES
 
 from . import engine, rules
-from .models import CaseStatus, DevelopmentCase, DevelopmentEvent
+from .models import DERIVED_FIELDS, CaseStatus, DevelopmentCase, DevelopmentEvent
 from .services import apply_plan
 
 PARENTHESES = str.maketrans({"（": "(", "）": ")"})
@@ -63,26 +63,7 @@ PROGRESS_EVERY = 10_000
 IMPLIED_DATA = {"S23": {"outcome": "convert"}}
 # The column a violation of the rules is reported on; the others are about the date.
 VIOLATION_COLUMNS = {"DEV.ORDER": "step", "DEV.ONCE": "step"}
-CASE_FIELDS = [
-    "opened_on",
-    "stage",
-    "last_step",
-    "last_step_on",
-    "next_step",
-    "next_earliest",
-    "next_rule",
-    "due_step",
-    "next_due",
-    "due_rule",
-    "admitted_on",
-    "probation_ends_on",
-    "converted_on",
-    "status",
-    "close_reason",
-    "closed_on",
-    "incomplete",
-    "has_exception",
-]
+CASE_FIELDS = DERIVED_FIELDS
 CASE_PERSON = DevelopmentCase._meta.get_field("person")
 CASE_ORGANIZATION = DevelopmentCase._meta.get_field("organization")
 

@@ -35,6 +35,29 @@ class CloseReason(models.TextChoices):
     TRANSFERRED = "transferred", _("Transferred elsewhere")
 
 
+# The case's fields derived from its steps (``services.apply_plan``), written together after each change.
+DERIVED_FIELDS = [
+    "opened_on",
+    "stage",
+    "last_step",
+    "last_step_on",
+    "next_step",
+    "next_earliest",
+    "next_rule",
+    "due_step",
+    "next_due",
+    "due_rule",
+    "admitted_on",
+    "probation_ends_on",
+    "converted_on",
+    "status",
+    "close_reason",
+    "closed_on",
+    "incomplete",
+    "has_exception",
+]
+
+
 class CaseQuerySet(ScopedQuerySet):
     def open(self):
         return self.filter(status=CaseStatus.OPEN)
