@@ -3,8 +3,11 @@
 On top of the small handmade set (``data.py``) it generates about 1,000 schools of every type in the
 districts and counties of ``data.DISTRICT_ORGS`` and under the city itself, their party organizations,
 about 30,000 staff with their memberships and titles, dispatches to private schools, start-up funds and
-organizations received from outside the education system. Everything is drawn from one seeded random
-generator, so a seed always gives the same city.
+organizations received from outside the education system, and member development: a case for every
+person admitted from 2015 on (``development.py``: the admission on the membership's date, the conversion
+on its full membership) and open cases of applicants at every stage. Everything is drawn from seeded
+random generators, so a seed always gives the same city (the open cases are dated back from the day of
+the generation: the same seed and day give the same city).
 
 The city is built so that the figures of the bureau's report (metrics.md, "seed figure") come out of
 the records exactly, for the root scope, counting the handmade records too: the generator first
@@ -26,6 +29,7 @@ from dataclasses import dataclass, field
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from redengine.core.audit import actor_fields, bulk_create_audited
 from redengine.core.codes import DISTRICTS
@@ -33,11 +37,12 @@ from redengine.core.context import command_actor
 from redengine.core.metrics import Period, compute_all
 from redengine.core.models import ObjectChange
 from redengine.core.validators import make_id_number
+from redengine.development.rules import add_months
 from redengine.orgs import rules
 from redengine.orgs.models import AffiliationChange, GrantStandard, PartyOrganization, School, StartupGrant
 from redengine.people.models import CommitteePost, Dispatch, Honor, Membership, Person, add_years
 
-from . import data, words
+from . import data, development, words
 
 D = datetime.date
 DAY = datetime.timedelta(days=1)
@@ -65,8 +70,16 @@ SHARE_TARGETS = {
     "cultivation.member_share.principals": (100, 97),
     "cultivation.member_share.studio": (100, 95),
 }
-# 286 骨干教师 admitted in 2015–2019, of all admitted then: 286 / 1362 = 21% (the report's 近五年 figure).
+# 286 骨干教师 admitted in 2015–2019, of all admitted then: 286 / 1362 = 21% (the report's 近五年 figure),
+# as cultivation.backbone_developed counts them: from the development cases.
 DEVELOPED_TARGET = (286, 1362)
+# Development cases: every person admitted from this day on has one (the development records begin
+# then); applicants with an open case at stage 1 to 4 today, and cases given up before the admission.
+DEVELOPMENT_FROM = D(2015, 1, 1)
+OPEN_APPLICANTS = 600
+WITHDRAWN = 40
+STAGE_SHARES = [(1, 18), (2, 50), (3, 18), (4, 14)]
+STALLED_SHARE = 0.15  # applicants whose next step is late (an assessment, a talk, an approval)
 STAFF = 30000
 
 # Generated schools at scale 1 (with the 18 handmade ones about 1,000) and the profile of each district or
@@ -262,6 +275,7 @@ class PersonPlan:
     organization: PartyOrganization | None = None
     full: datetime.date | None = None
     developed: bool = False  # held 骨干教师 when admitted (2015–2019), on purpose
+    extension: int = 0  # months of extended probation
     honors: list = field(default_factory=list)  # (title, level, awarded, lapsed)
 
     def age_at(self, day):
@@ -303,6 +317,7 @@ class City:
     dispatches: list = field(default_factory=list)
     posts: list = field(default_factory=list)
     grants: list = field(default_factory=list)
+    cases: list = field(default_factory=list)  # development.CasePlan
 
 
 def measure():
@@ -314,12 +329,17 @@ def measure():
     for name in SHARE_TARGETS:
         figure = compute_all(root, YEAR, [name])[name]
         base[name] = (figure.get("denominator") or 0, figure["value"])
-    base["developed"] = developed_counts(FIVE_YEARS)
+    figure = compute_all(root, FIVE_YEARS, ["cultivation.backbone_developed"])[
+        "cultivation.backbone_developed"
+    ]
+    base["developed"] = (figure["value"], figure["denominator"])
     return base
 
 
 def developed_counts(period):
-    """(people admitted within the period who held 骨干教师 when admitted, all people admitted then)."""
+    """(people admitted within the period who held 骨干教师 when admitted, all people admitted then), from
+    the memberships (the registered metric counts the development cases: the handmade members admitted
+    without a case are here too)."""
     admitted = Membership.objects.filter(admitted_on__range=(period.start, period.end))
     held = Honor.objects.filter(
         person=OuterRef("person"), title="backbone_teacher", awarded_on__lte=OuterRef("admitted_on")
@@ -344,9 +364,12 @@ def exists():
 class Builder:
     """Draws the city in Python (nothing is written): schools, organizations, people, their records."""
 
-    def __init__(self, seed=DEFAULT_SEED, scale=1.0, base=None):
+    def __init__(self, seed=DEFAULT_SEED, scale=1.0, base=None, today=None):
         self.rng = random.Random(seed)  # noqa: S311 — demo data, not a secret
+        self.seed = seed
         self.scale = scale
+        # The open development cases are dated back from today (never before the generated records' day).
+        self.today = max(today or timezone.localdate(), AS_OF)
         self.base = base if base is not None else measure()
         self.city = City()
         self.orgs = {o.code: o for o in PartyOrganization.objects.filter(depth__lte=2)}
@@ -390,6 +413,7 @@ class Builder:
         self.make_posts()
         self.balance_admissions()
         self.finish_people()
+        self.make_development()
         return self.city
 
     # Schools ----------------------------------------------------------------------------------------
@@ -924,10 +948,12 @@ class Builder:
         age = self.pick(
             [(self.rng.randint(19, 22), 40), (self.rng.randint(23, 35), 45), (self.rng.randint(36, 50), 15)]
         )
-        age = min(age, age_now)
+        if age >= age_now:  # not that old yet: admitted at college age instead
+            age = self.rng.randint(19, min(22, age_now - 1))
         day = add_days(add_years(person.birth, age), self.rng.randint(0, 364))
         last = AS_OF - (800 * DAY if settled else 30 * DAY)
-        first = add_years(person.birth, 18) + DAY
+        # Old enough for a legal development path after the 18th birthday (DEV.AGE_MIN).
+        first = development.earliest_admission(person.birth)
         return min(max(day, first), last)
 
     def assign_memberships(self):
@@ -1247,10 +1273,16 @@ class Builder:
             for p in movable[:difference]:
                 p.admitted = self.date_between(max(add_years(p.birth, 19), D(1995, 1, 1)), D(2014, 12, 31))
         elif difference < 0:
-            movable = [p for p in people if p.admitted < window.start and free(p)]
+            latest = D(2019, 6, 30)
+            movable = [
+                p
+                for p in people
+                if p.admitted < window.start and free(p) and development.earliest_admission(p.birth) < latest
+            ]
             self.rng.shuffle(movable)
             for p in movable[:-difference]:
-                p.admitted = self.date_between(window.start, D(2019, 6, 30))
+                first = max(window.start, development.earliest_admission(p.birth))
+                p.admitted = self.date_between(first, latest)
 
     # People -----------------------------------------------------------------------------------------
     def finish_people(self):
@@ -1269,7 +1301,7 @@ class Builder:
                 person.sex, person.birth_date = parsed.sex, parsed.birth_date
                 person.set_mobile(p.mobile)
                 if p.admitted:
-                    full = self.full_membership(p.admitted)
+                    full = self.full_membership(p)
                     p.full = full
                     person.political_status = "member" if full else "probationary"
                 else:
@@ -1285,12 +1317,61 @@ class Builder:
                     )
                 self.city.people.append(p)
 
-    def full_membership(self, admitted):
-        """One year after admission, a few weeks later at most; now and then extended (at most two years)."""
-        full = add_years(admitted, 1) + self.rng.randint(0, 30) * DAY
-        if self.chance(0.04):
-            full = add_years(admitted, 1) + self.rng.randint(120, 360) * DAY
+    def full_membership(self, p):
+        """The end of the probation (PROB.LENGTH, STANDING.START): a year after the admission, now and then
+        extended once by 6 to 12 months (PROB.EXTEND); none while it has not ended by the records' day."""
+        p.extension = self.rng.randint(6, 12) if self.chance(0.04) else 0
+        full = add_months(p.admitted, 12 + p.extension)
         return full if full <= AS_OF else None
+
+    # Development --------------------------------------------------------------------------------------
+    def make_development(self):
+        """Development cases (``development.py``): one for every person admitted from 2015 on, from the
+        membership; open cases of applicants who are not members, at every stage today, some late; a
+        few cases given up. A random generator of their own, so that the rest of the city stays as drawn."""
+        rng = random.Random(f"{self.seed}-development")  # noqa: S311 — demo data, not a secret
+        people = self.city.people
+        members = [p for p in people if p.admitted]
+        histories = development.Histories(rng, self.today, development.Contacts(rng, members))
+        cases = self.city.cases
+        for p in members:
+            if p.admitted >= DEVELOPMENT_FROM:
+                cases.append(histories.admitted(p, p.organization, converted=p.full is not None))
+        applicants = [
+            p
+            for p in people
+            if not p.admitted
+            and p.person.political_status in {"masses", "league_member"}
+            and p.person.post in {"teacher", "manager", "support"}
+            and 21 <= p.age_at(self.today) <= 50
+        ]
+        rng.shuffle(applicants)
+        opened = scaled(OPEN_APPLICANTS, self.scale)
+        for p in applicants[:opened]:
+            stage = self.pick_with(rng, STAGE_SHARES)
+            stalled = 0
+            if rng.random() < STALLED_SHARE:
+                stalled = rng.randint(30, 150 if stage == 4 else 300)  # an approval never after six months
+            plan = histories.applicant(p, self.case_organization(rng, p), stage, stalled)
+            if plan is not None:
+                cases.append(plan)
+        for p in applicants[opened : opened + scaled(WITHDRAWN, self.scale)]:
+            plan = histories.withdrawn(p, self.case_organization(rng, p))
+            if plan is not None:
+                cases.append(plan)
+
+    def case_organization(self, rng, p):
+        """Where a person who is not a member is developed: the school's organization (a branch of its
+        committee or general branch), else the district's bureau."""
+        unit = p.school.unit
+        if unit is None:
+            return self.bureau.get(p.school.school.district) or self.root
+        return rng.choice(unit.branches) if unit.branches else unit.org
+
+    @staticmethod
+    def pick_with(rng, weighted):
+        values, weights = zip(*weighted, strict=True)
+        return rng.choices(values, weights)[0]
 
 
 # Writing ----------------------------------------------------------------------------------------------
@@ -1356,6 +1437,7 @@ def write(city):
             )
     bulk_create_audited(AffiliationChange, changes)
     counts["organizations received"] = len(changes)
+    counts.update(development.write(city.cases))
     return counts
 
 
@@ -1402,12 +1484,12 @@ def school_scopes(city):
     return scope
 
 
-def generate(seed=DEFAULT_SEED, scale=1.0):
+def generate(seed=DEFAULT_SEED, scale=1.0, today=None):
     """Generate and write the city unless it exists; the counts written, or None when it existed."""
     with command_actor("seed_demo"), transaction.atomic():
         if exists():
             return None
-        city = Builder(seed=seed, scale=scale).build()
+        city = Builder(seed=seed, scale=scale, today=today).build()
         return write(city)
 
 
@@ -1420,6 +1502,7 @@ def figures():
     for name, (holders, members) in SHARE_TARGETS.items():
         figure = compute_all(root, YEAR, [name])[name]
         result[name] = (f"{figure['value']}/{figure.get('denominator')}", f"{members}/{holders}")
-    developed, admitted = developed_counts(FIVE_YEARS)
-    result["backbone developed 2015–2019*"] = (f"{developed}/{admitted}", "{}/{}".format(*DEVELOPED_TARGET))
+    name = "cultivation.backbone_developed"
+    figure = compute_all(root, FIVE_YEARS, [name])[name]
+    result[name] = (f"{figure['value']}/{figure['denominator']}", "{}/{}".format(*DEVELOPED_TARGET))
     return result

@@ -225,3 +225,95 @@ RECEIVED = [
         "开教党〔2018〕12号",
     ),
 ]
+
+# Member development in the small set: three teachers of 梅溪湖中学 (岳麓区) with an open case each, built
+# with the real services (every step checked by the rules). The steps are dated in days before the day
+# the demo is loaded, so that the demo always shows the same situations: an activist whose half-yearly
+# assessment is late (DEV.ASSESSMENT_INTERVAL), a candidate with the introducers determined, and a
+# probationary member whose year of probation has just ended (the conversion is due). Contacts and
+# introducers are full members of the set; dates of the data (publicity) are days too.
+# (name, region, birth date, sequence, school code, post, organization code, [(step, day, data)])
+DEVELOPMENT = [
+    (
+        "梅溪湖陈老师",
+        "430104",
+        "1996-10-08",
+        36,
+        "4301040002",
+        "teacher",
+        "CS430104-02-01",
+        [
+            ("S01", -400, {}),
+            ("S02", -388, {}),
+            ("S03", -330, {}),
+            ("S04", -322, {}),
+            ("S05", -322, {"contacts": ["麓山赵老师"]}),
+            ("S06", -205, {"assessment": "思想积极，按时提交思想汇报"}),
+        ],
+    ),
+    (
+        "梅溪湖刘老师",
+        "430104",
+        "1993-04-16",
+        58,
+        "4301040002",
+        "teacher",
+        "CS430104-02-01",
+        [
+            ("S01", -620, {}),
+            ("S02", -605, {}),
+            ("S03", -545, {}),
+            ("S04", -540, {}),
+            ("S05", -540, {"contacts": ["芙蓉周老师"]}),
+            ("S06", -375, {"assessment": "学习认真，积极参加党课和主题党日"}),
+            ("S06", -205, {"assessment": "工作踏实，教育教学表现突出"}),
+            ("S06", -45, {"assessment": "表现良好，群众评价较好"}),
+            ("S07", -30, {}),
+            ("S08", -24, {}),
+            ("S09", -12, {"introducers": ["梅溪湖王校长", "麓山赵老师"]}),
+        ],
+    ),
+    (
+        "梅溪湖黄老师",
+        "430104",
+        "1995-02-21",
+        27,
+        "4301040002",
+        "teacher",
+        "CS430104-02-01",
+        [
+            ("S01", -960, {}),
+            ("S02", -945, {}),
+            ("S03", -885, {}),
+            ("S04", -880, {}),
+            ("S05", -880, {"contacts": ["一中郑老师"]}),
+            ("S06", -715, {"assessment": "思想积极，按时提交思想汇报"}),
+            ("S06", -545, {"assessment": "能主动向党组织汇报思想，进步明显"}),
+            ("S07", -510, {}),
+            ("S08", -503, {}),
+            ("S09", -496, {"introducers": ["梅溪湖王校长", "一中郑老师"]}),
+            ("S10", -470, {"conclusion": "qualified"}),
+            ("S11", -460, {"course": "岳麓区教育系统发展对象培训班", "days": 3, "hours": 24}),
+            ("S12", -425, {}),
+            (
+                "S13",
+                -405,
+                {
+                    "publicity_from": -422,
+                    "publicity_to": -415,
+                    "objections": "无",
+                    "form_serial": "430104-{year}-001",
+                },
+            ),
+            ("S14", -398, {}),
+            ("S15", -385, {"should_attend": 24, "present": 21, "yes": 20, "no": 1}),
+            ("S16", -375, {}),
+            ("S17", -345, {"approval_number": "岳教党发〔{year}〕18号"}),
+            ("S18", -335, {}),
+            ("S19", -335, {}),
+            ("S20", -330, {}),
+            ("S21", -160, {"assessment": "按期参加组织生活，表现良好"}),
+            ("S22", -20, {}),
+        ],
+    ),
+]

@@ -7,18 +7,35 @@ import random
 import pytest
 from django.core.management import call_command
 from django.db.models import Count
+from django.utils import timezone
 
+from redengine.core.audit import snapshot
 from redengine.core.metrics import Period, compute_all
 from redengine.core.models import ObjectChange
 from redengine.core.validators import parse_id_number
 from redengine.demo import city, data
+from redengine.development import engine, rules
+from redengine.development.models import CaseContact, DevelopmentCase, DevelopmentEvent
+from redengine.development.services import DatabaseLookups, apply_plan
 from redengine.orgs.models import AffiliationChange, PartyOrganization, School, StartupGrant
 from redengine.people.models import CommitteePost, Dispatch, Honor, Membership, Person
 
 pytestmark = pytest.mark.django_db
 
 SMALL = 0.05  # about 50 schools and 1,500 people: a couple of seconds
-AUDITED = [School, PartyOrganization, Person, Membership, Honor, Dispatch, CommitteePost, StartupGrant]
+AUDITED = [
+    School,
+    PartyOrganization,
+    Person,
+    Membership,
+    Honor,
+    Dispatch,
+    CommitteePost,
+    StartupGrant,
+    DevelopmentCase,
+    DevelopmentEvent,
+    CaseContact,
+]
 
 
 @pytest.fixture
@@ -119,12 +136,23 @@ def test_every_generated_object_has_its_create_record(small_city):
         )
         assert pks <= recorded, model
     # The scope of each record is where the object sits, as the model itself answers.
-    for model in (School, Person, Honor, Dispatch, Membership):
+    for model in (
+        School,
+        Person,
+        Honor,
+        Dispatch,
+        Membership,
+        DevelopmentCase,
+        DevelopmentEvent,
+        CaseContact,
+    ):
         for obj in model.objects.order_by("-pk")[:40]:
             record = ObjectChange.objects.get(
                 content_type__model=model._meta.model_name, object_id=str(obj.pk), action="create"
             )
             assert record.scope_path == obj.audit_scope_path(), model
+            assert record.after == snapshot(obj), model  # what bulk_create_audited would record
+            assert record.object_repr == str(obj)[:200], model
     covering = PartyOrganization.objects.filter(schools__in=city.generated_schools()).distinct()
     changed = set(
         ObjectChange.objects.filter(
@@ -143,6 +171,7 @@ def test_the_same_seed_gives_the_same_city():
             [(p.school.code, p.school.name) for p in built.schools],
             [(o.code, o.name, o.path) for o in built.orgs],
             [(p.person.name, p.person.id_number_index, p.person.mobile_index) for p in built.people],
+            [(c.person.person.name, c.organization.code, [s[:2] for s in c.steps]) for c in built.cases],
         )
 
     first = draw(7)
@@ -184,6 +213,71 @@ def test_the_handmade_set_stays_as_it_is():
     )
 
 
+def generated_cases():
+    return DevelopmentCase.objects.filter(person__school__in=city.generated_schools())
+
+
+def test_generated_histories_pass_the_rules(small_city):
+    """Every step of a sample of the generated cases (and of every open one) passes ``engine.check``
+    against the steps before it, with the database's answers (contacts and introducers full members on
+    the day, a contact's open cases, form numbers used once); the stored fields are ``engine.plan``'s."""
+    today = timezone.localdate()
+    cases = list(generated_cases().select_related("person", "organization"))
+    sample = [c for c in cases if c.status == "open"]
+    sample += random.Random(3).sample([c for c in cases if c.status != "open"], 40)
+    for case in sample:
+        done = []
+        for step in sorted(case.events.all(), key=lambda e: (e.date, rules.ORDER[e.step], e.pk)):
+            violations = engine.check(
+                done,
+                step.step,
+                step.date,
+                step.data,
+                person_id=case.person_id,
+                birth_date=case.person.birth_date,
+                today=today,
+                lookups=DatabaseLookups(case),
+            )
+            assert violations == [], (case.pk, step.step, step.date, [v.message() for v in violations])
+            assert not engine.missing_data(step.step, step.data), (case.pk, step.step)
+            done.append(engine.Done(step.step, step.date, step.data))
+        fresh = DevelopmentCase(person=case.person, organization=case.organization)
+        apply_plan(fresh, engine.plan(done), done)
+        for name in [
+            "opened_on",
+            "stage",
+            "next_step",
+            "next_due",
+            "due_step",
+            "admitted_on",
+            "converted_on",
+        ]:
+            assert getattr(fresh, name) == getattr(case, name), (case.pk, name)
+
+
+def test_cases_agree_with_the_memberships(small_city):
+    """A case admitted (S15, S17) is the person's membership: admitted on the meeting's day, in the case's
+    organization, full on the conversion (the end of the probation) or still probationary; every member
+    admitted from 2015 on has one; an applicant's open case has no membership yet."""
+    members = Membership.objects.filter(person__school__in=city.generated_schools())
+    cases = {c.person_id: c for c in generated_cases()}
+    for membership in members.select_related("person"):
+        case = cases.get(membership.person_id)
+        if membership.admitted_on < city.DEVELOPMENT_FROM:
+            assert case is None
+            continue
+        assert case is not None, membership.person_id
+        assert (case.admitted_on, case.converted_on) == (membership.admitted_on, membership.full_on)
+        assert case.organization_id == membership.organization_id
+        assert case.status == ("completed" if membership.full_on else "open")
+    applicants = [c for c in cases.values() if c.admitted_on is None]
+    assert applicants
+    assert not Membership.objects.filter(person__in=[c.person_id for c in applicants]).exists()
+    open_stages = {c.stage for c in cases.values() if c.status == "open"}
+    assert open_stages == {1, 2, 3, 4, 5}
+    assert {c.close_reason for c in cases.values() if c.status == "closed"} <= {"withdrawn", "transferred"}
+
+
 def test_the_full_city_gives_the_report_figures():
     """The whole city (about 1,000 schools, 30,000 staff): about 20 s on two cores."""
     counts = city.generate()
@@ -199,9 +293,25 @@ def test_the_full_city_gives_the_report_figures():
     assert year["cultivation.member_share.backbone"]["share"] == 0.80
     assert year["cultivation.member_share.principals"]["share"] == 0.97
     assert year["cultivation.member_share.studio"]["share"] == 0.95
+    # 近五年共有286名骨干教师发展成为党员，占党员发展总量的21%: from the development cases.
+    five = compute_all(root, Period.of(first=2015, last=2019), ["cultivation.backbone_developed"])
+    developed = five["cultivation.backbone_developed"]
+    assert developed["value"] == 286
+    assert developed["denominator"] == 1362
+    assert round(developed["share"], 2) == 0.21
     developed, admitted = city.developed_counts(Period.of(first=2015, last=2019))
-    assert developed == 286
+    assert developed == 286  # the memberships agree (one handmade member admitted in 2015 has no case)
     assert round(developed / admitted, 2) == 0.21
+    # Open cases at every stage today, a few of them late.
+    today = timezone.localdate()
+    open_cases = DevelopmentCase.objects.filter(status="open")
+    stages = dict(open_cases.values_list("stage").annotate(n=Count("pk")))
+    assert set(stages) == {1, 2, 3, 4, 5}
+    assert all(n >= 20 for n in stages.values()), stages
+    late = open_cases.overdue(today).count()
+    assert 0.03 * open_cases.count() <= late <= 0.25 * open_cases.count()
+    current = compute_all(root, Period.of(today.year), ["development.overdue", "development.admitted"])
+    assert current["development.overdue"]["value"] == late
     private_share = School.objects.filter(ownership="private").count() / School.objects.count()
     assert 0.2 <= private_share <= 0.3
     # 应建尽建: every city-managed private school has an organization of its own since 2019 at the latest

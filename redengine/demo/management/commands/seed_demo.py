@@ -9,18 +9,42 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from redengine.accounts import services
 from redengine.accounts.models import User
 from redengine.core.context import command_actor
 from redengine.core.validators import make_id_number
+from redengine.development import rules as development_rules
+from redengine.development import services as development_services
+from redengine.development.models import DevelopmentCase
 from redengine.orgs import services as org_services
 from redengine.orgs.models import GrantStandard, PartyOrganization, School, StartupGrant
 from redengine.people import services as people_services
 from redengine.people.models import CommitteePost, Dispatch, Person
 
 from ... import city, data
+
+
+def people_in(step):
+    return [name for key in ("contacts", "introducers") for name in step.get(key, [])]
+
+
+def step_data(step, date, today, people):
+    """A step's data of ``data.DEVELOPMENT``: names as ids, days as dates, ``{year}`` as the step's year."""
+    filled = {}
+    for key, value in step.items():
+        kind = development_rules.FIELDS[key][1]
+        if kind == "people":
+            filled[key] = [people[name] for name in value]
+        elif kind == "date":
+            filled[key] = (today + datetime.timedelta(days=value)).isoformat()
+        elif isinstance(value, str):
+            filled[key] = value.format(year=date.year)
+        else:
+            filled[key] = value
+    return filled
 
 
 def demo_totp_key(username):
@@ -57,7 +81,7 @@ class Command(BaseCommand):
         if not 0 < scale <= 1:
             raise CommandError("--scale is a number above 0 and at most 1.")
         with command_actor("seed_demo"), transaction.atomic():
-            created = self.load_tree() + self.load_accounts() + self.load_people()
+            created = self.load_tree() + self.load_accounts() + self.load_people() + self.load_development()
         self.stdout.write(f"Demo data set ready ({created} new records).")
         if size == "city":
             self.load_city(seed, scale)
@@ -75,9 +99,6 @@ class Command(BaseCommand):
         self.stdout.write("The report's figures from the records (root scope), and what the report says:")
         for name, (value, target) in city.figures().items():
             self.stdout.write(f"  {name:<38} {value!s:>10}   report: {target}")
-        self.stdout.write(
-            "  * no registered metric yet: admitted in 2015–2019 holding 骨干教师 then, of all admitted"
-        )
 
     def load_tree(self):
         created = 0
@@ -198,6 +219,37 @@ class Command(BaseCommand):
                 founded_on=day(founded),
             )
         return len(people)
+
+    def load_development(self):
+        """The small set's development cases (``data.DEVELOPMENT``), step by step through the service that
+        the pages use, dated back from today."""
+        if DevelopmentCase.objects.exists():
+            return 0
+        today = timezone.localdate()
+        orgs = {
+            o.code: o for o in PartyOrganization.objects.filter(code__in={c[6] for c in data.DEVELOPMENT})
+        }
+        schools = {s.code: s for s in School.objects.filter(code__in={c[4] for c in data.DEVELOPMENT})}
+        named = {name for *_, steps in data.DEVELOPMENT for _c, _d, step in steps for name in people_in(step)}
+        people = {p.name: p.pk for p in Person.objects.filter(name__in=named)}
+        for name, region, birth, sequence, school, post, org, steps in data.DEVELOPMENT:
+            person = Person(
+                name=name,
+                school=schools[school],
+                post=post,
+                front_line=post == "teacher",
+                ethnic_group="01",
+                education="bachelor",
+            )
+            number = make_id_number(region, datetime.date.fromisoformat(birth), sequence)
+            people_services.save_person(person, id_number=number, mobile=f"138{sequence:04d}{sequence:04d}")
+            case = development_services.open_case(person, orgs[org])
+            for code, days, step in steps:
+                date = today + datetime.timedelta(days=days)
+                development_services.record_step(
+                    case, code, date, data=step_data(step, date, today, people), today=today
+                )
+        return len(data.DEVELOPMENT)
 
     def load_accounts(self):
         created = 0
