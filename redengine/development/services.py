@@ -6,16 +6,27 @@ conversion (S24) makes it full from the end of the probation, so that the politi
 from the development record and never typed twice.
 """
 
+import hashlib
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from redengine.dataio.services import seal
 from redengine.people.models import Membership, Person
 from redengine.people.services import set_membership, sync_political_status
 
 from . import engine, rules
-from .models import CaseContact, CaseStatus, CloseReason, ContactRole, DevelopmentCase, DevelopmentEvent
+from .models import (
+    CaseContact,
+    CaseStatus,
+    CloseReason,
+    ContactRole,
+    DevelopmentCase,
+    DevelopmentEvent,
+    EventAttachment,
+)
 
 
 class StepRefusedError(ValidationError):
@@ -289,12 +300,6 @@ def check_attachment(name, content):
 
 def attach(event, name, content, *, by=None):
     """Keep a scan of a step, sealed (SM4) in the database."""
-    import hashlib
-
-    from redengine.dataio.services import seal
-
-    from .models import EventAttachment
-
     content_type = check_attachment(name, content)
     return EventAttachment.objects.create(
         event=event,

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from redengine.core.audit import log_access
+from redengine.core.models import AccessEvent
 from redengine.core.views import (
     Column,
     ObjectDeleteView,
@@ -22,11 +25,12 @@ from redengine.core.views import (
     ObjectListView,
     ScopedMixin,
 )
+from redengine.dataio.services import unseal
 from redengine.people.models import Honor, Person
 
 from . import engine, rules, services
 from .filters import CaseFilterSet, PlanFilterSet
-from .forms import CaseForm, CloseForm, CultivationForm, PlanForm, StepForm
+from .forms import CaseForm, CloseForm, CultivationForm, PlanForm, StepForm, step_choices
 from .models import (
     CaseStatus,
     CultivationRecord,
@@ -142,8 +146,7 @@ class CaseDetailView(ObjectDetailView):
             contacts=case.contacts.select_related("person").order_by("role", "assigned_on"),
             cultivation=case.cultivation_records.select_related("contact"),
             stages=rules.STAGES.items(),
-            can_record=DevelopmentEvent.objects.visible_to(user, "add").filter(case=case).exists()
-            or DevelopmentCase.objects.visible_to(user, "add").filter(pk=case.pk).exists(),
+            can_record=DevelopmentCase.objects.visible_to(user, "add").filter(pk=case.pk).exists(),
             breadcrumbs=[(_("Development cases"), reverse("development:case_list")), (str(case), None)],
         )
         return context
@@ -213,7 +216,7 @@ class StepAddView(CaseScopedView):
         )
 
     def form(self, case, data=None, files=None):
-        choices = [code for code, _label in engine_choices(case)]
+        choices = [code for code, _label in step_choices(case)]
         code = (data or {}).get("step") or self.request.GET.get("step") or (choices[0] if choices else "S01")
         if code not in rules.STEP:
             code = choices[0] if choices else "S01"
@@ -279,12 +282,6 @@ class StepAddView(CaseScopedView):
                 ],
             },
         )
-
-
-def engine_choices(case):
-    from .forms import step_choices
-
-    return step_choices(case)
 
 
 class StepUndoView(CaseScopedView):
@@ -456,12 +453,6 @@ class AttachmentView(ScopedMixin, View):
     model = EventAttachment
 
     def get(self, request, pk):
-        from django.http import HttpResponse
-
-        from redengine.core.audit import log_access
-        from redengine.core.models import AccessEvent
-        from redengine.dataio.services import unseal
-
         attachment = get_object_or_404(self.scoped(), pk=pk)
         log_access(
             AccessEvent.Kind.EXPORT, request=request, obj=attachment, rows=1, detail=attachment.file_name

@@ -6,7 +6,7 @@ from redengine.orgs.models import PartyOrganization
 from redengine.people.models import Person
 
 from .. import rules, services
-from ..models import DevelopmentCase, DevelopmentEvent, DevelopmentPlan
+from ..models import CaseContact, CultivationRecord, DevelopmentCase, DevelopmentEvent, DevelopmentPlan
 
 
 class CaseSerializer(ScopedModelSerializer):
@@ -160,8 +160,6 @@ class PlanSerializer(ScopedModelSerializer):
 
 class ContactSerializer(ScopedModelSerializer):
     class Meta:
-        from ..models import CaseContact
-
         model = CaseContact
         fields = ["id", "case", "person", "role", "assigned_on", "ended_on"]
 
@@ -173,7 +171,5 @@ class CultivationSerializer(ScopedModelSerializer):
     )
 
     class Meta:
-        from ..models import CultivationRecord
-
         model = CultivationRecord
         fields = ["id", "case", "kind", "date", "contact", "summary"]
