@@ -1,6 +1,7 @@
 """发展党员 pages: the cases, a case's timeline with the next steps and the rule behind each date, recording
 a step (checked by the rules engine), the due-date calendar and the yearly plans."""
 
+import datetime
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from redengine.core.audit import log_access
+from redengine.core.codes import district_name
 from redengine.core.models import AccessEvent
 from redengine.core.views import (
     Column,
@@ -93,7 +95,7 @@ class DueView(CaseListView):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         cases = self.filtered(self.scoped())
-        soon = today + timezone.timedelta(days=30)
+        soon = today + datetime.timedelta(days=30)
         counts = Count("pk")
         late = Count("pk", filter=Q(next_due__lt=today))
         due_soon = Count("pk", filter=Q(next_due__gte=today, next_due__lte=soon))
@@ -109,8 +111,6 @@ class DueView(CaseListView):
             .annotate(open=counts, late=late, soon=due_soon)
             .order_by("-late", "organization__code")[:30],
         )
-        from redengine.core.codes import district_name
-
         for row in context["by_district"]:
             row["name"] = district_name(row["person__school__district"])
         return context
