@@ -60,6 +60,7 @@ def setup_django(database_url):
 
 def load(cases, seed):
     """The demo data set, the generated city, and applicants until ``cases`` cases are open."""
+    import setup_rows  # (bench/setup_rows.py: the benchmark's own unchecked set-up writes)
     from django.core.management import call_command
     from django.db import connection, transaction
     from django.utils import timezone
@@ -121,7 +122,7 @@ def load(cases, seed):
         organization = covering.get(school.pk) or bureaus.get(school.district) or orgs[min(orgs)]
         applicants.append((person, stage, organization))
     with command_actor("bench"), transaction.atomic():
-        pks = development.insert(Person, [development.row_of(p) for p in people], audited=False)
+        pks = setup_rows.insert(Person, [setup_rows.row_of(p) for p in people])
         plans, memberships = [], []
         for (person, stage, organization), pk in zip(applicants, pks, strict=True):
             person.pk = pk
@@ -141,8 +142,8 @@ def load(cases, seed):
                 if plan is None:  # too young for the history drawn: a history of stage 1 instead
                     plan = histories.applicant(standin, organization, 1, 0)
             plans.append(plan)
-        development.insert(Membership, memberships, audited=False)
-        counts = development.write(plans, audited=False)
+        setup_rows.insert(Membership, memberships)
+        counts = setup_rows.write(plans)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     counts["open cases"] = DevelopmentCase.objects.filter(status="open").count()
@@ -256,19 +257,18 @@ def calendar_raw(scope):
 def measure_scan(repeat):
     from django.utils import timezone
 
-    from redengine.core.metrics import Period, discover
+    from redengine.core.metrics import REGISTRY, Period
     from redengine.orgs.models import PartyOrganization
 
     root = PartyOrganization.objects.get(code="CS0001")
     district = PartyOrganization.objects.get(code="CS430104")
-    registry = discover()
     year = timezone.localdate().year
     result = {}
     for name, scope in (("city", root), ("district", district)):
         orm = min(timed(calendar, scope)[0] for _ in range(repeat))
         raw = min(timed(calendar_raw, scope)[0] for _ in range(repeat))
         result[name] = {"orm": orm, "raw": raw, **calendar(scope)}
-    overdue = registry["development.overdue"]
+    overdue = REGISTRY["development.overdue"]
     now, figure = min(
         (timed(overdue.compute, root, Period.of(year)) for _ in range(repeat)), key=lambda t: t[0]
     )
@@ -310,7 +310,9 @@ def refresh(write="all"):
     start = time.perf_counter()
     with transaction.atomic():
         chosen = list(cases.values()) if write == "all" else changed
-        DevelopmentCase.objects.bulk_update(chosen, fields, batch_size=2000)
+        DevelopmentCase.objects.bulk_update(
+            chosen, fields, batch_size=2000
+        )  # (what a refresh costs, rolled back)
         transaction.set_rollback(True)  # the next measurement finds the same database
     phases["write"] = time.perf_counter() - start
     phases["cases"], phases["steps"], phases["changed"] = (

@@ -6,7 +6,7 @@
     .venv/bin/python bench/import_workbook.py --db both --sizes 10000 100000
 
 For each size it generates a valid workbook (bench's seed; the schools and organizations the people
-need, about 40% members, 10% with a title; ``redengine/dataio/tests/generated.py``), then, each on a
+need, about 40% members, 10% with a title; ``redengine/imports/tests/generated.py``), then, each on a
 fresh database migrated and loaded with the demo data set (not timed):
 
 - import: ``importer.validate`` (read with python-calamine, parse every cell, check every row against
@@ -288,7 +288,7 @@ def generate(size, seed):
         import django
 
         django.setup()
-        from redengine.dataio.tests.generated import generated_workbook
+        from redengine.imports.tests.generated import generated_workbook
 
         generated_workbook(size, seed=seed, path=str(path))
     return path

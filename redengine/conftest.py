@@ -28,7 +28,7 @@ def _fast_hashing(settings):
 @pytest.fixture(autouse=True)
 def _tasks_in_process(settings):
     # Background tasks run at once, in the test's own transaction; the worker itself is tested on its
-    # own (dataio/tests/test_background.py). Progress stays in the test process.
+    # own (imports/tests/test_background.py). Progress stays in the test process.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.CACHES = {
         **settings.CACHES,

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "redengine.orgs",
     "redengine.people",
     "redengine.development",
+    "redengine.imports",
     "redengine.reports",
     "redengine.demo",
 ]

@@ -32,7 +32,7 @@ urlpatterns = [
     path("orgs/", include("redengine.orgs.urls")),
     path("people/", include("redengine.people.urls")),
     path("development/", include("redengine.development.urls")),
-    path("import/", include("redengine.dataio.urls")),
+    path("import/", include("redengine.imports.urls")),
     path("audit/changes/", audit_views.ObjectChangeListView.as_view(), name="audit_changes"),
     path("audit/access/", audit_views.AccessEventListView.as_view(), name="audit_access"),
     path("history/<int:content_type_id>/<int:object_id>/", audit_views.object_history, name="object_history"),

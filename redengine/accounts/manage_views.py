@@ -1,14 +1,13 @@
 """Account management for the system administrator; roles and scopes for the security administrator."""
 
 import django_filters
-from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
-from django.views import View
 
 from redengine.core.filters import YesNoFilter
-from redengine.core.views import Column, ObjectListView, ScopedMixin
+from redengine.core.views import Column, ObjectActionView, ObjectConfirmView, ObjectListView
 
 from . import services
 from .forms import AccountForm, RoleGrantForm
@@ -44,46 +43,59 @@ class AccountListView(ObjectListView):
     ]
 
 
-class AccountCreateView(ScopedMixin, View):
+class AccountCreateView(ObjectActionView):
     model = User
     action = MANAGE_USERS
+    object_required = False
+    form_class = AccountForm
+    template_name = "accounts/account_form.html"
+    list_url_name = "accounts:account_list"
 
-    def get(self, request):
-        return render(request, "accounts/account_form.html", {"form": AccountForm()})
-
-    def post(self, request):
-        form = AccountForm(request.POST)
-        if form.is_valid():
-            try:
-                user, initial = services.create_account(by=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                return render(
-                    request, "accounts/one_time_password.html", {"account": user, "password": initial}
-                )
-        return render(request, "accounts/account_form.html", {"form": form})
+    def perform(self, form):
+        user, initial = services.create_account(by=self.request.user, **form.cleaned_data)
+        return render(self.request, "accounts/one_time_password.html", {"account": user, "password": initial})
 
 
-class AccountActionView(ScopedMixin, View):
+OPERATIONS = {
+    "reset": (
+        _("Reset the password of %(object)s"),
+        _("%(object)s gets a new one-time password; its sessions end."),
+    ),
+    "disable": (
+        _("Disable %(object)s"),
+        _("%(object)s can no longer log in; its sessions and API tokens end."),
+    ),
+    "enable": (_("Enable %(object)s"), _("%(object)s can log in again.")),
+}
+
+
+class AccountActionView(ObjectConfirmView):
     """Disable, enable, or reset the password of an account (new one-time password, sessions ended)."""
 
     model = User
     action = MANAGE_USERS
+    list_url_name = "accounts:account_list"
 
-    def post(self, request, pk, operation):
-        account = get_object_or_404(self.scoped(), pk=pk)
-        if account == request.user:
-            messages.error(request, _("You cannot change your own account here."))
-        elif operation == "reset":
-            initial = services.reset_password(account, by=request.user)
+    def dispatch(self, request, *args, **kwargs):
+        if kwargs.get("operation") not in OPERATIONS:
+            raise Http404
+        self.title, self.question = OPERATIONS[kwargs["operation"]]
+        return super().dispatch(request, *args, **kwargs)
+
+    def perform(self, form):
+        account, operation = self.object, self.kwargs["operation"]
+        if account == self.request.user:
+            raise ValidationError(_("You cannot change your own account here."))
+        if operation == "reset":
+            initial = services.reset_password(account, by=self.request.user)
             return render(
-                request, "accounts/one_time_password.html", {"account": account, "password": initial}
+                self.request, "accounts/one_time_password.html", {"account": account, "password": initial}
             )
-        elif operation in {"disable", "enable"}:
-            services.set_active(account, operation == "enable", by=request.user)
-            messages.success(request, _("Saved %(object)s.") % {"object": account})
-        return redirect("accounts:account_list")
+        services.set_active(account, operation == "enable", by=self.request.user)
+        return _("Saved %(object)s.") % {"object": account}
+
+    def get_success_url(self):
+        return self.list_url()
 
 
 class RoleListView(ObjectListView):
@@ -108,33 +120,31 @@ class RoleListView(ObjectListView):
         return {**super().get_context_data(**kwargs), "grant_form": RoleGrantForm()}
 
 
-class RoleGrantView(ScopedMixin, View):
+class RoleGrantView(ObjectActionView):
+    """Grant a role over an organization's subtree (the form is also on the list of roles)."""
+
     model = RoleAssignment
     action = MANAGE_ROLES
+    object_required = False
+    form_class = RoleGrantForm
+    title = _("Grant a role")
+    success_message = _("Role granted.")
+    list_url_name = "accounts:role_list"
 
-    def post(self, request):
-        form = RoleGrantForm(request.POST)
-        if form.is_valid():
-            try:
-                services.grant_role(by=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                for message in exc.messages:
-                    messages.error(request, message)
-            else:
-                messages.success(request, _("Role granted."))
-        else:
-            for field, errors in form.errors.items():
-                label = form.fields[field].label if field in form.fields else ""
-                messages.error(request, f"{label} {' '.join(errors)}".strip())
-        return redirect("accounts:role_list")
+    def perform(self, form):
+        services.grant_role(by=self.request.user, **form.cleaned_data)
 
 
-class RoleWithdrawView(ScopedMixin, View):
+class RoleWithdrawView(ObjectConfirmView):
     model = RoleAssignment
     action = MANAGE_ROLES
+    title = _("Withdraw the role %(object)s")
+    question = _("%(object)s will be withdrawn; the account keeps its other roles.")
+    success_message = _("Role withdrawn.")
+    list_url_name = "accounts:role_list"
 
-    def post(self, request, pk):
-        assignment = get_object_or_404(self.scoped(), pk=pk)
-        services.withdraw_role(assignment, by=request.user)
-        messages.success(request, _("Role withdrawn."))
-        return redirect("accounts:role_list")
+    def perform(self, form):
+        services.withdraw_role(self.object, by=self.request.user)
+
+    def get_success_url(self):
+        return self.list_url()

@@ -15,10 +15,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from redengine.core.models import AuditedModel
+from redengine.core.permissions import VIEW
 from redengine.core.scoping import ScopedQuerySet
 from redengine.orgs.models import PartyOrganization
 
-from .roles import BUSINESS_ROLES, ROLE_CHOICES, ROLES, TECHNICAL_ROLES, model_actions
+from .roles import (
+    BUSINESS_ROLES,
+    MANAGE_ROLES,
+    MANAGE_USERS,
+    ROLE_CHOICES,
+    ROLES,
+    TECHNICAL_ROLES,
+    model_actions,
+)
 
 REVEAL = "reveal"  # see full ID numbers and mobiles: an assignment's can_reveal, where it may view
 
@@ -64,6 +73,7 @@ class User(AuditedModel, AbstractBaseUser, PermissionsMixin):
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = []
     audit_exclude = frozenset({"password", "last_login"})
+    role_actions = {"sys_admin": frozenset({MANAGE_USERS})}
 
     class Meta:
         verbose_name = _("user")
@@ -96,20 +106,22 @@ class User(AuditedModel, AbstractBaseUser, PermissionsMixin):
                 return narrowed
         return every
 
-    def scope_prefixes(self, model, action):
-        """Path prefixes of the subtrees where this account may do ``action`` on ``model``."""
+    def scope_prefixes(self, model, action, through=None):
+        """Path prefixes of the subtrees where this account may do ``action`` on ``model``.
+
+        ``through`` (a model and an action) counts only the assignments that also allow that: the
+        records a write may name are those its writer reaches through the roles that allow the write.
+        """
         return [
             assignment.organization.path if assignment.organization_id else ""
             for assignment in self.active_assignments()
             if assignment_allows(assignment, model, action)
+            and (through is None or assignment_allows(assignment, *through))
         ]
 
     def can(self, model, action):
         """Whether any role in force allows ``action`` on ``model`` somewhere."""
         return any(assignment_allows(a, model, action) for a in self.active_assignments())
-
-    def has_role_action(self, action):
-        return any(action in ROLES[a.role].actions for a in self.active_assignments())
 
     def home_scope_path(self):
         """Where the account's events sit in the tree: the deepest organization covering all its roles.
@@ -159,6 +171,12 @@ class RoleAssignment(AuditedModel):
     created_at = models.DateTimeField(_("granted"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
+    # The security administrator grants and withdraws them; a business role reads those held within its
+    # subtree (a grant's change history).
+    role_actions = {
+        "sec_admin": frozenset({MANAGE_ROLES}),
+        **dict.fromkeys(BUSINESS_ROLES, frozenset({VIEW})),
+    }
 
     class Meta:
         verbose_name = _("role assignment")

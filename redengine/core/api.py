@@ -1,21 +1,24 @@
 """The API's defaults: every viewset is scoped and permission-checked like the UI."""
 
-import copy
-
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import connection, transaction
-from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .api_defaults import scope_action
+from .audit import remember
 from .scoping import ScopedQuerySet
+from .services import Item
+from .writes import RefusedError
 
 
 class ScopedModelViewSet(viewsets.ModelViewSet):
-    """List, detail and writes through ``visible_to``; a write that leaves the scope is rolled back."""
+    """List, detail and writes through ``visible_to``; every write goes through the model's ``service``,
+    whose write path checks the scope of everything written and named (404 for the request's own record
+    outside the scope, 400 naming the field for a record it names)."""
 
     model = None
+    service = None
     scope_actions: dict = {}  # extra action name -> the scope action it needs (default: by method)
     select_related = ()
     prefetch_related = ()
@@ -32,61 +35,78 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
             queryset = queryset.prefetch_related(*self.prefetch_related)
         return queryset
 
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "user": self.request.user}
+    def get_object(self):
+        obj = super().get_object()
+        remember([obj])  # the values before, for the audit trail of the change
+        return obj
 
-    def _recheck(self, instance):
-        action = scope_action(self.request, self)
-        if not self.model.objects.visible_to(self.request.user, action).filter(pk=instance.pk).exists():
-            raise exceptions.ValidationError(_("You cannot save this record outside your scope."))
+    def get_serializer_context(self):
+        context = {**super().get_serializer_context(), "user": self.request.user}
+        if self.service is not None and getattr(self, "request", None) is not None:
+            item_action = "add" if self.request.method == "POST" else "change"
+            context["scope_actions"] = {
+                name: self.service.reference_rule(rule, item_action)
+                for name, rule in self.service.references.items()
+            }
+        return context
+
+    def item_values(self, serializer):
+        return {k: v for k, v in serializer.validated_data.items() if k in self.service.fields}
+
+    def write(self, serializer, instance=None):
+        try:
+            (obj,) = self.service.save(
+                [Item(self.item_values(serializer), instance=instance)], by=self.request.user
+            )
+        except RefusedError as exc:
+            raise refusal(exc) from exc
+        serializer.instance = obj
+        return obj
 
     def perform_create(self, serializer):
-        with transaction.atomic():
-            self._recheck(serializer.save())
+        self.write(serializer)
 
     def perform_update(self, serializer):
-        with transaction.atomic():
-            self._recheck(serializer.save())
+        self.write(serializer, serializer.instance)
 
     def perform_destroy(self, instance):
-        from .views import delete_or_refuse
+        try:
+            self.service.delete([instance], by=self.request.user)
+        except RefusedError as exc:
+            if exc.missing:
+                raise exceptions.NotFound() from exc
+            raise exceptions.ValidationError({"detail": " ".join(exc.messages)}) from exc
 
-        reason = delete_or_refuse(instance)
-        if reason:
-            raise exceptions.ValidationError({"detail": reason})
+
+def refusal(exc):
+    """A service's refusal as the API answers it: 404 when the request's record is outside the scope (as
+    for one that does not exist), else 400 with the problems by field."""
+    if exc.missing:
+        return exceptions.NotFound()
+    errors = exc.by_field(0)
+    if NON_FIELD_ERRORS in errors:
+        errors["non_field_errors"] = errors.pop(NON_FIELD_ERRORS)
+    return exceptions.ValidationError(errors)
 
 
 class ScopedSerializerMixin:
-    """Related fields accept only objects the caller may see (choices are scoped too)."""
+    """Related fields accept only objects the caller may name (choices are scoped too): as the model's
+    service checks them (``scope_actions`` in the context), else what the caller may see."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         user = self.context.get("user")
-        for field in self.fields.values():
+        actions = self.context.get("scope_actions", {})
+        for name, field in self.fields.items():
             related = getattr(field, "child_relation", field)
             queryset = getattr(related, "queryset", None)
             if isinstance(queryset, ScopedQuerySet):
-                related.queryset = queryset.visible_to(user, "view")
+                action, through = actions.get(name, ("view", None))
+                related.queryset = queryset.visible_to(user, action, through)
 
 
 class ScopedModelSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
-    """Also runs the model's own ``clean()`` rules, which DRF does not, so the API refuses what forms refuse."""
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        model = self.Meta.model
-        candidate = copy.copy(self.instance) if self.instance is not None else model()
-        many = {f.name for f in model._meta.many_to_many}
-        for name, value in attrs.items():
-            if name not in many and hasattr(candidate, name):
-                setattr(candidate, name, value)
-        try:
-            candidate.clean()
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(
-                exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-            ) from exc
-        return attrs
+    """A model serializer whose writes are made by the viewset's service (which applies the model's rules)."""
 
 
 def exception_handler(exc, context):

@@ -158,3 +158,14 @@ def get_provider() -> CryptoProvider:
 def _reset_provider(*, setting, **kwargs):
     if setting in PROVIDER_SETTINGS:
         get_provider.cache_clear()
+
+
+def seal(content: bytes) -> bytes:
+    """A file (bytes) as kept at rest: encrypted like every personal datum, by the provider (SM4).
+
+    For the uploads awaiting confirmation and the scanned documents of member development."""
+    return get_provider().encrypt(base64.b64encode(content).decode()).encode()
+
+
+def unseal(stored) -> bytes:
+    return base64.b64decode(get_provider().decrypt(bytes(stored).decode()))

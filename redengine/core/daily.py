@@ -1,10 +1,7 @@
-"""The daily jobs: each app declares its own in its ``daily.py`` with ``@daily``; ``manage.py daily``
-(run once a day by the deployment's timer, see docs/deploy.md) runs them all, each in its own
-transaction, so that one failing job does not stop the others."""
-
-import importlib
-
-from django.apps import apps
+"""The daily jobs: each app declares its own in its ``daily.py`` with ``@daily`` (core imports every app's
+``daily`` module at start-up, ``CoreConfig.ready``); ``manage.py daily`` (run once a day by the
+deployment's timer, see docs/deploy.md) runs them all, each in its own transaction, so that one
+failing job does not stop the others."""
 
 REGISTRY = {}
 
@@ -17,14 +14,3 @@ def daily(name):
         return function
 
     return register
-
-
-def discover():
-    for config in apps.get_app_configs():
-        if config.name.startswith("redengine."):
-            try:
-                importlib.import_module(f"{config.name}.daily")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.daily":
-                    raise
-    return REGISTRY

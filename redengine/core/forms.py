@@ -8,14 +8,17 @@ from .scoping import ScopedQuerySet
 def restrict_form_fields(form, user, actions=None):
     """Narrow each model choice field whose model is scoped to the rows the user may use.
 
-    ``actions`` maps a field name to the action the user needs on the chosen row (default: view).
+    ``actions`` maps a field name to the action the user needs on the chosen row (default: view), or to
+    (action, through) as a service checks what a write names.
     """
     actions = actions or {}
     for name, field in form.fields.items():
         if isinstance(field, forms.ModelChoiceField | forms.ModelMultipleChoiceField):
             queryset = field.queryset
             if isinstance(queryset, ScopedQuerySet):
-                field.queryset = queryset.visible_to(user, actions.get(name, "view"))
+                action = actions.get(name, "view")
+                action, through = action if isinstance(action, tuple) else (action, None)
+                field.queryset = queryset.visible_to(user, action, through)
 
 
 def bootstrapify(form):
@@ -57,7 +60,7 @@ class ScopedModelForm(StyledFormMixin, forms.ModelForm):
 
     scope_actions: dict = {}
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, scope_actions=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        restrict_form_fields(self, user, self.scope_actions)
+        restrict_form_fields(self, user, {**(scope_actions or {}), **self.scope_actions})

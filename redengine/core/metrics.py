@@ -1,6 +1,7 @@
 """The metrics registry: every figure a report quotes is a named function of (scope, period).
 
-Each app declares its metrics in its own ``metrics.py`` with the ``@metric`` decorator; the
+Each app declares its metrics in its own ``metrics.py`` with the ``@metric`` decorator (core imports
+every app's ``metrics`` module at start-up, ``CoreConfig.ready``); the
 dashboard, the API (``/api/metrics/``), the bulletin and ``manage.py metrics`` (all in ``reports``)
 read this one registry. It lives in ``core`` so that every app can declare without importing an
 app above it. Names and definitions follow metrics.md. A metric function receives the scope
@@ -9,11 +10,9 @@ aggregate queries, never by loading rows into Python.
 """
 
 import datetime
-import importlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.apps import apps
 from django.utils import timezone
 
 MIN_YEAR, MAX_YEAR = 1000, 9999  # four digits (datetime.date ends with 9999)
@@ -116,20 +115,7 @@ def metric(name, label, definition):
     return register
 
 
-def discover():
-    """Import every app's ``metrics`` module once, so that its metrics register."""
-    for config in apps.get_app_configs():
-        if config.name.startswith("redengine."):
-            try:
-                importlib.import_module(f"{config.name}.metrics")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.metrics":
-                    raise
-    return REGISTRY
-
-
 def compute_all(scope, period, names=None):
     """Every registered metric (or those named) for the scope organization's subtree and the period."""
-    registry = discover()
-    chosen = sorted(names or registry)
-    return {name: registry[name].compute(scope, period).as_json() for name in chosen}
+    chosen = sorted(names or REGISTRY)
+    return {name: REGISTRY[name].compute(scope, period).as_json() for name in chosen}

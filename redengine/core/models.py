@@ -5,6 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .permissions import AUDIT, EXPORT
 from .scoping import ScopedQuerySet, prefix_q
 
 
@@ -22,7 +23,12 @@ class AppendOnlyQuerySet(ScopedQuerySet):
 
 class AppendOnlyModel(models.Model):
     objects = AppendOnlyQuerySet.as_manager()
-    is_audit_log = True
+    # The audit trail and the access log are for the auditors only: read (and export) within the scope.
+    role_actions = {
+        "city_admin": frozenset({AUDIT, EXPORT}),
+        "inspector": frozenset({AUDIT, EXPORT}),
+        "audit_admin": frozenset({AUDIT}),
+    }
 
     class Meta:
         abstract = True

@@ -26,12 +26,14 @@ def prefix_q(lookup, prefixes):
     return reduce(or_, (Q(**{f"{lookup}__startswith": p}) for p in prefixes))
 
 
-def user_prefixes(user, model, action):
+def user_prefixes(user, model, action, through=None):
     if user is None or not getattr(user, "is_authenticated", False):
         return []
     getter = getattr(user, "scope_prefixes", None)
     if getter is None:
         return []
+    if through is not None:
+        return collapse_prefixes(getter(model, action, through=through))
     return collapse_prefixes(getter(model, action))
 
 
@@ -42,8 +44,12 @@ class ScopedQuerySet(models.QuerySet):
     given path prefixes.
     """
 
-    def visible_to(self, user, action="view"):
-        prefixes = user_prefixes(user, self.model, action)
+    def visible_to(self, user, action="view", through=None):
+        """The rows ``user`` may do ``action`` on (``through``: counting only the roles that also allow
+        that model and action: what a write may name)."""
+        if getattr(user, "is_system", False):
+            return self.all()
+        prefixes = user_prefixes(user, self.model, action, through)
         if not prefixes:
             return self.none()
         if "" in prefixes:

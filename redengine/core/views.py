@@ -9,23 +9,25 @@ import logging
 import sys
 from dataclasses import dataclass
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import ProtectedError, RestrictedError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import generic
 
-from .audit import log_access
+from .audit import log_access, remember
 from .exports import xlsx_response
 from .forms import bootstrapify
 from .models import AccessEvent
+from .services import Item
+from .writes import RefusedError
 
 VIEW, ADD, CHANGE, DELETE, EXPORT = "view", "add", "change", "delete", "export"
 logger = logging.getLogger("redengine")
@@ -179,8 +181,43 @@ class ObjectDetailView(ScopedMixin, generic.DetailView):
         return context
 
 
-class ObjectEditView(ScopedMixin, generic.UpdateView):
-    """Create (no pk in the URL) or change an object; the saved object must still be in the user's scope."""
+def add_problems(form, refused, item=0):
+    """A refusal's problems as the form's errors: by field where the form has the field, else above it."""
+    if refused.missing:
+        form.add_error(None, _("You cannot save this record outside your scope."))
+        return
+    for name, messages_ in refused.by_field(item).items():
+        form.add_error(name if name in form.fields else None, messages_)
+
+
+def remembered(obj):
+    """``obj`` with its values as loaded kept for the audit trail (a form changes the object it edits)."""
+    if obj is not None:
+        remember([obj])
+    return obj
+
+
+class ServiceFormMixin:
+    """A form whose record is written by the model's service: the form's data become one item."""
+
+    service = None
+
+    def item_values(self, form):
+        """The form's data that the service sets (its other fields are the view's business)."""
+        return {k: v for k, v in form.cleaned_data.items() if k in self.service.fields}
+
+    def reference_actions(self, is_new):
+        """Choices of the form are narrowed as the service will check them (``visible_to`` with ``through``)."""
+        item_action = ADD if is_new else CHANGE
+        return {
+            name: self.service.reference_rule(rule, item_action)
+            for name, rule in self.service.references.items()
+        }
+
+
+class ObjectEditView(ServiceFormMixin, ScopedMixin, generic.UpdateView):
+    """Create (no pk in the URL) or change an object through the model's service (``service``), which checks
+    the scope of everything written inside its write path."""
 
     template_name = "core/object_edit.html"
 
@@ -191,11 +228,12 @@ class ObjectEditView(ScopedMixin, generic.UpdateView):
     def get_object(self, queryset=None):
         if self.action == ADD:
             return None
-        return super().get_object(queryset)
+        return remembered(super().get_object(queryset))
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["user"] = self.request.user
+        kwargs["scope_actions"] = self.reference_actions(self.object is None)
         kwargs.update(self.get_parent_kwargs())
         return kwargs
 
@@ -204,22 +242,16 @@ class ObjectEditView(ScopedMixin, generic.UpdateView):
         return {}
 
     def save(self, form):
-        """Save the form; a view may override to call its service instead."""
-        return form.save()
+        """One item through the service; a view overrides ``item_values`` to give it more."""
+        return self.service.save([Item(self.item_values(form), instance=self.object)], by=self.request.user)[
+            0
+        ]
 
     def form_valid(self, form):
         try:
-            with transaction.atomic():
-                obj = self.save(form)
-                # Re-check after writing: whatever was saved must lie in the user's scope.
-                if (
-                    not self.model.objects.visible_to(self.request.user, self.action)
-                    .filter(pk=obj.pk)
-                    .exists()
-                ):
-                    raise ValidationError(_("You cannot save this record outside your scope."))
-        except ValidationError as exc:
-            form.add_error(None, exc)
+            obj = self.save(form)
+        except RefusedError as exc:
+            add_problems(form, exc)
             return self.form_invalid(form)
         self.object = obj
         messages.success(self.request, _("Saved %(object)s.") % {"object": obj})
@@ -244,37 +276,123 @@ class ObjectEditView(ScopedMixin, generic.UpdateView):
         return context
 
 
-def delete_or_refuse(obj):
-    """Delete ``obj`` (its audit records follow), or say why not: its own rule, or records that still use it."""
-    reason = obj.delete_refusal() if hasattr(obj, "delete_refusal") else None
-    if reason:
-        return reason
-    try:
-        with transaction.atomic():
-            obj.delete()
-    except (ProtectedError, RestrictedError) as exc:
-        blockers = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
-        kinds = sorted({str(b._meta.verbose_name) for b in blockers})
-        return _("%(object)s is still used by other records (%(kinds)s); change or remove them first.") % {
-            "object": obj,
-            "kinds": "、".join(kinds),
-        }
-    return None
-
-
 class ObjectDeleteView(ScopedMixin, generic.DeleteView):
     template_name = "core/object_delete.html"
     action = DELETE
     success_url_name = None
+    service = None
 
     def form_valid(self, form):
         name = str(self.object)
-        reason = delete_or_refuse(self.object)
-        if reason:
-            messages.error(self.request, reason)
+        try:
+            self.service.delete([self.object], by=self.request.user)
+        except RefusedError as exc:
+            messages.error(self.request, " ".join(exc.messages))
             return redirect(self.object.get_absolute_url())
         messages.success(self.request, _("Deleted %(object)s.") % {"object": name})
         return redirect(self.success_url_name)
+
+
+class ObjectActionView(ScopedMixin, generic.FormView):
+    """One action on one record (record a step, close a case, move an organization, withdraw a role…):
+    the record looked up within ``action``'s scope, a form, the service called by ``perform``, a message
+    and the way back. A concrete view declares ``model``, ``action``, ``form_class``, ``title`` and
+    ``perform``; with ``object_required = False`` it acts without a record (receive an organization)."""
+
+    template_name = "core/object_edit.html"
+    object_required = True
+    title = ""
+    success_message = ""
+    select_related = ()
+
+    def dispatch(self, request, *args, **kwargs):
+        self.object = None
+        return super().dispatch(request, *args, **kwargs)
+
+    def object_queryset(self):
+        """Where the record is looked up (default: the model's rows within ``action``'s scope)."""
+        return self.scoped()
+
+    def setup_object(self):
+        if self.object_required and self.object is None:
+            self.object = remembered(get_object_or_404(self.object_queryset(), pk=self.kwargs["pk"]))
+        return self.object
+
+    def get(self, request, *args, **kwargs):
+        self.setup_object()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.setup_object()
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.update(self.form_arguments())
+        return kwargs
+
+    def form_arguments(self):
+        """Extra arguments of the form (the user, the record)."""
+        return {}
+
+    def perform(self, form):
+        """Call the service; return the message to show, or a response."""
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            outcome = self.perform(form)
+        except RefusedError as exc:
+            add_problems(form, exc)
+            return self.form_invalid(form)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        messages.success(self.request, outcome or self.success_message)
+        return redirect(self.get_success_url())
+
+    def object_url(self):
+        return self.object.get_absolute_url() if hasattr(self.object, "get_absolute_url") else None
+
+    def get_success_url(self):
+        return self.object_url() or self.list_url()
+
+    def get_title(self):
+        return self.title % {"object": self.object} if self.object is not None else self.title
+
+    def breadcrumbs(self):
+        crumbs = [(capfirst(self.model._meta.verbose_name_plural), self.list_url())]
+        if self.object is not None:
+            crumbs.append((str(self.object), self.object_url()))
+        return [*crumbs, (self.get_title(), None)]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=self.get_title(),
+            object=self.object,
+            back=self.object_url() or self.list_url(),
+            breadcrumbs=self.breadcrumbs(),
+        )
+        return context
+
+
+class ObjectConfirmView(ObjectActionView):
+    """An action that only needs a confirmation (withdraw a role, remove the latest step): the page says what
+    will happen; the form is a single button."""
+
+    template_name = "core/object_confirm.html"
+    form_class = forms.Form
+    question = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["question"] = (
+            self.question % {"object": self.object} if self.object is not None else self.question
+        )
+        return context
 
 
 def server_error(request):

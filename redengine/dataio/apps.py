@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class DataioConfig(AppConfig):
     name = "redengine.dataio"
     label = "dataio"
-    verbose_name = _("Data import")
+    verbose_name = _("Excel engine")

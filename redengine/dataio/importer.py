@@ -1,30 +1,29 @@
 """Importing a workbook: every row of every sheet checked first, then everything written in one transaction.
 
-Apps declare their sheets in their own ``imports`` module, like metrics in ``metrics``: one
-``SheetImporter`` per sheet, registered with ``register``, its ``order`` being the order in which the
-sheets are planned and written (学校 → 党组织 → 人员 → 称号), so that a row may refer to a row of an
-earlier sheet of the same file as well as to a record in the database.
+Apps declare their sheets in their own ``imports`` module, like metrics in ``metrics`` (core imports
+every app's ``imports`` module at start-up, ``CoreConfig.ready``): one ``SheetImporter`` per sheet,
+registered with ``register``, its ``order`` being the order in which the sheets are planned and
+written (学校 → 党组织 → 人员 → 称号 → 发展环节), so that a row may refer to a row of an earlier sheet of the same
+file as well as to a record in the database.
 
-An importer's ``plan`` reads its sheet's parsed rows, loads what it needs from the database in bulk
-(``ImportContext.lookup``: by codes or blind indexes, a few queries whatever the number of rows),
-reports every problem on the row, column and value where it lies (``SheetData.issue``) and returns a
-``SheetPlan``: what is new, what changes, how many rows change nothing, and whatever its ``write``
-needs. ``validate`` plans every sheet, ``write`` writes the plans in one transaction, each importer
-with ``bulk_create``/``bulk_update`` and its audit records in bulk. Nothing is written when any row of
-any sheet has an error.
+An importer maps rows to the items of its app's batch-first services and nothing more: its ``plan``
+reads the sheet's parsed rows, finds the records they name in bulk (``ImportContext.lookup``: by codes
+or blind indexes, a few queries whatever the number of rows), hands the items to the service's
+``check`` (the rules and the scope checks are the service's, the same for a form and the API) and
+reports every problem on the row and column where it lies (``report``). ``validate`` plans every
+sheet; ``write`` applies every sheet's service plan inside one write path (``core.writes.writing``: one
+transaction, the importing user as the actor, everything written re-checked against their scope
+before it commits). Nothing is written when any row of any sheet has an error.
 """
 
 import contextlib
 import gc
-import importlib
 from dataclasses import dataclass, field
 
-from django.apps import apps
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from redengine.core.scoping import user_prefixes
+from redengine.core.writes import SYSTEM, Scope, writing
 
 from .errors import WorkbookRejected
 from .reader import read_workbook
@@ -55,7 +54,7 @@ class SheetImporter:
         raise NotImplementedError
 
     def write(self, ctx, plan):
-        """Write what ``plan`` holds, in bulk, with its audit records."""
+        """Apply the service plans that ``plan`` holds (``ctx.write`` is the write in progress)."""
         raise NotImplementedError
 
     def export_rows(self, ctx):
@@ -71,17 +70,28 @@ class SheetPlan:
     """What importing a sheet would do: the new and changed items (as the importer keeps them), the count
     of rows that change nothing, and anything else its ``write`` needs."""
 
-    new: list = field(default_factory=list)
-    changed: list = field(default_factory=list)
+    new: int = 0
+    changed: int = 0
     unchanged: int = 0
     extra: dict = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, *plans, **extra):
+        """The counts of one or more service plans (their ``counts()``), the plans kept in ``extra``."""
+        counts = [plan.counts() for plan in plans if plan is not None]
+        return cls(
+            new=sum(c["new"] for c in counts),
+            changed=sum(c["changed"] for c in counts),
+            unchanged=sum(c["unchanged"] for c in counts),
+            extra=extra,
+        )
+
     def counts(self):
-        return {"new": len(self.new), "changed": len(self.changed), "unchanged": self.unchanged}
+        return {"new": self.new, "changed": self.changed, "unchanged": self.unchanged}
 
     @property
     def writes(self):
-        return len(self.new) + len(self.changed)
+        return self.new + self.changed
 
 
 REGISTRY: dict[str, SheetImporter] = {}
@@ -93,21 +103,9 @@ def register(importer):
     return importer
 
 
-def discover():
-    """Import every app's ``imports`` module once, so that its sheets register."""
-    for config in apps.get_app_configs():
-        if config.name.startswith("redengine."):
-            try:
-                importlib.import_module(f"{config.name}.imports")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.imports":
-                    raise
-    return REGISTRY
-
-
 def importers():
     """The registered importers in their order."""
-    return sorted(discover().values(), key=lambda importer: importer.order)
+    return sorted(REGISTRY.values(), key=lambda importer: importer.order)
 
 
 def sheets():
@@ -160,6 +158,8 @@ class ImportContext:
 
     def __init__(self, user=None, *, today=None, progress=None):
         self.user = user
+        self.by = SYSTEM if user is None else user
+        self.scope = Scope(self.by)  # the scope questions of the checks; the write in progress once writing
         self.today = today or timezone.localdate()
         self.progress = progress
         self.state = {}
@@ -176,38 +176,6 @@ class ImportContext:
         if name not in self.lookups:
             self.lookups[name] = Lookup(queryset, field)
         return self.lookups[name]
-
-    # Scope ------------------------------------------------------------------------------------------
-    def prefixes(self, model, action):
-        """Path prefixes where the user may do ``action`` on ``model``; None for the whole tree."""
-        if self.whole_tree:
-            return None
-        return user_prefixes(self.user, model, action)
-
-    def path_allowed(self, model, action, path):
-        """Whether a record at ``path`` of the tree is in the user's scope for ``action`` on ``model``."""
-        prefixes = self.prefixes(model, action)
-        return prefixes is None or any(path.startswith(prefix) for prefix in prefixes)
-
-    def allowed_pks(self, model, action, pks, rule=None):
-        """The pks among ``pks`` of ``model`` that lie in the user's scope for ``action`` on ``rule`` (default:
-        the model itself, i.e. ``visible_to``), in one query per 5,000."""
-        pks = {pk for pk in pks if pk is not None}
-        if self.whole_tree or not pks:
-            return pks
-        prefixes = user_prefixes(self.user, rule or model, action)
-        if not prefixes:
-            return set()
-        if "" in prefixes:
-            return pks
-        allowed = set()
-        for chunk in chunked(sorted(pks)):
-            allowed.update(
-                model._default_manager.filter(model.scope_filter(prefixes), pk__in=chunk).values_list(
-                    "pk", flat=True
-                )
-            )
-        return allowed
 
     # Progress ---------------------------------------------------------------------------------------
     def advance(self, phase, count):
@@ -324,7 +292,9 @@ def write(validation, ctx):
     if validation.has_errors:
         raise ValueError("a workbook with errors is never written")
     ctx.written, ctx.write_total = 0, validation.writes
-    with collector_paused(), transaction.atomic():
+    with collector_paused(), writing(ctx.by) as write:
+        ctx.scope = write
+        write.progress = lambda count: ctx.advance("write", count)
         for importer in importers():
             plan = validation.plans.get(importer.sheet.name)
             if plan is not None and plan.writes:
@@ -332,3 +302,26 @@ def write(validation, ctx):
                 importer.write(ctx, plan)  # may report its own progress as it goes
                 ctx.advance("write", plan.writes - (ctx.written - before))
     return ctx.written
+
+
+def report(data, rows, problems, *, columns=None, default, skip=()):
+    """Each problem of a service's check as an issue of its row (``rows[problem.item]``) and column: the
+    problem's field as ``columns`` maps it (else the column of that name), else ``default``. A record
+    outside the importer's scope is told as such, nothing more; ``skip`` holds (row index, column) pairs
+    whose problem the mapping has told already."""
+    columns = columns or {}
+    keys = {column.key for column in data.sheet.columns}
+    for problem in problems:
+        if problem.item is None:
+            continue
+        column = columns.get(problem.field, problem.field) if problem.field else default
+        if column not in keys:
+            column = default
+        if (problem.item, column) in skip:
+            continue
+        message = (
+            _("This record lies outside your scope: you may not import it.")
+            if problem.missing
+            else problem.message
+        )
+        data.issue(rows[problem.item], column, message)

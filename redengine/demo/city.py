@@ -26,20 +26,22 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from redengine.core.audit import actor_fields, bulk_create_audited
 from redengine.core.codes import DISTRICTS
 from redengine.core.context import command_actor
+from redengine.core.crypto import get_provider
 from redengine.core.metrics import Period, compute_all
-from redengine.core.models import ObjectChange
-from redengine.core.validators import make_id_number
+from redengine.core.services import Item
+from redengine.core.validators import make_id_number, parse_id_number
+from redengine.core.writes import SYSTEM, writing
 from redengine.development.rules import add_months
 from redengine.orgs import rules
-from redengine.orgs.models import AffiliationChange, GrantStandard, PartyOrganization, School, StartupGrant
+from redengine.orgs import services as org_services
+from redengine.orgs.models import GrantStandard, PartyOrganization, School, StartupGrant
+from redengine.people import services as people_services
 from redengine.people.models import CommitteePost, Dispatch, Honor, Membership, Person, add_years
 
 from . import data, development, words
@@ -313,6 +315,8 @@ class City:
     orgs: list = field(default_factory=list)
     coverage: list = field(default_factory=list)  # (organization, school)
     numchild: dict = field(default_factory=dict)  # existing parent pk -> its new number of children
+    parents: dict = field(default_factory=dict)  # id(organization) -> its parent
+    today: datetime.date | None = None  # the day the open cases are dated back from
     people: list = field(default_factory=list)
     dispatches: list = field(default_factory=list)
     posts: list = field(default_factory=list)
@@ -378,6 +382,7 @@ class Builder:
         self.names = set(School.objects.values_list("name", flat=True))
         self.used_ids = set()
         self.known_index = set(Person.objects.values_list("id_number_index", flat=True))
+        self.provider = get_provider()
         self.counters = defaultdict(int)
 
     # Helpers ---------------------------------------------------------------------------------------
@@ -414,6 +419,7 @@ class Builder:
         self.balance_admissions()
         self.finish_people()
         self.make_development()
+        self.city.today = self.today
         return self.city
 
     # Schools ----------------------------------------------------------------------------------------
@@ -819,7 +825,7 @@ class Builder:
                 code = f"CS{unit.district}-{head.code[-4:]}"
                 name = self.org_name(unit)
                 org = self.new_org(
-                    parent.path + self.step(next_step), code, name, unit.org_type, unit.founded
+                    parent.path + self.step(next_step), code, name, unit.org_type, unit.founded, parent
                 )
                 next_step += 1
                 unit.org, unit.parent = org, parent
@@ -856,6 +862,7 @@ class Builder:
                 f"{short}{section}党支部",
                 "branch",
                 founded,
+                unit.org,
             )
             unit.branches.append(branch)
             self.city.coverage.append((branch, school))
@@ -869,7 +876,8 @@ class Builder:
             digits = alphabet[remainder] + digits
         return digits.rjust(PartyOrganization.steplen, alphabet[0])
 
-    def new_org(self, path, code, name, org_type, founded):
+    def new_org(self, path, code, name, org_type, founded, parent):
+        """A new organization; its path here orders the generation (the service gives the stored one)."""
         org = PartyOrganization(
             path=path,
             depth=len(path) // PartyOrganization.steplen,
@@ -882,6 +890,7 @@ class Builder:
         org.last_election_on = self.last_election(org_type, founded)
         org.election_due_on = rules.election_due(org_type, org.last_election_on, founded, None)
         self.city.orgs.append(org)
+        self.city.parents[id(org)] = parent
         return org
 
     def last_election(self, org_type, founded):
@@ -1292,14 +1301,14 @@ class Builder:
                 person = p.person
                 person.school = plan.school
                 while True:
-                    number = make_id_number(p.region, p.birth, p.sequence)
-                    parsed = person.set_id_number(number)
-                    if person.id_number_index not in self.known_index:
+                    parsed = parse_id_number(make_id_number(p.region, p.birth, p.sequence))
+                    index = self.provider.blind_index(parsed.number)
+                    if index not in self.known_index:
                         break
                     p.sequence = (p.sequence + 2) % 1000
-                self.known_index.add(person.id_number_index)
+                self.known_index.add(index)
+                p.number = parsed.number  # given to the people service, which encrypts it
                 person.sex, person.birth_date = parsed.sex, parsed.birth_date
-                person.set_mobile(p.mobile)
                 if p.admitted:
                     full = self.full_membership(p)
                     p.full = full
@@ -1377,111 +1386,93 @@ class Builder:
 # Writing ----------------------------------------------------------------------------------------------
 
 
-def write(city):
-    """Write the city in bulk, each object with its create record (actor: the current command).
+ORG_FIELDS = ("code", "name", "org_type", "founded_on", "last_election_on")
 
-    Each record's scope is the path of the school's first covering organization (else its bureau's), as the
-    models would answer, but known here already: no query per object."""
+
+def fields_of(obj, names):
+    return {name: getattr(obj, name) for name in names}
+
+
+def write(city):
+    """Write the city through the services, in bulk (each record with its create record; actor: the current
+    command): schools, organizations with the schools they cover, people with their memberships, titles,
+    dispatches, committee posts, start-up funds, received organizations and member development."""
     counts = {}
-    scope = school_scopes(city)
-    schools = [plan.school for plan in city.schools]
-    bulk_create_audited(School, schools, scope_paths=[scope[s.code] for s in schools])
-    counts["schools"] = len(schools)
-    bulk_create_audited(PartyOrganization, city.orgs)
-    counts["organizations"] = len(city.orgs)
-    for pk, numchild in city.numchild.items():
-        # As treebeard's add_child does, the parent's number of children is a plain column update.
-        PartyOrganization.objects.filter(pk=pk).update(numchild=numchild)
-    write_coverage(city.coverage)
-    people = city.people
-    bulk_create_audited(
-        Person, [p.person for p in people], scope_paths=[scope[p.school.school.code] for p in people]
-    )
-    counts["people"] = len(people)
-    memberships = [
-        Membership(person=p.person, organization=p.organization, admitted_on=p.admitted, full_on=p.full)
-        for p in people
-        if p.admitted
-    ]
-    bulk_create_audited(Membership, memberships)
-    counts["memberships"] = len(memberships)
-    honors, paths = [], []
-    for p in people:
-        for title, level, awarded, lapsed in p.honors:
-            honors.append(
-                Honor(person=p.person, title=title, level=level, awarded_on=awarded, lapsed_on=lapsed)
-            )
-            paths.append(scope[p.school.school.code])
-    bulk_create_audited(Honor, honors, scope_paths=paths)
-    counts["titles"] = len(honors)
-    paths = [scope[d.school.code] for d in city.dispatches]
-    bulk_create_audited(Dispatch, city.dispatches, scope_paths=paths)
-    counts["dispatches"] = len(city.dispatches)
-    bulk_create_audited(CommitteePost, city.posts)
-    counts["committee posts"] = len(city.posts)
-    bulk_create_audited(StartupGrant, city.grants)
-    counts["start-up funds"] = len(city.grants)
-    changes = []
-    for unit in city.units:
-        if unit.change:
-            day, former, document = unit.change
-            changes.append(
-                AffiliationChange(
-                    organization=unit.org,
-                    old_parent=None,
-                    old_parent_name=former,
-                    new_parent=unit.parent,
-                    changed_on=day,
-                    document_number=document,
+    with writing(SYSTEM):
+        schools = [plan.school for plan in city.schools]
+        org_services.save_schools(
+            [Item(fields_of(s, org_services.SCHOOLS.fields), obj=s) for s in schools], by=SYSTEM
+        )
+        counts["schools"] = len(schools)
+        covered = defaultdict(list)
+        for org, school in city.coverage:
+            covered[id(org)].append(school)
+        org_services.save_organizations(
+            [
+                Item(
+                    {**fields_of(o, ORG_FIELDS), "parent": city.parents[id(o)], "schools": covered[id(o)]},
+                    obj=o,
                 )
+                for o in city.orgs
+            ],
+            by=SYSTEM,
+        )
+        counts["organizations"] = len(city.orgs)
+        people_services.save_people([person_item(p) for p in city.people], by=SYSTEM)
+        counts["people"] = len(city.people)
+        counts["memberships"] = sum(1 for p in city.people if p.admitted)
+        honors = [
+            Item(
+                {
+                    "person": p.person,
+                    "title": title,
+                    "level": level,
+                    "awarded_on": awarded,
+                    "lapsed_on": lapsed,
+                }
             )
-    bulk_create_audited(AffiliationChange, changes)
-    counts["organizations received"] = len(changes)
-    counts.update(development.write(city.cases))
+            for p in city.people
+            for title, level, awarded, lapsed in p.honors
+        ]
+        people_services.award_titles(honors, by=SYSTEM)
+        counts["titles"] = len(honors)
+        dispatch_fields = ("person", "role", "school", "dispatching_body", "public", "start_on", "end_on")
+        people_services.save_dispatches(
+            [Item(fields_of(d, dispatch_fields), obj=d) for d in city.dispatches], by=SYSTEM
+        )
+        counts["dispatches"] = len(city.dispatches)
+        post_fields = ("organization", "person", "post", "start_on")
+        people_services.save_posts([Item(fields_of(p, post_fields), obj=p) for p in city.posts], by=SYSTEM)
+        counts["committee posts"] = len(city.posts)
+        grant_fields = ("organization", "amount", "approved_on", "paid_on")
+        org_services.save_grants([Item(fields_of(g, grant_fields), obj=g) for g in city.grants], by=SYSTEM)
+        counts["start-up funds"] = len(city.grants)
+        changes = [
+            Item(
+                {
+                    "organization": unit.org,
+                    "old_parent_name": unit.change[1],
+                    "new_parent": unit.parent,
+                    "changed_on": unit.change[0],
+                    "document_number": unit.change[2],
+                }
+            )
+            for unit in city.units
+            if unit.change
+        ]
+        org_services.AFFILIATIONS.save(changes, by=SYSTEM)
+        counts["organizations received"] = len(changes)
+        counts.update(development.write(city.cases, today=city.today))
     return counts
 
 
-def write_coverage(coverage):
-    """The schools each organization covers, with the change record ``org.schools.set`` would leave."""
-    through = PartyOrganization.schools.through
-    through.objects.bulk_create(
-        [through(partyorganization_id=org.pk, school_id=school.pk) for org, school in coverage],
-        batch_size=2000,
-    )
-    covered = defaultdict(list)
-    for org, school in coverage:
-        covered[org].append(school.pk)
-    content_type = ContentType.objects.get_for_model(PartyOrganization)
-    actor = actor_fields()
-    ObjectChange.objects.bulk_create(
-        [
-            ObjectChange(
-                action=ObjectChange.Action.UPDATE,
-                content_type=content_type,
-                object_id=str(org.pk),
-                object_repr=str(org)[:200],
-                before={"schools": []},
-                after={"schools": sorted(pks)},
-                changed_fields=["schools"],
-                scope_path=org.path,
-                **actor,
-            )
-            for org, pks in covered.items()
-        ],
-        batch_size=2000,
-    )
-
-
-def school_scopes(city):
-    """Each generated school's audit scope: its first covering organization's path, else its bureau's
-    (``School.audit_scope_paths``)."""
-    bureaus = dict(PartyOrganization.objects.exclude(district="").values_list("district", "path"))
-    scope = {}
-    for org, school in sorted(city.coverage, key=lambda pair: pair[0].path, reverse=True):
-        scope[school.code] = org.path
-    for plan in city.schools:
-        scope.setdefault(plan.school.code, bureaus.get(plan.school.district, ""))
-    return scope
+def person_item(p):
+    person = p.person
+    values = fields_of(person, ("name", "school", "post", "front_line", "education", "ethnic_group"))
+    values.update(id_number=p.number, mobile=p.mobile, political_status=person.political_status)
+    if p.admitted:
+        values["membership"] = {"organization": p.organization, "admitted_on": p.admitted, "full_on": p.full}
+    return Item(values, obj=person)
 
 
 def generate(seed=DEFAULT_SEED, scale=1.0, today=None):

@@ -8,34 +8,21 @@ every stage, dated back from the day the city is generated. Every history keeps 
 year and quarter of the calendar), and ``tests/test_city.py`` replays every open one and a sample of the
 others through ``engine.check`` against the database.
 
-The derived fields of each case come from ``engine.plan`` and ``services.apply_plan``, as a recorded
-step would leave them; cases, steps and contacts are written in bulk with their create records by
-``insert`` (on SQLite, 9 s for the city's 133,000 rows and records, where ``bulk_create_audited`` took 16).
+The cases are opened and their steps recorded through ``development.services`` in bulk, so that every
+step is checked by the rules as a typed one is and each case's derived fields come from its steps.
 """
 
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.management.color import no_style
-from django.db import connections, router
-from django.db.models import Max
-from django.utils import timezone
-
-from redengine.core.audit import _json_value as json_value  # the records' own conversion of a value
-from redengine.core.audit import insert_records
-from redengine.core.models import ObjectChange
-from redengine.development import engine
+from redengine.core.writes import SYSTEM
+from redengine.development import services
 from redengine.development.models import (
-    CaseContact,
-    CaseStatus,
     CloseReason,
-    ContactRole,
     DevelopmentCase,
-    DevelopmentEvent,
 )
-from redengine.development.rules import STEP, add_months
-from redengine.development.services import apply_plan
+from redengine.development.rules import add_months
 
 from . import words
 
@@ -348,19 +335,6 @@ class Contacts:
 
 
 # Writing ----------------------------------------------------------------------------------------------
-def derive(plan):
-    """The case row of a plan, its derived fields as ``services.refresh`` would leave them."""
-    done = [engine.Done(code, date, data) for code, date, data in plan.steps]
-    case = DevelopmentCase(person=plan.person.person, organization=plan.organization)
-    apply_plan(case, engine.plan(done), done)
-    if plan.closed:
-        reason, closed_on = plan.closed
-        case.status, case.close_reason, case.closed_on = CaseStatus.CLOSED, reason, closed_on
-        case.next_step, case.next_earliest, case.next_rule = "", None, ""
-        case.due_step, case.next_due, case.due_rule = "", None, ""
-    return case
-
-
 def resolve(data):
     """People of the data (plans) as the ids that ``services.clean_data`` keeps, sorted."""
     return {
@@ -369,129 +343,27 @@ def resolve(data):
     }
 
 
-ROLES = {"S05": ("contacts", ContactRole.CONTACT), "S09": ("introducers", ContactRole.INTRODUCER)}
-
-
-def insert(model, rows, scope_paths=None, texts=None, audited=True, batch_size=2000):
-    """Insert ``rows`` of ``model`` (dicts of field attnames and values; a field left out takes its
-    default) in bulk with their create records, the records ``bulk_create_audited`` would write, without
-    a model instance or an INSERT compiled by Django for every 70 rows: the primary keys are numbered here
-    (after the table's largest), the values converted once per field kind, and the rows sent with one
-    ``executemany`` per batch (SQLite) or one ``COPY`` (PostgreSQL), as ``insert_records`` sends the change
-    records (``texts``: each object's ``str``). For a single writer on the table (the demo generator, a
-    benchmark's set-up). Returns the primary keys, in order.
-    """
-    if not rows:
-        return []
-    connection = connections[router.db_for_write(model)]
-    meta = model._meta
-    fields = meta.concrete_fields
-    first = (model.objects.aggregate(last=Max("pk"))["last"] or 0) + 1
-    pks = list(range(first, first + len(rows)))
-    now = timezone.now()
-    defaults = {}
-    for f in fields:
-        if f.primary_key:
-            continue
-        if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False):
-            defaults[f.attname] = now
-        elif f.has_default() or not f.null:
-            defaults[f.attname] = f.get_default()
-        else:
-            defaults[f.attname] = None
-    ops = connection.ops
-    convert = {
-        "DateField": ops.adapt_datefield_value,
-        "DateTimeField": ops.adapt_datetimefield_value,
-        "DecimalField": lambda value, f=None: ops.adapt_decimalfield_value(value),
-    }
-    converters = []
-    for f in fields:
-        kind = f.get_internal_type()
-        if kind == "JSONField":
-            converters.append(lambda value, f=f: f.get_db_prep_save(value, connection))
-        else:
-            converters.append(convert.get(kind))
-    complete = [{**defaults, **row, meta.pk.attname: pk} for row, pk in zip(rows, pks, strict=True)]
-    attnames = [f.attname for f in fields]
-    values = [
-        [
-            value if change is None or value is None else change(value)
-            for value, change in zip((row[name] for name in attnames), converters, strict=True)
-        ]
-        for row in complete
-    ]
-    quote = ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    with connection.cursor() as cursor:
-        raw = cursor.cursor
-        if connection.vendor == "postgresql" and hasattr(raw, "copy"):
-            with raw.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
-                for row in values:
-                    copy.write_row(row)
-            for statement in ops.sequence_reset_sql(no_style(), [model]):
-                cursor.execute(statement)
-        else:
-            sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names from the model, quoted)
-                quote(meta.db_table), columns, ", ".join(["%s"] * len(fields))
-            )
-            for start in range(0, len(values), batch_size):
-                cursor.executemany(sql, values[start : start + batch_size])
-    if audited:
-        snapshot_fields = [(f.name, f.attname) for f in fields if f.name not in model.audit_exclude]
-        names = [name for name, _attname in snapshot_fields]
-        records = [
-            (
-                ObjectChange.Action.CREATE,
-                row[meta.pk.attname],
-                text,
-                None,
-                {name: json_value(row[attname]) for name, attname in snapshot_fields},
-                names,
-                scope_path,
-            )
-            for row, text, scope_path in zip(complete, texts, scope_paths, strict=True)
-        ]
-        insert_records(model, records, batch_size=batch_size)
-    return pks
-
-
-def row_of(obj):
-    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields if not f.primary_key}
-
-
-def write(plans, audited=True):
-    """Write the cases, their steps and their contacts in bulk, each with its create record (unless not
-    ``audited``: a benchmark's set-up)."""
+def write(plans, *, today=None):
+    """Open the cases and record their steps through the development services, in bulk: every step checked
+    by the rules engine as a typed one is, the cases derived, the memberships checked against the steps;
+    then the cases closed by hand."""
     plans = [p for p in plans if p.steps]
-    cases = [derive(p) for p in plans]
-    paths = [p.organization.path for p in plans]
-    texts = [str(c) for c in cases] if audited else None
-    pks = insert(DevelopmentCase, [row_of(c) for c in cases], paths, texts, audited=audited)
-    step_names = {code: str(step.name) for code, step in STEP.items()}
-    events, event_texts, event_paths, contacts, contact_paths = [], [], [], [], []
-    for plan, pk, path in zip(plans, pks, paths, strict=True):
-        for code, date, data in plan.steps:
-            stored = resolve(data)
-            events.append(
-                {
-                    "case_id": pk,
-                    "step": code,
-                    "date": date,
-                    "data": stored,
-                    "form_serial": stored.get("form_serial"),
-                }
-            )
-            event_texts.append(f"{code} {step_names[code]} {date:%Y-%m-%d}")
-            event_paths.append(path)
-            if code in ROLES:
-                key, role = ROLES[code]
-                for person in data[key]:
-                    contacts.append(
-                        CaseContact(case_id=pk, person=person.person, role=role, assigned_on=date)
-                    )
-                    contact_paths.append(path)
-    insert(DevelopmentEvent, events, event_paths, event_texts, audited=audited)
-    texts = [str(c) for c in contacts] if audited else None
-    insert(CaseContact, [row_of(c) for c in contacts], contact_paths, texts, audited=audited)
-    return {"development cases": len(cases), "development steps": len(events), "contacts": len(contacts)}
+    cases = [DevelopmentCase(person=p.person.person, organization=p.organization) for p in plans]
+    steps = [
+        services.Step(code, date, case=case, data=resolve(data))
+        for plan, case in zip(plans, cases, strict=True)
+        for code, date, data in plan.steps
+    ]
+    services.record_steps(steps, by=SYSTEM, today=today)
+    closures = [
+        services.Closure(case, *plan.closed) for plan, case in zip(plans, cases, strict=True) if plan.closed
+    ]
+    if closures:
+        services.close_cases(closures, by=SYSTEM)
+    contacts = sum(
+        len(data.get(key, [])) for _c, _d, data in (s for p in plans for s in p.steps) for key in ROLES
+    )
+    return {"development cases": len(cases), "development steps": len(steps), "contacts": contacts}
+
+
+ROLES = ("contacts", "introducers")

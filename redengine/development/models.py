@@ -15,11 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from redengine.core.models import AuditedModel
+from redengine.core.permissions import USUAL, usual_table
 from redengine.core.scoping import ScopedQuerySet, prefix_q
 from redengine.orgs.models import OrganizationScoped, PartyOrganization
 from redengine.people.models import Person
 
 from . import rules
+
+OVERRIDE = "override"  # record a step against a rule, with a written reason (the case's own action)
 
 
 class CaseStatus(models.TextChoices):
@@ -112,6 +115,10 @@ class DevelopmentCase(OrganizationScoped, AuditedModel):
     )
 
     objects = CaseQuerySet.as_manager()
+    # The administrators may record a step against a rule, with a written reason (kept and flagged).
+    role_actions = usual_table(
+        city_admin=USUAL["city_admin"] | {OVERRIDE}, district_admin=USUAL["district_admin"] | {OVERRIDE}
+    )
 
     class Meta:
         verbose_name = _("development case")
@@ -200,6 +207,7 @@ class DevelopmentEvent(CaseScoped, AuditedModel):
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
+    role_actions = usual_table()
 
     class Meta:
         verbose_name = _("development step")
@@ -246,6 +254,7 @@ class CaseContact(CaseScoped, AuditedModel):
     ended_on = models.DateField(_("date ended"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
+    role_actions = usual_table()
 
     class Meta:
         verbose_name = _("contact or introducer")
@@ -291,6 +300,7 @@ class CultivationRecord(CaseScoped, AuditedModel):
     summary = models.TextField(_("summary"), blank=True)
 
     objects = ScopedQuerySet.as_manager()
+    role_actions = usual_table()
 
     class Meta:
         verbose_name = _("cultivation record")
@@ -333,6 +343,7 @@ class DevelopmentPlan(OrganizationScoped, AuditedModel):
     remarks = models.TextField(_("remarks"), blank=True)
 
     objects = ScopedQuerySet.as_manager()
+    role_actions = usual_table()
 
     class Meta:
         verbose_name = _("development plan")
@@ -379,6 +390,7 @@ class EventAttachment(AuditedModel):
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
+    role_actions = usual_table()
     audit_exclude = frozenset({"content"})
 
     class Meta:

@@ -4,9 +4,6 @@ a step (checked by the rules engine), the due-date calendar and the yearly plans
 import datetime
 from urllib.parse import quote
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,16 +15,19 @@ from django.views import View
 
 from redengine.core.audit import log_access
 from redengine.core.codes import district_name
+from redengine.core.crypto import unseal
 from redengine.core.models import AccessEvent
 from redengine.core.views import (
     Column,
+    ObjectActionView,
+    ObjectConfirmView,
     ObjectDeleteView,
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
     ScopedMixin,
+    refuse,
 )
-from redengine.dataio.services import unseal
 from redengine.people.models import Honor, Person
 
 from . import engine, rules, services
@@ -175,6 +175,7 @@ def describe(event):
 class CaseAddView(ObjectEditView):
     model = DevelopmentCase
     form_class = CaseForm
+    service = services.CASES
 
     def get_parent_kwargs(self):
         pk = self.request.GET.get("person")
@@ -182,160 +183,124 @@ class CaseAddView(ObjectEditView):
             return {"person": get_object_or_404(Person.objects.visible_to(self.request.user), pk=pk)}
         return {}
 
-    def save(self, form):
-        return services.open_case(
-            form.cleaned_data["person"], form.cleaned_data["organization"], by=self.request.user
-        )
-
     def get_success_url(self):
         return reverse("development:step_add", args=[self.object.pk])
 
 
-class CaseScopedView(ScopedMixin, View):
-    """A write on one case: the case must be visible to the user with ``action``."""
-
-    model = DevelopmentCase
-    action = "change"
-
-    def get_case(self, pk):
-        return get_object_or_404(self.scoped().select_related("person", "organization"), pk=pk)
-
-
-class StepAddView(CaseScopedView):
+class StepAddView(ObjectActionView):
     """Record a step. The form offers the steps the rules allow next; a refusal shows the rule and its source."""
 
-    action = "add"
     model = DevelopmentEvent
+    action = "add"
+    template_name = "development/step_form.html"
+    select_related = ("person", "organization")
 
-    def get_case(self, pk):
-        return get_object_or_404(
-            DevelopmentCase.objects.visible_to(self.request.user, "add").select_related(
-                "person", "organization"
-            ),
-            pk=pk,
+    def object_queryset(self):
+        return DevelopmentCase.objects.visible_to(self.request.user, "add").select_related(
+            "person", "organization"
         )
 
-    def form(self, case, data=None, files=None):
+    def get_form(self, form_class=None, bound=True):
+        case = self.object
+        data = self.request.POST if self.request.method == "POST" and bound else None
         choices = [code for code, _label in step_choices(case)]
-        code = (data or {}).get("step") or self.request.GET.get("step") or (choices[0] if choices else "S01")
-        if code not in rules.STEP:
-            code = choices[0] if choices else "S01"
-        return StepForm(
-            data,
-            files,
-            case=case,
-            user=self.request.user,
-            code=code,
-            may_override=services.may_override(self.request.user, case),
+        chosen = (
+            self.request.POST.get("step") if self.request.method == "POST" else self.request.GET.get("step")
         )
+        code = chosen if chosen in rules.STEP else (choices[0] if choices else "S01")
+        files = self.request.FILES if data is not None else None
+        may = DevelopmentCase.objects.visible_to(self.request.user, services.OVERRIDE).filter(pk=case.pk)
+        return StepForm(data, files, case=case, user=self.request.user, code=code, may_override=may.exists())
 
-    def get(self, request, pk):
-        case = self.get_case(pk)
-        return self.page(case, self.form(case))
-
-    def post(self, request, pk):
-        case = self.get_case(pk)
-        form = self.form(case, request.POST, request.FILES)
+    def post(self, request, *args, **kwargs):
+        self.setup_object()
         if request.POST.get("refresh"):  # the step was changed: show its fields, keep what was typed
-            form = self.form(case, None)
+            form = self.get_form(bound=False)
             form.initial.update({k: v for k, v in request.POST.items() if k in ("step", "date", "remarks")})
-            return self.page(case, form)
-        if not form.is_valid():
-            return self.page(case, form)
+            return self.render_to_response(self.get_context_data(form=form))
+        return super().post(request, *args, **kwargs)
+
+    def perform(self, form):
+        data = form.cleaned_data
         try:
-            with transaction.atomic():
-                event = services.record_step(
-                    case,
-                    form.cleaned_data["step"],
-                    form.cleaned_data["date"],
-                    data=form.step_data(),
-                    remarks=form.cleaned_data.get("remarks", ""),
-                    by=request.user,
-                    exception_reason=form.cleaned_data.get("exception_reason", ""),
-                )
-                if form.cleaned_data.get("attachment"):
-                    name, content = form.cleaned_data["attachment"]
-                    services.attach(event, name, content, by=request.user)
+            event = services.record_step(
+                self.object,
+                data["step"],
+                data["date"],
+                by=self.request.user,
+                data=form.step_data(),
+                remarks=data.get("remarks", ""),
+                exception_reason=data.get("exception_reason", ""),
+                attachment=data.get("attachment"),
+            )
         except services.StepRefusedError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
             form.refused = exc.violations
-            return self.page(case, form)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-            return self.page(case, form)
-        messages.success(request, _("Recorded %(step)s.") % {"step": event})
-        return redirect(case)
+            raise
+        return _("Recorded %(step)s.") % {"step": event}
 
-    def page(self, case, form):
-        return render(
-            self.request,
-            "development/step_form.html",
-            {
-                "title": _("Record a step of %(name)s") % {"name": case.person.name},
-                "case": case,
-                "form": form,
-                "breadcrumbs": [
-                    (_("Development cases"), reverse("development:case_list")),
-                    (str(case), case.get_absolute_url()),
-                    (_("Record a step"), None),
-                ],
-            },
-        )
+    def get_title(self):
+        return _("Record a step of %(name)s") % {"name": self.object.person.name}
+
+    def breadcrumbs(self):
+        return [
+            (_("Development cases"), reverse("development:case_list")),
+            (str(self.object), self.object.get_absolute_url()),
+            (_("Record a step"), None),
+        ]
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "case": self.object}
 
 
-class StepUndoView(CaseScopedView):
+class StepUndoView(ObjectConfirmView):
     """Remove the latest step (a correction); its record stays in the change history."""
 
+    model = DevelopmentCase
     action = "delete"
+    list_url_name = "development:case_list"
+    title = _("Remove the latest step of %(object)s")
+    success_message = _("The latest step was removed.")
 
-    def post(self, request, pk):
-        case = self.get_case(pk)
-        try:
-            services.delete_last_step(case, by=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("The latest step was removed."))
-        return redirect(case)
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        latest = self.object.events.order_by("-date", "-id").first()
+        context["question"] = (
+            _("%(step)s will be removed from %(object)s; the change history keeps it.")
+            % {"step": latest, "object": self.object}
+            if latest is not None
+            else _("The case has no step to remove.")
+        )
+        return context
+
+    def perform(self, form):
+        services.delete_last_steps([self.object], by=self.request.user)
 
 
-class CaseCloseView(CaseScopedView):
-    def get(self, request, pk):
-        case = self.get_case(pk)
-        return self.page(case, CloseForm(initial={"closed_on": timezone.localdate()}))
+class CaseCloseView(ObjectActionView):
+    model = DevelopmentCase
+    action = "change"
+    list_url_name = "development:case_list"
+    form_class = CloseForm
+    title = _("Close %(object)s")
+    success_message = _("The case was closed.")
 
-    def post(self, request, pk):
-        case = self.get_case(pk)
-        form = CloseForm(request.POST)
-        if form.is_valid():
-            try:
-                services.close_case(
-                    case, form.cleaned_data["reason"], form.cleaned_data["closed_on"], by=request.user
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, _("The case was closed."))
-                return redirect(case)
-        return self.page(case, form)
+    def get_initial(self):
+        return {"closed_on": timezone.localdate()}
 
-    def page(self, case, form):
-        return render(
-            self.request,
-            "core/object_edit.html",
-            {
-                "title": _("Close %(case)s") % {"case": case},
-                "form": form,
-                "object": case,
-                "breadcrumbs": [(str(case), case.get_absolute_url()), (_("Close the case"), None)],
-            },
+    def perform(self, form):
+        data = form.cleaned_data
+        services.close_cases(
+            [services.Closure(self.object, data["reason"], data["closed_on"])], by=self.request.user
         )
 
 
 class CultivationAddView(ObjectEditView):
     model = CultivationRecord
     form_class = CultivationForm
+    service = services.CULTIVATION
+
+    def item_values(self, form):
+        return {**super().item_values(form), "case": form.instance.case}
 
     def get_parent_kwargs(self):
         pk = self.request.GET.get("case") or self.request.POST.get("case")
@@ -405,11 +370,14 @@ def with_actuals(plans):
 class PlanEditView(ObjectEditView):
     model = DevelopmentPlan
     form_class = PlanForm
+    service = services.PLANS
+    list_url_name = "development:plan_list"
     back_to_list = True
 
 
 class PlanDeleteView(ObjectDeleteView):
     model = DevelopmentPlan
+    service = services.PLANS
     success_url_name = "development:plan_list"
 
 
@@ -417,6 +385,8 @@ def person_cases(request, pk):
     """A person's development, shown on the person's page: each case's stage, steps and what comes next."""
     if not request.user.is_authenticated:
         return redirect(reverse("accounts:login"))
+    if not request.user.can(Person, "view"):
+        return refuse(request, Person, "view")
     person = get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
     cases = (
         DevelopmentCase.objects.visible_to(request.user)

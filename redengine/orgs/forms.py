@@ -53,17 +53,6 @@ class OrganizationForm(ScopedModelForm):
             # Moving an organization to another parent is an affiliation change, recorded as such.
             del self.fields["parent"]
 
-    def save(self, commit=True):
-        org = super().save(commit=False)
-        parent = self.cleaned_data.get("parent")
-        if org.pk is None:
-            org = PartyOrganization.objects.add_child(parent, instance=org)
-        else:
-            org.save()
-        self.instance = org
-        self.save_m2m()
-        return org
-
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

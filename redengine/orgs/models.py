@@ -12,6 +12,7 @@ from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from redengine.core.codes import DISTRICT_CHOICES, district_name
 from redengine.core.models import AuditedModel
+from redengine.core.permissions import CHANGE, EXPORT, VIEW, usual_table
 from redengine.core.scoping import ScopedQuerySet, prefix_q
 
 from . import rules
@@ -32,8 +33,8 @@ class OrganizationManager(MP_NodeManager):
     def get_queryset(self):
         return OrganizationQuerySet(self.model).order_by("path")
 
-    def visible_to(self, user, action="view"):
-        return self.get_queryset().visible_to(user, action)
+    def visible_to(self, user, action="view", through=None):
+        return self.get_queryset().visible_to(user, action, through)
 
     def in_subtree(self, path):
         return self.get_queryset().in_subtree(path)
@@ -46,7 +47,8 @@ class PartyOrganization(AuditedModel, MP_Node):
     """
 
     steplen = 4
-    node_order_by = ["code"]
+    # No node_order_by: a new organization is appended as its parent's last child, so that adding one never
+    # rewrites the paths of its siblings (a change the trail would not see); lists sort by code themselves.
 
     code = models.CharField(_("organization code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -80,6 +82,7 @@ class PartyOrganization(AuditedModel, MP_Node):
     )
 
     objects = OrganizationManager()
+    role_actions = usual_table()
 
     class Meta:
         verbose_name = _("party organization")
@@ -172,9 +175,8 @@ class School(AuditedModel):
     staff_headcount = models.PositiveIntegerField(_("staff headcount"), null=True, blank=True)
 
     objects = SchoolQuerySet.as_manager()
-
     # School secretaries keep their school's record up to date but do not open or close schools.
-    role_actions = {"school_secretary": {"view", "change", "export"}}
+    role_actions = usual_table(school_secretary={VIEW, CHANGE, EXPORT})
 
     class Meta:
         verbose_name = _("school")
@@ -260,6 +262,7 @@ class AffiliationChange(OrganizationScoped, AuditedModel):
     document_number = models.CharField(_("document number"), max_length=100, blank=True)
 
     objects = ScopedQuerySet.as_manager()
+    role_actions = usual_table()
 
     class Meta:
         verbose_name = _("affiliation change")
@@ -294,7 +297,8 @@ class GrantStandard(AuditedModel):
     amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2)
 
     objects = ScopedQuerySet.as_manager()
-    # A city-wide table: only roles at the root may change it (see scope_filter).
+    # A city-wide table (see scope_filter): every role reads it, only the city administrator edits it.
+    role_actions = usual_table(district_admin={VIEW}, school_secretary={VIEW})
 
     class Meta:
         verbose_name = _("start-up fund standard")
@@ -324,13 +328,6 @@ class GrantStandard(AuditedModel):
         row = cls.objects.filter(org_type=org_type, valid_from__lte=year).order_by("-valid_from").first()
         return row.amount if row else None
 
-    role_actions = {
-        "district_admin": {"view"},
-        "school_secretary": {"view"},
-        "instructor": {"view"},
-        "inspector": {"view", "export"},
-    }
-
 
 class StartupGrant(OrganizationScoped, AuditedModel):
     """A start-up fund (启动经费) granted to an organization newly founded in a private school."""
@@ -346,6 +343,7 @@ class StartupGrant(OrganizationScoped, AuditedModel):
     paid_on = models.DateField(_("date paid"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
+    role_actions = usual_table()
 
     class Meta:
         verbose_name = _("start-up fund")

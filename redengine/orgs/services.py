@@ -1,84 +1,465 @@
-"""Writes on the organization tree. Each is atomic, names its actor, and leaves audit records."""
+"""Writes on schools, the organization tree, start-up funds and their standards. Batch-first: the forms,
+the API, the 学校 and 党组织 sheets, ``createorg`` and the demo call these with a batch (a single record is a
+batch of one); each checks, then writes in bulk with its audit records, inside the write path.
 
-from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
-from django.db import transaction
+New organizations get their materialized paths here, computed in Python as treebeard would: appended
+after the last child of their parent, so that no recorded organization's path changes (lists order
+siblings by code). A move (``change_affiliation``) goes through treebeard's ``move`` and records the path
+of every organization it moved.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Max
+from django.db.models.functions import Length, Substr
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from redengine.core.audit import actor_fields
+from redengine.core.audit import bulk_create_audited, bulk_update_audited, insert_records, set_many_audited
+from redengine.core.codes import district_name
 from redengine.core.models import ObjectChange
+from redengine.core.services import ADD, CHANGE, Item, ModelService
+from redengine.core.writes import Problem, RefusedError, chunked, lies_with, outside_scope, writing
 
-from .models import AffiliationChange, PartyOrganization
+from . import rules
+from .models import AffiliationChange, GrantStandard, PartyOrganization, School, StartupGrant
+
+STEP = PartyOrganization.steplen
 
 
-def _paths(root):
-    return dict(PartyOrganization.objects.filter(path__startswith=root.path).values_list("pk", "path"))
+def district_paths():
+    """{district code: path of its bureau's organization}, in one query."""
+    return dict(PartyOrganization.objects.exclude(district="").values_list("district", "path"))
 
 
-@transaction.atomic
-def change_affiliation(org, new_parent, *, changed_on, document_number="", by=None):
-    """Move ``org`` and its whole subtree under ``new_parent`` (隶属关系调整); the history stays.
+def covering_paths(schools):
+    """{school pk: [paths of the organizations covering it]} of recorded schools, in one query per 5,000."""
+    found = defaultdict(list)
+    through = PartyOrganization.schools.through
+    for chunk in chunked(sorted({s.pk for s in schools if s.pk})):
+        rows = through.objects.filter(school_id__in=chunk).values_list("school_id", "partyorganization__path")
+        for pk, path in rows:
+            found[pk].append(path)
+    return found
 
-    treebeard rewrites the paths of the subtree in one statement; every moved organization gets a
-    change record of its path, written in bulk, so the trail shows where each one was.
-    """
-    org = PartyOrganization.objects.select_for_update().get(pk=org.pk)
-    if new_parent.path.startswith(org.path):
-        raise ValidationError(_("An organization cannot be moved under itself or its own subtree."))
-    old_parent = PartyOrganization.objects.get_parent(org) if org.depth > 1 else None
-    if old_parent is not None and old_parent.pk == new_parent.pk:
-        raise ValidationError(_("The organization is already under that parent."))
-    before = _paths(org)
-    PartyOrganization.objects.move(org, new_parent, "sorted-child")
-    org.refresh_from_db()
-    after = dict(PartyOrganization.objects.filter(pk__in=before).values_list("pk", "path"))
-    content_type = ContentType.objects.get_for_model(PartyOrganization)
-    names = dict(PartyOrganization.objects.filter(pk__in=before).values_list("pk", "name"))
-    actor = actor_fields()
-    ObjectChange.objects.bulk_create(
-        [
-            ObjectChange(
-                action=ObjectChange.Action.UPDATE,
-                content_type=content_type,
-                object_id=str(pk),
-                object_repr=names[pk][:200],
-                before={"path": before[pk]},
-                after={"path": after[pk]},
-                changed_fields=["path"],
-                scope_path=after[pk],
-                **actor,
-            )
-            for pk in before
-        ]
+
+def school_places(schools):
+    """{id(school): [paths]}: where each school (recorded or new) lies in the tree, as ``school_scope_q``
+    reads it: with the organizations covering it, else with its district's bureau organization."""
+    covering = covering_paths(schools)
+    bureaus = district_paths()
+    places = {}
+    for school in schools:
+        paths = covering.get(school.pk) if school.pk else None
+        places[id(school)] = paths or ([bureaus[school.district]] if school.district in bureaus else [])
+    return places
+
+
+@lies_with(PartyOrganization)
+def covered_schools(pks):
+    """The schools an organization covers lie where it lies (and their people with them)."""
+    return [(School, School.objects.filter(organizations__in=pks))]
+
+
+# 学校 ------------------------------------------------------------------------------------------------
+class SchoolService(ModelService):
+    model = School
+    fields = (
+        "code",
+        "name",
+        "district",
+        "ownership",
+        "school_type",
+        "urban_rural",
+        "city_managed",
+        "staff_headcount",
     )
-    change = AffiliationChange(
+    unique = (("code",),)
+
+    def check_places(self, plan, scope):
+        """An uncovered school lies with its district's bureau: a new school, or one moved to another district,
+        must go to a district where the writer may add or change schools."""
+        if scope.whole_tree:
+            return
+        bureaus = district_paths()
+        for index, item in enumerate(plan.items):
+            if not (item.is_new or "district" in item.changed):
+                continue
+            bureau = bureaus.get(item.obj.district)
+            if bureau is None or not scope.path_allowed(School, item.action, bureau):
+                message = (
+                    _("You may not add a school in %(district)s: it lies outside your scope.")
+                    if item.is_new
+                    else _("You may not move a school to %(district)s: it lies outside your scope.")
+                )
+                problem = Problem(message % {"district": district_name(item.obj.district)}, index, "district")
+                plan.problems.append(problem)
+
+    def expect(self, plan, write):
+        super().expect(plan, write)
+        write.moved(School, [i.obj for i in plan.changed if "district" in i.changed])
+
+
+# 党组织 -----------------------------------------------------------------------------------------------
+class OrganizationService(ModelService):
+    """Organizations: new ones under a parent (recorded, or new in the same batch), changes of their
+    fields and of the schools they cover. A change of parent is an affiliation change, not an edit; the
+    root is made once, by a command acting for the whole tree."""
+
+    model = PartyOrganization
+    fields = (
+        "code",
+        "name",
+        "org_type",
+        "parent",
+        "founded_on",
+        "last_election_on",
+        "term_years",
+        "schools",
+        "district",
+    )
+    references = {"schools": CHANGE}
+    unique = (("code",), ("district",))
+
+    def build(self, plan):
+        parents = plan.extra["parents"] = {}
+        given = {}
+        for index, item in enumerate(plan.items):
+            if "parent" in item.values:
+                given[index] = item.values.pop("parent")
+        super().build(plan)
+        current = parent_codes([i.obj for i in plan.items if not i.is_new])
+        for index, parent in given.items():
+            item = plan.items[index]
+            if item.is_new:
+                parents[index] = parent
+            elif parent is None and current[item.obj.pk] is not None:
+                message = _("The parent organization is required (only the root has none).")
+                plan.problems.append(Problem(message, index, "parent"))
+            elif (parent.code if parent is not None else None) != current[item.obj.pk]:
+                message = _(
+                    "This organization is recorded under %(parent)s. Moving it is an affiliation change, "
+                    "made on the organization's page, not here."
+                ) % {"parent": current[item.obj.pk] or "—"}
+                plan.problems.append(Problem(message, index, "parent"))
+
+    def derive(self, plan, item, index):
+        org = item.obj
+        org.election_due_on = rules.election_due(
+            org.org_type, org.last_election_on, org.founded_on, org.term_years
+        )
+
+    def validate(self, plan):
+        super().validate(plan)
+        today = timezone.localdate()
+        for index, item in enumerate(plan.items):
+            if (
+                item.obj.last_election_on
+                and item.obj.last_election_on > today
+                and "last_election_on" in item.changed
+            ):
+                message = _("The date of the last election cannot be in the future.")
+                plan.problems.append(Problem(message, index, "last_election_on"))
+
+    def check_scope(self, plan, scope):
+        plan.extra["anchors"] = self.settle_parents(plan, scope)
+        super().check_scope(plan, scope)
+        self.check_uncovered(plan, scope)
+
+    def settle_parents(self, plan, scope):
+        """{item index: path of the nearest recorded ancestor} of the new organizations. Every new one has a
+        parent, recorded or new in the batch (only a first root, made for the whole tree, has none), and
+        no chain of new parents loops."""
+        parents, anchors = plan.extra["parents"], {}
+        index_of = {id(item.obj): index for index, item in enumerate(plan.items) if item.is_new}
+        root_allowed = scope.whole_tree and not PartyOrganization.objects.filter(depth=1).exists()
+        for index, item in enumerate(plan.items):
+            if not item.is_new:
+                continue
+            if parents.get(index) is None:
+                if not root_allowed:
+                    message = _("The parent organization is required (only the root has none).")
+                    plan.problems.append(Problem(message, index, "parent"))
+                continue
+            chain, node = [index], parents[index]
+            while node is not None and not node.pk:
+                at = index_of.get(id(node))
+                if at is None or at in chain:
+                    if at is not None:
+                        shown = " → ".join(plan.items[n].obj.code for n in [*chain, at])
+                        message = _("The parent organizations form a cycle: %(cycle)s.") % {"cycle": shown}
+                        plan.problems.append(Problem(message, index, "parent"))
+                    node = None
+                    break
+                chain.append(at)
+                node = parents.get(at)
+            if node is not None:
+                anchors[index] = node.path
+        return anchors
+
+    def check_places(self, plan, scope):
+        """A new organization goes under a parent where the writer may add organizations."""
+        if scope.whole_tree:
+            return
+        for index, anchor in plan.extra["anchors"].items():
+            if not scope.path_allowed(PartyOrganization, ADD, anchor):
+                parent = plan.extra["parents"][index]
+                message = _("You may not add an organization under %(parent)s: it lies outside your scope.")
+                plan.problems.append(Problem(message % {"parent": parent.code}, index, "parent"))
+
+    def check_uncovered(self, plan, scope):
+        """A school the write stops covering leaves the organization's place: the writer must be able to
+        change it (else the school and its people would move out of the writer's reach)."""
+        removed = {}
+        for index, item in enumerate(plan.items):
+            if not item.is_new and "schools" in item.changed:
+                after = {s.pk for s in item.many["schools"]}
+                gone = set(self.current_many(item.obj, "schools")) - after
+                if gone:
+                    removed[index] = gone
+        named = {pk for pks in removed.values() for pk in pks}
+        allowed = scope.allowed(School, CHANGE, named, through=(PartyOrganization, CHANGE))
+        for index, pks in removed.items():
+            if pks - allowed:
+                plan.problems.append(Problem(_("No such record in your scope."), index, "schools"))
+
+    def apply(self, plan, write):
+        covering = [i for i in plan.items if "schools" in i.many and (i.is_new or "schools" in i.changed)]
+        touched = set()
+        for item in covering:
+            touched |= {s.pk for s in item.many["schools"]} | set(self.current_many(item.obj, "schools"))
+        plain = [i for i in plan.changed if set(i.changed) - {"schools"}]
+        if plain:
+            names = sorted({n for i in plain for n in i.changed if n != "schools"})
+            bulk_update_audited(
+                PartyOrganization, [i.obj for i in plain], names, scope_paths=[i.obj.path for i in plain]
+            )
+        if plan.new:
+            self.create(plan)
+        if covering:
+            set_many_audited(PartyOrganization, "schools", [(i.obj, i.many["schools"]) for i in covering])
+        write.expect(PartyOrganization, ADD, [i.obj for i in plan.new])
+        write.expect(PartyOrganization, CHANGE, [i.obj for i in plan.changed])
+        if touched:  # the schools covered, and no longer covered, may have moved: they and their people
+            write.refer(School, CHANGE, touched, field="schools", through=(PartyOrganization, CHANGE))
+            write.moved(School, touched, field="schools")
+
+    def create(self, plan):
+        """New organizations with their paths, appended after their parent's last child, in bulk; a first
+        root through ``add_root``."""
+        parents = plan.extra["parents"]
+        children, by_id = defaultdict(list), {}
+        for index, item in enumerate(plan.items):
+            if not item.is_new:
+                continue
+            item.obj.numchild = 0
+            parent = parents.get(index)
+            if parent is None:
+                PartyOrganization.objects.add_root(instance=item.obj)  # audited by its save()
+                continue
+            children[id(parent)].append(item.obj)
+            by_id[id(parent)] = parent
+        recorded = [by_id[key] for key in children if by_id[key].pk]
+        last_paths = last_children(recorded)
+        created, grown = [], []
+        queue = list(recorded)
+        while queue:
+            parent = queue.pop()
+            appended = children.get(id(parent), [])
+            if not appended:
+                continue
+            last = last_paths.get(parent.pk) if parent.pk else None
+            step = PartyOrganization._str2int(last[-STEP:]) if last else 0
+            for number, org in enumerate(appended, start=step + 1):
+                org.depth = parent.depth + 1
+                org.path = PartyOrganization._get_path(parent.path, org.depth, number)
+                org.numchild = len(children.get(id(org), []))
+                created.append(org)
+                queue.append(org)
+            if parent.pk:
+                parent.numchild += len(appended)
+                grown.append(parent)
+        if created:
+            bulk_create_audited(PartyOrganization, created, scope_paths=[org.path for org in created])
+        if grown:  # tree bookkeeping, as treebeard keeps it (not a change of the record)
+            PartyOrganization.objects.bulk_update(grown, ["numchild"], batch_size=2000)
+
+
+def parent_codes(orgs):
+    """{pk: the parent's code (None for a root)} of recorded organizations, in one query per 5,000."""
+    wanted = {org.path[:-STEP] for org in orgs if org.depth > 1}
+    codes = {}
+    for chunk in chunked(sorted(wanted)):
+        codes.update(PartyOrganization.objects.filter(path__in=chunk).values_list("path", "code"))
+    return {org.pk: codes.get(org.path[:-STEP]) if org.depth > 1 else None for org in orgs}
+
+
+def last_children(parents):
+    """{parent pk: the path of its last child} for recorded organizations, in one query per 5,000."""
+    found = {}
+    for chunk in chunked(sorted({p.path: p for p in parents})):
+        rows = (
+            PartyOrganization.objects.annotate(parent_path=Substr("path", 1, Length("path") - STEP))
+            .filter(parent_path__in=chunk)
+            .values("parent_path")
+            .annotate(last=Max("path"))
+            .values_list("parent_path", "last")
+        )
+        found.update(rows)
+    by_path = {p.path: p.pk for p in parents}
+    return {by_path[path]: last for path, last in found.items()}
+
+
+# Affiliation changes ---------------------------------------------------------------------------------
+@dataclass
+class Move:
+    """An affiliation change (隶属关系调整): ``organization`` and its subtree under ``new_parent``."""
+
+    organization: PartyOrganization
+    new_parent: PartyOrganization
+    changed_on: object
+    document_number: str = ""
+
+
+def change_affiliation(moves, *, by):
+    """Move each organization and its whole subtree under its new parent (隶属关系调整); the history stays.
+
+    treebeard rewrites the paths of the subtree; every moved organization gets a change record of its
+    path, written in bulk, so the trail shows where each one was. The writer needs ``change`` on the
+    organization and ``add`` under the new parent, and the subtree (with the schools it covers and their
+    people) must still lie in the writer's scope afterwards."""
+    moves = list(moves)
+    with writing(by) as write:
+        problems = check_moves(moves, write)
+        if problems:
+            raise RefusedError(problems)
+        changes = []
+        for move in moves:
+            changes.append(apply_move(move, write))
+        bulk_create_audited(AffiliationChange, changes, scope_paths=[c.organization.path for c in changes])
+    return changes
+
+
+def check_moves(moves, scope):
+    problems = []
+    may_change = scope.allowed(PartyOrganization, CHANGE, [m.organization for m in moves])
+    may_add = scope.allowed(
+        PartyOrganization, ADD, [m.new_parent for m in moves], through=(PartyOrganization, CHANGE)
+    )
+    for index, move in enumerate(moves):
+        org, parent = move.organization, move.new_parent
+        if org.pk not in may_change:
+            problems.append(Problem(outside_scope(), index, None, True))
+            continue
+        if parent.pk not in may_add:
+            problems.append(Problem(_("No organization in your scope has this code."), index, "new_parent"))
+        elif parent.path.startswith(org.path):
+            problems.append(
+                Problem(
+                    _("An organization cannot be moved under itself or its own subtree."), index, "new_parent"
+                )
+            )
+        elif org.depth > 1 and org.path[:-STEP] == parent.path:
+            problems.append(Problem(_("The organization is already under that parent."), index, "new_parent"))
+        if move.changed_on and move.changed_on > timezone.localdate():
+            problems.append(Problem(_("The date cannot be in the future."), index, "changed_on"))
+    return problems
+
+
+def apply_move(move, write):
+    org = PartyOrganization.objects.select_for_update().get(pk=move.organization.pk)
+    old_parent = PartyOrganization.objects.get_parent(org) if org.depth > 1 else None
+    before = dict(PartyOrganization.objects.filter(path__startswith=org.path).values_list("pk", "path"))
+    PartyOrganization.objects.move(org, move.new_parent, "last-child")
+    org.refresh_from_db()
+    moved = PartyOrganization.objects.filter(pk__in=before).values_list("pk", "path", "name")
+    insert_records(
+        PartyOrganization,
+        [
+            (ObjectChange.Action.UPDATE, pk, name, {"path": before[pk]}, {"path": path}, ["path"], path)
+            for pk, path, name in moved
+        ],
+    )
+    write.moved(PartyOrganization, before)
+    move.organization.path, move.organization.depth = org.path, org.depth
+    return AffiliationChange(
         organization=org,
         old_parent=old_parent,
-        new_parent=new_parent,
-        changed_on=changed_on,
-        document_number=document_number,
+        new_parent=move.new_parent,
+        changed_on=move.changed_on,
+        document_number=move.document_number,
     )
-    change.full_clean()
-    change.save()
-    return change
 
 
-@transaction.atomic
-def receive_organization(*, parent, old_parent_name, changed_on, document_number="", by=None, **fields):
-    """Take an organization into the education system from outside it (接收基层党组织)."""
-    if not old_parent_name:
-        raise ValidationError({"old_parent_name": _("Name the organization it came from.")})
-    org = PartyOrganization(**fields)
-    org.full_clean(exclude=["path", "depth", "numchild"])
-    org = PartyOrganization.objects.add_child(parent, instance=org)
-    change = AffiliationChange(
-        organization=org,
-        old_parent=None,
-        old_parent_name=old_parent_name,
-        new_parent=parent,
-        changed_on=changed_on,
-        document_number=document_number,
-    )
-    change.full_clean()
-    change.save()
-    return org
+@dataclass
+class Reception:
+    """An organization received into the education system from outside it (接收基层党组织)."""
+
+    parent: PartyOrganization
+    old_parent_name: str
+    changed_on: object
+    values: dict
+    document_number: str = ""
+
+
+def receive_organizations(receptions, *, by):
+    """Create each organization under its parent, with the affiliation change that says where it came from."""
+    receptions = list(receptions)
+    with writing(by) as write:
+        items = [Item({**r.values, "parent": r.parent}) for r in receptions]
+        plan = ORGANIZATIONS.check(items, write)
+        problems = list(plan.problems)
+        for index, reception in enumerate(receptions):
+            if not reception.old_parent_name.strip():
+                problems.append(Problem(_("Name the organization it came from."), index, "old_parent_name"))
+            if reception.changed_on and reception.changed_on > timezone.localdate():
+                problems.append(Problem(_("The date cannot be in the future."), index, "changed_on"))
+        if problems:
+            raise RefusedError(problems)
+        ORGANIZATIONS.apply(plan, write)
+        changes = [
+            AffiliationChange(
+                organization=item.obj,
+                old_parent=None,
+                old_parent_name=reception.old_parent_name.strip(),
+                new_parent=reception.parent,
+                changed_on=reception.changed_on,
+                document_number=reception.document_number,
+            )
+            for item, reception in zip(items, receptions, strict=True)
+        ]
+        bulk_create_audited(AffiliationChange, changes, scope_paths=[c.organization.path for c in changes])
+    return [item.obj for item in items]
+
+
+# Start-up funds and their standards -------------------------------------------------------------------
+class StartupGrantService(ModelService):
+    model = StartupGrant
+    fields = ("organization", "amount", "approved_on", "paid_on")
+
+
+class GrantStandardService(ModelService):
+    model = GrantStandard
+    fields = ("org_type", "valid_from", "amount")
+    unique = (("org_type", "valid_from"),)
+
+
+class AffiliationChangeService(ModelService):
+    """The record of an affiliation change already made (an organization received before its records came
+    into the system: the demo city). A move is ``change_affiliation``; a reception ``receive_organizations``."""
+
+    model = AffiliationChange
+    fields = ("organization", "old_parent", "old_parent_name", "new_parent", "changed_on", "document_number")
+
+
+SCHOOLS = SchoolService()
+ORGANIZATIONS = OrganizationService()
+GRANTS = StartupGrantService()
+STANDARDS = GrantStandardService()
+AFFILIATIONS = AffiliationChangeService()
+
+save_schools = SCHOOLS.save
+save_organizations = ORGANIZATIONS.save
+save_grants = GRANTS.save
+save_standards = STANDARDS.save

@@ -1,19 +1,16 @@
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
-from django.views import View
 
 from redengine.core.scoping import collapse_prefixes
 from redengine.core.views import (
     Column,
+    ObjectActionView,
     ObjectDeleteView,
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
-    ScopedMixin,
     refuse,
 )
 
@@ -58,10 +55,15 @@ class OrganizationDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         org = self.object
         visible = PartyOrganization.objects.visible_to(self.request.user)
+        ancestors = visible.filter(
+            path__in=[org.path[:i] for i in range(org.steplen, len(org.path), org.steplen)]
+        )
         context.update(
-            ancestors=visible.filter(
-                path__in=[org.path[:i] for i in range(org.steplen, len(org.path), org.steplen)]
-            ),
+            breadcrumbs=[
+                (_("Party organizations"), reverse("orgs:organization_list")),
+                *((a.name, a.get_absolute_url()) for a in ancestors.order_by("path")),
+                (org.name, None),
+            ],
             children=visible.filter(path__startswith=org.path, depth=org.depth + 1),
             subtree_count=visible.filter(path__startswith=org.path).count() - 1,
             delete_refusal=org.delete_refusal() if context["can_delete"] else None,
@@ -73,11 +75,13 @@ class OrganizationDetailView(ObjectDetailView):
 class OrganizationEditView(ObjectEditView):
     model = PartyOrganization
     form_class = OrganizationForm
+    service = services.ORGANIZATIONS
     list_url_name = "orgs:organization_list"
 
 
 class OrganizationDeleteView(ObjectDeleteView):
     model = PartyOrganization
+    service = services.ORGANIZATIONS
     success_url_name = reverse_lazy("orgs:organization_list")
 
 
@@ -106,16 +110,19 @@ class SchoolDetailView(ObjectDetailView):
         context["organizations"] = PartyOrganization.objects.visible_to(self.request.user).filter(
             schools=self.object
         )
+        context["breadcrumbs"] = [(_("Schools"), reverse("orgs:school_list")), (self.object.name, None)]
         return context
 
 
 class SchoolEditView(ObjectEditView):
     model = School
     form_class = SchoolForm
+    service = services.SCHOOLS
 
 
 class SchoolDeleteView(ObjectDeleteView):
     model = School
+    service = services.SCHOOLS
     success_url_name = reverse_lazy("orgs:school_list")
 
 
@@ -136,6 +143,7 @@ class StartupGrantListView(ObjectListView):
 class StartupGrantEditView(ObjectEditView):
     model = StartupGrant
     form_class = StartupGrantForm
+    service = services.GRANTS
     list_url_name = "orgs:grant_list"
     back_to_list = True
 
@@ -153,6 +161,7 @@ class StartupGrantEditView(ObjectEditView):
 
 class StartupGrantDeleteView(ObjectDeleteView):
     model = StartupGrant
+    service = services.GRANTS
     success_url_name = "orgs:grant_list"
 
 
@@ -171,59 +180,31 @@ class AffiliationChangeListView(ObjectListView):
     ]
 
 
-class AffiliationChangeView(ScopedMixin, View):
+class AffiliationChangeView(ObjectActionView):
     """Move an organization and its subtree under another parent (the user needs change on it, add at the target)."""
 
     model = PartyOrganization
     action = "change"
+    form_class = AffiliationChangeForm
+    title = _("Change the affiliation of %(object)s")
 
-    def get(self, request, pk):
-        org = get_object_or_404(self.scoped(), pk=pk)
-        return self.page(request, org, AffiliationChangeForm(user=request.user))
+    def form_arguments(self):
+        return {"user": self.request.user}
 
-    def post(self, request, pk):
-        org = get_object_or_404(self.scoped(), pk=pk)
-        form = AffiliationChangeForm(request.POST, user=request.user)
-        if form.is_valid():
-            try:
-                services.change_affiliation(
-                    org,
-                    form.cleaned_data["new_parent"],
-                    by=request.user,
-                    changed_on=form.cleaned_data["changed_on"],
-                    document_number=form.cleaned_data["document_number"],
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(
-                    request,
-                    _("%(org)s and the organizations under it now belong to %(parent)s.")
-                    % {"org": org, "parent": form.cleaned_data["new_parent"]},
-                )
-                return redirect(org.get_absolute_url())
-        return self.page(request, org, form)
-
-    def page(self, request, org, form):
-        title = _("Change the affiliation of %(org)s") % {"org": org}
-        return render(
-            request,
-            "core/object_edit.html",
-            {
-                "form": form,
-                "title": title,
-                "object": org,
-                "breadcrumbs": [
-                    (_("Party organizations"), reverse("orgs:organization_list")),
-                    (org.name, org.get_absolute_url()),
-                    (title, None),
-                ],
-            },
+    def perform(self, form):
+        data = form.cleaned_data
+        services.change_affiliation(
+            [services.Move(self.object, data["new_parent"], data["changed_on"], data["document_number"])],
+            by=self.request.user,
         )
+        return _("%(org)s and the organizations under it now belong to %(parent)s.") % {
+            "org": self.object,
+            "parent": data["new_parent"],
+        }
 
 
 def _tree_nodes(queryset):
-    return queryset.only("pk", "code", "name", "org_type", "numchild", "depth", "path").order_by("path")
+    return queryset.only("pk", "code", "name", "org_type", "numchild", "depth", "path").order_by("code")
 
 
 @login_required
@@ -252,6 +233,8 @@ def tree(request):
 @login_required
 def tree_children(request, pk):
     """The children of one node (loaded when the node is opened)."""
+    if not request.user.can(PartyOrganization, "view"):
+        return refuse(request, PartyOrganization, "view")
     org = get_object_or_404(PartyOrganization.objects.visible_to(request.user), pk=pk)
     children = PartyOrganization.objects.visible_to(request.user).filter(
         path__startswith=org.path, depth=org.depth + 1
@@ -274,45 +257,38 @@ class GrantStandardListView(ObjectListView):
 class GrantStandardEditView(ObjectEditView):
     model = GrantStandard
     form_class = GrantStandardForm
+    service = services.STANDARDS
     list_url_name = "orgs:standard_list"
     back_to_list = True
 
 
 class GrantStandardDeleteView(ObjectDeleteView):
     model = GrantStandard
+    service = services.STANDARDS
     success_url_name = "orgs:standard_list"
 
 
-class ReceiveOrganizationView(ScopedMixin, View):
+class ReceiveOrganizationView(ObjectActionView):
     """Receive an organization from outside the education system under a parent in the user's scope."""
 
     model = PartyOrganization
     action = "add"
+    object_required = False
+    form_class = ReceiveOrganizationForm
+    title = _("Receive an organization from outside the system")
+    list_url_name = "orgs:affiliation_list"
 
-    def get(self, request):
-        return self.page(request, ReceiveOrganizationForm(user=request.user))
+    def form_arguments(self):
+        return {"user": self.request.user}
 
-    def post(self, request):
-        form = ReceiveOrganizationForm(request.POST, user=request.user)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            try:
-                org = services.receive_organization(by=request.user, **data)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, _("Received %(org)s.") % {"org": org})
-                return redirect(org.get_absolute_url())
-        return self.page(request, form)
-
-    def page(self, request, form):
-        title = _("Receive an organization from outside the system")
-        return render(
-            request,
-            "core/object_edit.html",
-            {
-                "form": form,
-                "title": title,
-                "breadcrumbs": [(_("Affiliation changes"), reverse("orgs:affiliation_list")), (title, None)],
-            },
+    def perform(self, form):
+        data = dict(form.cleaned_data)
+        reception = services.Reception(
+            parent=data.pop("parent"),
+            old_parent_name=data.pop("old_parent_name"),
+            changed_on=data.pop("changed_on"),
+            document_number=data.pop("document_number"),
+            values=data,
         )
+        (self.object,) = services.receive_organizations([reception], by=self.request.user)
+        return _("Received %(org)s.") % {"org": self.object}

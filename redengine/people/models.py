@@ -17,6 +17,7 @@ from redengine.core import codes
 from redengine.core.crypto import get_provider
 from redengine.core.masking import mask_id_number, mask_mobile
 from redengine.core.models import AuditedModel
+from redengine.core.permissions import usual_table
 from redengine.core.scoping import ScopedQuerySet
 from redengine.core.validators import normalise_mobile, parse_id_number
 from redengine.orgs.models import OrganizationScoped, PartyOrganization, School, school_scope_q
@@ -65,6 +66,7 @@ class Person(AuditedModel):
     )
 
     objects = PersonQuerySet.as_manager()
+    role_actions = usual_table()
     audit_exclude = frozenset({"id_number_cipher", "id_number_index", "mobile_cipher", "mobile_index"})
 
     class Meta:
@@ -116,7 +118,15 @@ class Person(AuditedModel):
 
     @classmethod
     def audit_scope_paths(cls, people):
-        schools = {p.school_id: p.school for p in people}
+        field = cls._meta.get_field("school")
+        wanted = {p.school_id for p in people if not field.is_cached(p)}
+        loaded, wanted = {}, sorted(wanted)
+        for start in range(0, len(wanted), 5000):  # (one query per 5,000 schools not at hand)
+            loaded.update((s.pk, s) for s in School.objects.filter(pk__in=wanted[start : start + 5000]))
+        schools = {
+            p.school_id: field.get_cached_value(p) if field.is_cached(p) else loaded[p.school_id]
+            for p in people
+        }
         paths = dict(zip(schools, School.audit_scope_paths(list(schools.values())), strict=True))
         return [paths[p.school_id] for p in people]
 
@@ -160,6 +170,7 @@ class Membership(OrganizationScoped, AuditedModel):
     )
 
     objects = MembershipQuerySet.as_manager()
+    role_actions = usual_table()
 
     class Meta:
         verbose_name = _("party membership")
@@ -224,6 +235,7 @@ class Honor(AuditedModel):
     lapsed_on = models.DateField(_("date lapsed"), null=True, blank=True)
 
     objects = HonorQuerySet.as_manager()
+    role_actions = usual_table()
 
     class Meta:
         verbose_name = _("title")
@@ -276,6 +288,7 @@ class Dispatch(AuditedModel):
     end_on = models.DateField(_("to"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
+    role_actions = usual_table()
 
     class Meta:
         verbose_name = _("dispatch")
@@ -319,6 +332,7 @@ class CommitteePost(OrganizationScoped, AuditedModel):
     end_on = models.DateField(_("to"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
+    role_actions = usual_table()
 
     class Meta:
         verbose_name = _("committee post")

@@ -1,17 +1,42 @@
-"""Writes on people, memberships and titles. Atomic, keyword-only actor, audited in the same transaction."""
+"""Writes on people, their party memberships, titles, dispatches and committee posts. Batch-first: the
+forms, the API, the 人员 and 称号 sheets, member development and the demo call these with a batch (a single
+record is a batch of one); each checks, then writes in bulk with its audit records, inside the write path.
+
+One rule, here only: a party member's political status follows the current membership (``status_for``),
+whoever writes it.
+"""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Honor, Membership, Person
+from redengine.core.audit import bulk_create_audited, bulk_update_audited, remember
+from redengine.core.crypto import get_provider
+from redengine.core.masking import mask_id_number, mask_mobile
+from redengine.core.services import ADD, CHANGE, Item, ModelService, related_of
+from redengine.core.validators import IdNumber, normalise_mobile, parse_id_number, validate_mobile
+from redengine.core.writes import Problem, RefusedError, chunked, lies_with, writing
+from redengine.orgs.models import School
+from redengine.orgs.services import school_places
+
+from .models import CommitteePost, Dispatch, Honor, Membership, Person, add_years
 
 MEMBER_STATUSES = {"member", "probationary"}
+SCHOOL_FIELD = Person._meta.get_field("school")
+PERSON_FIELD = Membership._meta.get_field("person")
+
+
+def status_for(membership, today, previous):
+    """The political status a person's current membership gives: a full member once the date of full
+    membership has come, a probationary member before; without one, a former member is 群众 again."""
+    if membership is not None and membership.ended_on is None:
+        return "member" if membership.full_on and membership.full_on <= today else "probationary"
+    return "masses" if previous in MEMBER_STATUSES else previous
 
 
 def check_against_id(parsed, *, sex=None, birth_date=None):
-    """Sex and birth date, when given, must agree with the ID number (GB 11643: digits 7–14 and 17)."""
+    """{field: message}: sex and birth date, when given, must agree with the ID number (GB 11643: digits 7–14
+    and 17)."""
     errors = {}
     if sex and sex != parsed.sex:
         errors["sex"] = _("The sex disagrees with the ID number.")
@@ -19,77 +44,450 @@ def check_against_id(parsed, *, sex=None, birth_date=None):
         errors["birth_date"] = _("The birth date disagrees with the ID number (%(date)s).") % {
             "date": parsed.birth_date.isoformat()
         }
-    if errors:
-        raise ValidationError(errors)
+    return errors
 
 
-@transaction.atomic
-def save_person(person, *, id_number=None, mobile=None, sex=None, birth_date=None, by=None):
-    """Create or change a person; a new ID number is validated, checked for uniqueness and encrypted."""
-    if id_number:
-        parsed = person.set_id_number(id_number)
-        check_against_id(parsed, sex=sex, birth_date=birth_date)
-        person.sex, person.birth_date = parsed.sex, parsed.birth_date
-        duplicate = Person.objects.filter(id_number_index=person.id_number_index).exclude(pk=person.pk)
-        if duplicate.exists():
-            raise ValidationError({"id_number": _("Another person already has this ID number.")})
-    elif not person.id_number_index:
-        raise ValidationError({"id_number": _("The ID number is required.")})
-    if mobile is not None:
-        person.set_mobile(mobile)
-    has_membership = person.pk is not None and person.memberships.current().exists()
-    if person.is_member and not has_membership:
-        raise ValidationError(
-            {"political_status": _("Party membership is recorded with its dates, not typed.")}
+def masked_id():
+    return _(
+        "This ID number is masked (as in an export without the reveal permission): type the full number."
+    )
+
+
+class SchoolPlaced:
+    """A record that lies where a school lies: its own school, or its person's (``person_field``)."""
+
+    person_field = None
+    place_field = "school"
+
+    def school_of_records(self, objs):
+        if self.person_field is None:
+            return related_of(objs, "school")
+        people = related_of(objs, self.person_field)
+        schools = related_of([p for p in people.values() if p is not None], "school")
+        return {id(o): schools.get(id(people[id(o)])) for o in objs}
+
+    def places(self, objs):
+        schools = self.school_of_records(objs)
+        places = school_places([s for s in schools.values() if s is not None])
+        return [(self.place_field, places.get(id(schools[id(o)]))) for o in objs]
+
+    def scope_paths(self, objs):
+        schools = self.school_of_records(objs)
+        recorded = list({id(s): s for s in schools.values() if s is not None}.values())
+        paths = dict(zip(map(id, recorded), School.audit_scope_paths(recorded), strict=True))
+        return [paths.get(id(schools[id(o)]), "") for o in objs]
+
+
+# 人员 ------------------------------------------------------------------------------------------------
+class PersonService(SchoolPlaced, ModelService):
+    """People. The ID number and the mobile are given in full and stored encrypted with a blind index and a
+    masked copy; sex and birth date are read from the ID number. A party member's status is never typed:
+    an item may carry the person's current ``membership`` (organization, admitted_on, full_on), and the
+    status follows it."""
+
+    model = Person
+    fields = (
+        "name",
+        "id_number",
+        "mobile",
+        "sex",
+        "birth_date",
+        "ethnic_group",
+        "education",
+        "school",
+        "post",
+        "front_line",
+        "political_status",
+        "membership",
+    )
+    unique = (("id_number_index",),)
+    VIRTUAL = ("id_number", "mobile", "membership")
+
+    def build(self, plan):
+        for item in plan.items:
+            for name in self.VIRTUAL:
+                if name in item.values:
+                    item.extra[name] = item.values.pop(name)
+        plan.extra["today"] = timezone.localdate()
+        plan.extra["current"] = current_memberships(
+            [i.instance for i in plan.items if i.instance is not None]
         )
-    person.full_clean(exclude=["id_number_cipher", "id_number_index", "id_number_masked"])
-    person.save()
-    return person
+        plan.extra["provider"] = get_provider()
+        super().build(plan)
+        plan.extra["memberships"] = self.membership_plan(plan)
+
+    def derive(self, plan, item, index):
+        problems = self.derive_id_number(plan, item, index) + self.derive_mobile(plan, item, index)
+        return problems + self.derive_status(plan, item, index)
+
+    def derive_id_number(self, plan, item, index):
+        person, provider, given = item.obj, plan.extra["provider"], item.extra.get("id_number")
+        if not given:
+            if item.is_new:
+                return [Problem(_("The ID number is required."), index, "id_number")]
+            return []
+        if isinstance(given, str) and "*" in given:
+            return [Problem(masked_id(), index, "id_number")]
+        try:
+            parsed = (
+                given if isinstance(given, IdNumber) else parse_id_number(given, today=plan.extra["today"])
+            )
+        except ValidationError as exc:
+            return [Problem(exc.messages[0], index, "id_number")]
+        errors = check_against_id(
+            parsed, sex=item.values.get("sex"), birth_date=item.values.get("birth_date")
+        )
+        person.sex, person.birth_date = parsed.sex, parsed.birth_date
+        index_value = item.extra.get("id_number_index") or provider.blind_index(
+            parsed.number
+        )  # (an importer's)
+        if index_value != person.id_number_index:
+            person.id_number_index = index_value
+            person.id_number_masked = mask_id_number(parsed.number)
+            person.pending_id_number = parsed.number
+            item.extra["id_number_changed"] = True
+        return [Problem(message, index, name) for name, message in errors.items()]
+
+    def derive_mobile(self, plan, item, index):
+        if "mobile" not in item.extra or item.extra["mobile"] is None:
+            return []
+        person, value = item.obj, item.extra["mobile"]
+        number = normalise_mobile(value) if value else ""
+        if number:
+            try:
+                validate_mobile(number)
+            except ValidationError as exc:
+                return [Problem(exc.messages[0], index, "mobile")]
+        index_value = plan.extra["provider"].blind_index(number) if number else ""
+        if index_value != person.mobile_index:
+            person.mobile_index = index_value
+            person.mobile_masked = mask_mobile(number) if number else ""
+            person.pending_mobile = number
+            item.extra["mobile_changed"] = True
+        return []
+
+    def derive_status(self, plan, item, index):
+        """The status follows the membership the item gives, else the recorded one; a member's status typed
+        without its membership is refused, and so is a membership given for someone typed as no member."""
+        person, today = item.obj, plan.extra["today"]
+        current = plan.extra["current"].get(person.pk) if person.pk else None
+        loaded = None if item.is_new else item.instance._audit_loaded.get("political_status")
+        typed = item.values.get("political_status", loaded)
+        given = item.extra.get("membership")
+        problems = []
+        if given is not None and typed not in MEMBER_STATUSES:
+            for name in ("organization", "admitted_on", "full_on"):
+                if given.get(name) is not None:
+                    message = _("Only for party members and probationary members: leave it empty.")
+                    problems.append(Problem(message, index, name))
+            item.extra["membership"] = given = None
+        if given is not None:
+            return problems + self.derive_member(item, index, typed, given, today)
+        derived = status_for(current, today, typed or "masses")
+        if typed in MEMBER_STATUSES and typed != derived:
+            problems.append(
+                Problem(
+                    _("Party membership is recorded with its dates, not typed."), index, "political_status"
+                )
+            )
+        elif current is not None and typed is not None and typed not in MEMBER_STATUSES:
+            message = _(
+                "This person is recorded as a party member in %(org)s. A membership ends on the person's "
+                "page, with its date, not here."
+            ) % {"org": current.organization.code}
+            problems.append(Problem(message, index, "political_status"))
+        person.political_status = derived
+        return problems
+
+    def derive_member(self, item, index, typed, given, today):
+        problems = []
+        admitted, full = given.get("admitted_on"), given.get("full_on")
+        if admitted is None:
+            problems.append(
+                Problem(_("Required for party members and probationary members."), index, "admitted_on")
+            )
+        if given.get("organization") is None:
+            problems.append(
+                Problem(_("Required for party members and probationary members."), index, "organization")
+            )
+        if typed == "member" and full is None:
+            problems.append(Problem(_("Required for full members (中共党员)."), index, "full_on"))
+        if typed == "probationary" and full is not None:
+            message = _("Leave it empty for a probationary member: full membership comes later.")
+            problems.append(Problem(message, index, "full_on"))
+        if typed == "member" and full is not None and full > today:
+            message = _(
+                "The date of full membership is in the future: until then the person is a probationary member."
+            )
+            problems.append(Problem(message, index, "full_on"))
+        item.obj.political_status = typed
+        if problems or admitted is None:
+            item.extra["membership"] = None
+        return problems
+
+    def changes(self, item):
+        names = super().changes(item)
+        for flag, name in (("id_number_changed", "id_number"), ("mobile_changed", "mobile")):
+            if not item.is_new and item.extra.get(flag) and name not in names:
+                names.append(name)
+        return names
+
+    def membership_plan(self, plan):
+        """The memberships the items give, as ``MembershipService`` items (checked with the people)."""
+        entries = []
+        for index, item in enumerate(plan.items):
+            given = item.extra.get("membership")
+            if not given:
+                continue
+            current = plan.extra["current"].get(item.obj.pk) if item.obj.pk else None
+            values = {
+                "person": item.obj,
+                "organization": given["organization"],
+                "admitted_on": given["admitted_on"],
+                "full_on": given.get("full_on"),
+            }
+            if current is not None:
+                current.person = item.obj
+                values.pop("person")
+            entries.append((index, Item(values, instance=current)))
+        return entries
+
+    def check(self, items, scope):
+        plan = super().check(items, scope)
+        entries = plan.extra["memberships"]
+        if entries:
+            memberships = MEMBERSHIPS.check([entry for _index, entry in entries], scope)
+            for problem in memberships.problems:
+                index = entries[problem.item][0] if problem.item is not None else None
+                plan.problems.append(Problem(problem.message, index, problem.field, problem.missing))
+            plan.extra["membership_plan"] = memberships
+            for index, entry in entries:  # a changed membership is a change of its person's row too
+                item = plan.items[index]
+                if not item.is_new and entry.changed and "membership" not in item.changed:
+                    item.changed.append("membership")
+        return plan
+
+    def problem_field(self, names):
+        return "id_number"
+
+    def duplicate_message(self, names):
+        return _("Another person already has this ID number.")
+
+    def apply(self, plan, write):
+        provider = plan.extra["provider"]
+        for item in plan.items:
+            person = item.obj
+            number = getattr(person, "pending_id_number", None)
+            if number:
+                person.id_number_cipher = provider.encrypt(number)
+                del person.pending_id_number
+            if hasattr(person, "pending_mobile"):
+                person.mobile_cipher = (
+                    provider.encrypt(person.pending_mobile) if person.pending_mobile else ""
+                )
+                del person.pending_mobile
+            if person.school_id is None and SCHOOL_FIELD.is_cached(person):  # a school of the same batch
+                person.school = person.school
+        new = [item.obj for item in plan.new]
+        paths = self.scope_paths(new)
+        for start in range(0, len(new), WRITE_CHUNK):  # the largest write of an import: progress as it goes
+            bulk_create_audited(
+                Person, new[start : start + WRITE_CHUNK], scope_paths=paths[start : start + WRITE_CHUNK]
+            )
+            write.advance(len(new[start : start + WRITE_CHUNK]))
+        changed = [i for i in plan.changed if set(i.changed) - {"membership"}]
+        if changed:
+            names = set()
+            for item in changed:
+                names.update(item.changed)
+            names -= {"membership"}
+            if "id_number" in names:
+                names = (names - {"id_number"}) | {"id_number_cipher", "id_number_index", "id_number_masked"}
+            if "mobile" in names:
+                names = (names - {"mobile"}) | {"mobile_cipher", "mobile_index", "mobile_masked"}
+            objs = [i.obj for i in changed]
+            bulk_update_audited(Person, objs, sorted(names), scope_paths=self.scope_paths(objs))
+        memberships = plan.extra.get("membership_plan")
+        if memberships is not None:
+            for entry in memberships.items:
+                if entry.obj.person_id is None:
+                    entry.obj.person = entry.obj.person  # a person of the batch, created since: take its id
+            MEMBERSHIPS.write(memberships, write, follow=False)
+        write.expect(Person, ADD, new)
+        write.expect(Person, CHANGE, [i.obj for i in plan.changed])
+
+    def follow(self, people, write):
+        """The political status of ``people`` (pks) as their current memberships now give it, written where it
+        changed."""
+        today = timezone.localdate()
+        found = []
+        for chunk in chunked(sorted(set(people))):
+            recorded = remember(list(Person.objects.filter(pk__in=chunk)))
+            current = current_memberships(recorded)
+            for person in recorded:
+                status = status_for(current.get(person.pk), today, person.political_status)
+                if status != person.political_status:
+                    person.political_status = status
+                    found.append(person)
+        if found:
+            bulk_update_audited(Person, found, ["political_status"])
+        return found
 
 
-def sync_political_status(person):
-    """Party members' political status follows their current membership (not typed twice)."""
-    current = person.memberships.current().first()
-    if current is not None:
-        status = "member" if current.full_on and current.full_on <= timezone.localdate() else "probationary"
-    elif person.political_status in MEMBER_STATUSES:
-        status = "masses"
-    else:
-        return person
-    if person.political_status != status:
-        person.political_status = status
-        person.save(update_fields=["political_status"])
-    return person
+WRITE_CHUNK = 10_000  # people inserted per step of the write, so that an import's progress shows
 
 
-@transaction.atomic
-def set_membership(person, *, organization, admitted_on, full_on=None, by=None):
-    """Record (or correct) the current party membership and derive the political status from it."""
-    membership = person.memberships.current().first() or Membership(person=person)
-    membership.organization = organization
-    membership.admitted_on = admitted_on
-    membership.full_on = full_on
-    membership.full_clean()
-    membership.save()
-    sync_political_status(person)
-    return membership
+def current_memberships(people):
+    """{person pk: current membership (with its organization)} of recorded people, one query per 5,000."""
+    found = {}
+    for chunk in chunked(sorted(p.pk for p in people if p.pk)):
+        for membership in (
+            Membership.objects.current().filter(person_id__in=chunk).select_related("organization")
+        ):
+            found[membership.person_id] = membership
+    by_pk = {p.pk: p for p in people if p.pk}
+    for pk, membership in found.items():
+        PERSON_FIELD.set_cached_value(membership, by_pk[pk])
+    return found
 
 
-@transaction.atomic
-def end_membership(person, *, ended_on, by=None):
-    membership = person.memberships.current().first()
-    if membership is None:
-        raise ValidationError(_("This person has no current membership."))
-    membership.ended_on = ended_on
-    membership.full_clean()
-    membership.save()
-    sync_political_status(person)
-    return membership
+# 党籍 ------------------------------------------------------------------------------------------------
+class MembershipService(ModelService):
+    """Memberships: one current per person, admitted from the 18th birthday, full one to two years later;
+    the person's political status follows every change."""
+
+    model = Membership
+    fields = ("person", "organization", "admitted_on", "full_on", "ended_on")
+    references = {"person": CHANGE}
+
+    def validate(self, plan):
+        super().validate(plan)
+        for index, item in enumerate(plan.items):
+            m = item.obj
+            person = PERSON_FIELD.get_cached_value(m, None)
+            # clean() checks the 18th birthday of a recorded person; here that of a person of the batch.
+            unsaved = person is not None and m.person_id is None and person.birth_date
+            if unsaved and m.admitted_on and m.admitted_on < add_years(person.birth_date, 18):
+                message = _("A person can be admitted only from the 18th birthday.")
+                plan.problems.append(Problem(message, index, "admitted_on"))
+
+    def check_unique(self, plan):
+        """One current membership per person (``membership_one_current``), in the batch and recorded."""
+        wanted = [
+            (index, item)
+            for index, item in enumerate(plan.items)
+            if item.obj.ended_on is None and (item.is_new or {"ended_on", "person"} & set(item.changed))
+        ]
+        seen = set()
+        recorded = {item.obj.person_id for _index, item in wanted if item.obj.person_id}
+        taken = {}
+        for chunk in chunked(sorted(recorded)):
+            taken.update(
+                Membership.objects.current().filter(person_id__in=chunk).values_list("person_id", "pk")
+            )
+        for index, item in wanted:
+            key = item.obj.person_id or id(PERSON_FIELD.get_cached_value(item.obj, None))
+            duplicate = key in seen or (
+                item.obj.person_id in taken and taken[item.obj.person_id] != item.obj.pk
+            )
+            seen.add(key)
+            if duplicate:
+                plan.problems.append(
+                    Problem(_("This person already has a current membership."), index, "person")
+                )
+
+    def places(self, objs):
+        return [
+            ("organization", [o.organization.path] if o.organization_id and o.organization.path else None)
+            for o in objs
+        ]
+
+    def apply(self, plan, write):
+        self.write(plan, write)
+
+    def write(self, plan, write, follow=True):
+        for item in plan.items:
+            if item.obj.organization_id is None and item.obj.organization is not None:
+                item.obj.organization = item.obj.organization  # an organization of the batch, created since
+        super().apply(plan, write)
+        if follow:
+            PEOPLE.follow([i.obj.person_id for i in plan.items if i.is_new or i.changed], write)
+
+    def delete(self, objs, *, by):
+        with writing(by) as write:
+            people = [o.person_id for o in objs]
+            super().delete(objs, by=by)
+            PEOPLE.follow(people, write)
+
+    def end(self, people, ended_on, *, by):
+        """End the current membership of each person on ``ended_on``."""
+        current = current_memberships(people)
+        missing = [
+            Problem(_("This person has no current membership."), n)
+            for n, p in enumerate(people)
+            if p.pk not in current
+        ]
+        if missing:
+            raise RefusedError(missing)
+        items = [Item({"ended_on": ended_on}, instance=remember([current[p.pk]])[0]) for p in people]
+        return self.save(items, by=by)
 
 
-@transaction.atomic
-def award_title(person, *, title, awarded_on, level="", lapsed_on=None, by=None):
-    honor = Honor(person=person, title=title, level=level, awarded_on=awarded_on, lapsed_on=lapsed_on)
-    honor.full_clean()
-    honor.save()
-    return honor
+# 称号, 选派, 委员 ------------------------------------------------------------------------------------
+class HonorService(SchoolPlaced, ModelService):
+    model = Honor
+    fields = ("person", "title", "level", "awarded_on", "lapsed_on")
+    references = {"person": CHANGE}
+    unique = (("person", "title", "awarded_on"),)
+    person_field = "person"
+    place_field = "person"
+
+    def validate(self, plan):
+        super().validate(plan)
+        for index, item in enumerate(plan.items):
+            honor = item.obj
+            if honor.lapsed_on is not None and honor.awarded_on and honor.lapsed_on <= honor.awarded_on:
+                plan.problems.append(
+                    Problem(_("The date lapsed must be after the date awarded."), index, "lapsed_on")
+                )
+
+    def apply(self, plan, write):
+        for item in plan.items:
+            if item.obj.person_id is None:
+                item.obj.person = item.obj.person  # a person of the batch, created since: take its id
+        super().apply(plan, write)
+
+
+class DispatchService(SchoolPlaced, ModelService):
+    model = Dispatch
+    fields = ("person", "role", "school", "dispatching_body", "public", "start_on", "end_on")
+    references = {"person": CHANGE}
+
+
+class CommitteePostService(ModelService):
+    model = CommitteePost
+    fields = ("organization", "person", "post", "start_on", "end_on")
+    references = {"person": CHANGE}
+
+
+PEOPLE = PersonService()
+MEMBERSHIPS = MembershipService()
+HONORS = HonorService()
+DISPATCHES = DispatchService()
+POSTS = CommitteePostService()
+
+save_people = PEOPLE.save
+set_memberships = MEMBERSHIPS.save
+award_titles = HONORS.save
+save_dispatches = DISPATCHES.save
+save_posts = POSTS.save
+
+
+@lies_with(School)
+def staff_of_schools(pks):
+    """A school's people, their titles and the dispatches to it lie where the school lies."""
+    return [
+        (Person, Person.objects.filter(school_id__in=pks)),
+        (Honor, Honor.objects.filter(person__school_id__in=pks)),
+        (Dispatch, Dispatch.objects.filter(school_id__in=pks)),
+    ]

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -81,6 +82,7 @@ class PersonDetailView(ObjectDetailView):
             posts=person.committee_posts.select_related("organization"),
             can_reveal=Person.objects.visible_to(self.request.user, "reveal").filter(pk=person.pk).exists(),
             completeness=completeness_of(people_by_completeness(Person.objects.filter(pk=person.pk))),
+            breadcrumbs=[(_("People"), reverse("people:person_list")), (person.name, None)],
         )
         return context
 
@@ -88,19 +90,20 @@ class PersonDetailView(ObjectDetailView):
 class PersonEditView(ObjectEditView):
     model = Person
     form_class = PersonForm
+    service = services.PEOPLE
     select_related = ("school",)
 
-    def save(self, form):
-        return services.save_person(
-            form.save(commit=False),
-            id_number=form.cleaned_data.get("id_number"),
-            mobile=form.cleaned_data.get("mobile") or None,
-            by=self.request.user,
-        )
+    def item_values(self, form):
+        values = super().item_values(form)
+        for name in ("id_number", "mobile"):  # left empty: the number recorded stays
+            if not values.get(name):
+                values.pop(name, None)
+        return values
 
 
 class PersonDeleteView(ObjectDeleteView):
     model = Person
+    service = services.PEOPLE
     success_url_name = "people:person_list"
 
 
@@ -184,23 +187,27 @@ def completeness(request):
 class HonorEditView(PersonRecordMixin, ObjectEditView):
     model = Honor
     form_class = HonorForm
+    service = services.HONORS
     list_url_name = "people:honor_list"
 
 
 class HonorDeleteView(ObjectDeleteView):
     model = Honor
+    service = services.HONORS
     success_url_name = "people:honor_list"
 
 
 class DispatchEditView(PersonRecordMixin, ObjectEditView):
     model = Dispatch
     form_class = DispatchForm
+    service = services.DISPATCHES
     list_url_name = "people:dispatch_list"
     back_to_list = True
 
 
 class DispatchDeleteView(ObjectDeleteView):
     model = Dispatch
+    service = services.DISPATCHES
     success_url_name = "people:dispatch_list"
 
 
@@ -209,16 +216,14 @@ class MembershipEditView(PersonRecordMixin, ObjectEditView):
 
     model = Membership
     form_class = MembershipForm
-
-    def save(self, form):
-        membership = form.save()
-        services.sync_political_status(membership.person)
-        return membership
+    service = services.MEMBERSHIPS
 
 
 @login_required
 def school_staff_summary(request, pk):
     """A school's staff by political status and the titles they hold now (a fragment of the school page)."""
+    if not request.user.can(School, "view"):
+        return refuse(request, School, "view")
     school = get_object_or_404(School.objects.visible_to(request.user), pk=pk)
     staff = Person.objects.visible_to(request.user).filter(school=school)
     statuses = dict(staff.order_by().values_list("political_status").annotate(n=Count("pk")))
@@ -248,6 +253,8 @@ def school_staff_summary(request, pk):
 @login_required
 def organization_members_summary(request, pk):
     """An organization's current members and committee (a fragment of the organization page)."""
+    if not request.user.can(PartyOrganization, "view"):
+        return refuse(request, PartyOrganization, "view")
     org = get_object_or_404(PartyOrganization.objects.visible_to(request.user), pk=pk)
     today = timezone.localdate()
     members = Membership.objects.visible_to(request.user).filter(organization=org).current()

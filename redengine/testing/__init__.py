@@ -1,5 +1,6 @@
 """Test helpers shared by every app's tests (not imported by the running application)."""
 
+import contextlib
 import time
 
 from django.test import Client
@@ -21,3 +22,37 @@ def login_client(client: Client, user):
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return client
+
+
+@contextlib.contextmanager
+def audit_store_fails():
+    """While inside, the database refuses every new change record (a trigger on the audit table), as an
+    audit store that fails would: a real failure of the write, not a stand-in for it."""
+    from django.db import connection
+
+    from redengine.core.models import ObjectChange
+
+    table = ObjectChange._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                f"CREATE TRIGGER audit_fails BEFORE INSERT ON {table} "
+                "BEGIN SELECT RAISE(ABORT, 'audit store unavailable'); END"
+            )
+        else:
+            cursor.execute(
+                "CREATE FUNCTION audit_fails() RETURNS trigger AS $$ BEGIN "
+                "RAISE EXCEPTION 'audit store unavailable'; END $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                f"CREATE TRIGGER audit_fails BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION audit_fails()"
+            )
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute("DROP TRIGGER IF EXISTS audit_fails")
+            else:
+                cursor.execute(f"DROP TRIGGER IF EXISTS audit_fails ON {table}")
+                cursor.execute("DROP FUNCTION IF EXISTS audit_fails()")

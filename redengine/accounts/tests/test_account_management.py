@@ -9,6 +9,7 @@ from django.urls import reverse
 from redengine.accounts import services
 from redengine.accounts.models import RoleAssignment, User
 from redengine.core.models import ObjectChange
+from redengine.core.writes import SYSTEM
 from redengine.orgs.models import PartyOrganization
 
 pytestmark = pytest.mark.django_db
@@ -109,12 +110,15 @@ def test_unknown_organization_code_is_named(client_for):
 def test_scope_switcher_narrows_to_one_role(client, example_user):
     from redengine.testing import login_client
 
-    user, _ = services.create_account(username="two_hats", password="TwoHats@2026")
+    user, _ = services.create_account(username="two_hats", password="TwoHats@2026", by=SYSTEM)
     services.grant_role(
-        user=user, role="district_admin", organization=PartyOrganization.objects.get(code="CS430104")
+        user=user,
+        role="district_admin",
+        organization=PartyOrganization.objects.get(code="CS430104"),
+        by=SYSTEM,
     )
     services.grant_role(
-        user=user, role="inspector", organization=PartyOrganization.objects.get(code="CS430102")
+        user=user, role="inspector", organization=PartyOrganization.objects.get(code="CS430102"), by=SYSTEM
     )
     user.must_change_password = False
     user.save()

@@ -18,6 +18,7 @@ from redengine.accounts import services
 from redengine.accounts.middleware import LAST_ACTIVITY, LOGIN_TIME
 from redengine.accounts.models import RoleAssignment, User
 from redengine.core.models import AccessEvent
+from redengine.core.writes import SYSTEM
 from redengine.demo.data import DEMO_PASSWORD
 from redengine.orgs.models import PartyOrganization
 from redengine.testing import login_client
@@ -37,7 +38,7 @@ def current_code(user):
 
 def test_passwords_are_hashed_with_argon2(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
-    user, _ = services.create_account(username="argon_user")
+    user, _ = services.create_account(username="argon_user", by=SYSTEM)
     assert user.password.startswith("argon2$")
     from redengine import settings as project_settings
 
@@ -169,8 +170,8 @@ def test_login_gets_a_new_session_key(client):
 
 
 def test_enrolment_by_qr_code_for_a_new_administrator(client):
-    user, _ = services.create_account(username="new_audit", password="Audit@2026x")
-    services.grant_role(user=user, role="audit_admin")
+    user, _ = services.create_account(username="new_audit", password="Audit@2026x", by=SYSTEM)
+    services.grant_role(user=user, role="audit_admin", by=SYSTEM)
     response = post_login(client, "new_audit", "Audit@2026x")
     page = client.get(response["Location"])
     html = page.content.decode()
@@ -183,12 +184,12 @@ def test_enrolment_by_qr_code_for_a_new_administrator(client):
 
 
 def test_reveal_permission_requires_two_factor():
-    user, _ = services.create_account(username="revealer", password="Reveal@2026x")
+    user, _ = services.create_account(username="revealer", password="Reveal@2026x", by=SYSTEM)
     org = PartyOrganization.objects.get(code="CS430104")
-    services.grant_role(user=user, role="district_admin", organization=org)
+    services.grant_role(user=user, role="district_admin", organization=org, by=SYSTEM)
     assert not user.requires_2fa
     user._assignments_cache = None
-    services.grant_role(user=user, role="school_secretary", organization=org, can_reveal=True)
+    services.grant_role(user=user, role="school_secretary", organization=org, can_reveal=True, by=SYSTEM)
     user = User.objects.get(pk=user.pk)
     assert user.requires_2fa
 
@@ -203,9 +204,12 @@ def test_role_needing_two_factor_granted_mid_session_forces_a_new_login(client, 
 
 
 def test_first_login_must_change_the_one_time_password(client):
-    user, initial = services.create_account(username="new_secretary")
+    user, initial = services.create_account(username="new_secretary", by=SYSTEM)
     services.grant_role(
-        user=user, role="school_secretary", organization=PartyOrganization.objects.get(code="CS430104-01")
+        user=user,
+        role="school_secretary",
+        organization=PartyOrganization.objects.get(code="CS430104-01"),
+        by=SYSTEM,
     )
     assert post_login(client, "new_secretary", initial).status_code == 302
     assert client.get("/")["Location"] == reverse("accounts:password_change")
@@ -220,8 +224,8 @@ def test_first_login_must_change_the_one_time_password(client):
 
 
 def test_one_time_passwords_are_random_and_strong():
-    first, p1 = services.create_account(username="otp_a")
-    second, p2 = services.create_account(username="otp_b")
+    first, p1 = services.create_account(username="otp_a", by=SYSTEM)
+    second, p2 = services.create_account(username="otp_b", by=SYSTEM)
     assert p1 != p2
     validate_password(p1, first)
     assert first.must_change_password
@@ -231,22 +235,23 @@ def test_disabling_an_account_ends_its_sessions(client, example_user):
     user = example_user("yuelu_admin")
     post_login(client, "yuelu_admin", DEMO_PASSWORD)
     assert client.get("/").status_code == 200
-    services.set_active(user, False)
+    services.set_active(user, False, by=SYSTEM)
     assert client.get("/").status_code == 302
     assert post_login(client, "yuelu_admin", DEMO_PASSWORD).status_code == 200  # refused
 
 
 def test_the_three_administrators_are_kept_apart(example_user):
     with pytest.raises(ValidationError):
-        services.grant_role(user=example_user("sys_admin"), role="sec_admin")
+        services.grant_role(user=example_user("sys_admin"), role="sec_admin", by=SYSTEM)
     with pytest.raises(ValidationError):
         services.grant_role(
             user=example_user("audit_admin"),
             role="district_admin",
             organization=PartyOrganization.objects.get(code="CS430104"),
+            by=SYSTEM,
         )
     with pytest.raises(ValidationError):
-        services.grant_role(user=example_user("yuelu_admin"), role="audit_admin")
+        services.grant_role(user=example_user("yuelu_admin"), role="audit_admin", by=SYSTEM)
 
 
 def test_database_refuses_a_technical_role_with_personal_data_or_a_scope(example_user):

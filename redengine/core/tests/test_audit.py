@@ -1,15 +1,17 @@
 """The audit trail and the access log (security-goals.md: Audit)."""
 
 import pytest
-from django.db import DatabaseError
 from django.urls import reverse
 
 from redengine.accounts import services
 from redengine.accounts.models import ApiToken, User
 from redengine.core import audit
 from redengine.core.models import AccessEvent, AppendOnlyError, ObjectChange
+from redengine.core.services import Item
+from redengine.core.writes import SYSTEM, writing
 from redengine.orgs.models import PartyOrganization, School
-from redengine.testing import login_client
+from redengine.orgs.services import SCHOOLS
+from redengine.testing import audit_store_fails, login_client
 
 pytestmark = pytest.mark.django_db
 
@@ -109,27 +111,36 @@ def test_create_coverage_and_delete_are_recorded(client_for):
     assert deleted.after is None
 
 
-def test_if_the_audit_write_fails_the_business_write_rolls_back(client_for, monkeypatch):
+def test_if_the_audit_write_fails_the_business_write_rolls_back(client_for):
     school = School.objects.get(code="4301040001")
-
-    def broken(*args, **kwargs):
-        raise DatabaseError("audit store unavailable")
-
-    monkeypatch.setattr(audit, "record", broken)
     client = client_for("yuelu_admin")
     client.raise_request_exception = False
-    response = client.post(
-        reverse("orgs:school_edit", args=[school.pk]), school_form(school, name="不应保存")
-    )
+    with audit_store_fails():
+        response = client.post(
+            reverse("orgs:school_edit", args=[school.pk]), school_form(school, name="不应保存")
+        )
     assert response.status_code >= 500
     school.refresh_from_db()
     assert school.name == "岳麓区麓山实验小学"
 
 
+def test_a_write_outside_a_service_is_refused():
+    school = School.objects.get(code="4301040001")
+    school.name = "绕过服务"
+    with pytest.raises(audit.WriteOutsideServiceError):
+        school.save()
+    with pytest.raises(audit.WriteOutsideServiceError):
+        audit.bulk_create_audited(School, [School(code="4301049991", name="x", district="430104")])
+
+
+def rename(school, name):
+    (school,) = SCHOOLS.save([Item({"name": name}, instance=school)], by=SYSTEM)
+    return school
+
+
 def test_audit_rows_cannot_be_changed_or_deleted():
     school = School.objects.get(code="4301040001")
-    school.name = "改名"
-    school.save()
+    rename(school, "改名")
     record = changes_for(school).get()
     record.actor = "forged"
     with pytest.raises(AppendOnlyError):
@@ -151,11 +162,11 @@ def test_audit_pages_have_no_way_to_edit(client_for):
 
 
 def make_inspector(username, org_code):
-    user, _ = services.create_account(username=username, password="Inspect@2026x")
+    user, _ = services.create_account(username=username, password="Inspect@2026x", by=SYSTEM)
     user.must_change_password = False
     user.save()
     services.grant_role(
-        user=user, role="inspector", organization=PartyOrganization.objects.get(code=org_code)
+        user=user, role="inspector", organization=PartyOrganization.objects.get(code=org_code), by=SYSTEM
     )
     return user
 
@@ -164,8 +175,7 @@ def test_the_trail_is_browsable_within_the_scope_only(client):
     furong = School.objects.get(code="4301020001")
     yuelu = School.objects.get(code="4301040001")
     for school, name in [(furong, "芙蓉改名标记"), (yuelu, "岳麓改名标记")]:
-        school.name = name
-        school.save()
+        rename(school, name)
     login_client(client, make_inspector("yuelu_inspector", "CS430104"))
     page = client.get(reverse("audit_changes")).content.decode()
     assert "岳麓改名标记" in page
@@ -192,7 +202,7 @@ def test_who_may_browse_the_trail(client_for, username, status):
 
 
 def test_audit_admin_sees_account_changes_city_admin_does_not(client_for):
-    services.create_account(username="trail_marker_account")
+    services.create_account(username="trail_marker_account", by=SYSTEM)
     assert "trail_marker_account" in client_for("audit_admin").get(reverse("audit_changes")).content.decode()
     assert (
         "trail_marker_account" not in client_for("city_admin").get(reverse("audit_changes")).content.decode()
@@ -201,8 +211,7 @@ def test_audit_admin_sees_account_changes_city_admin_does_not(client_for):
 
 def test_trail_filters(client_for):
     school = School.objects.get(code="4301040001")
-    school.name = "筛选标记"
-    school.save()
+    rename(school, "筛选标记")
     client = client_for("city_admin")
     hit = client.get(reverse("audit_changes"), {"object_id": str(school.pk), "action": "update"})
     assert "筛选标记" in hit.content.decode()
@@ -266,7 +275,7 @@ def test_bulk_created_objects_are_audited_in_bulk(django_assert_max_num_queries)
         )
         for i in range(60, 80)
     ]
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(6), writing(SYSTEM):
         created = audit.bulk_create_audited(School, schools)
     records = ObjectChange.objects.filter(
         object_id__in=[str(s.pk) for s in created], action="create", content_type__model="school"
@@ -319,8 +328,7 @@ def test_a_record_shows_its_own_change_history_within_the_scope(client_for):
     from redengine.core.templatetags.history import history_url
 
     school = School.objects.get(code="4301040001")
-    school.name = "历史标记学校"
-    school.save()
+    rename(school, "历史标记学校")
     url = history_url(school)
     html = client_for("yuelu_admin").get(url).content.decode()
     assert "学校名称" in html

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from redengine.core.audit import bulk_create_audited, bulk_update_audited, remember
 from redengine.core.context import command_actor
 from redengine.core.models import ObjectChange
+from redengine.core.writes import SYSTEM, writing
 from redengine.orgs.models import PartyOrganization, School
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,7 @@ def test_bulk_update_records_before_and_after_from_the_loaded_rows():
     remember(schools)
     schools[0].name = "改名一"
     schools[1].staff_headcount = 99
-    with command_actor("test"), CaptureQueriesContext(connection) as queries:
+    with command_actor("test"), writing(SYSTEM), CaptureQueriesContext(connection) as queries:
         changed = bulk_update_audited(School, schools, ["name", "staff_headcount"])
     assert changed == schools[:2]  # the others changed nothing: no write, no record
     selects = [q["sql"] for q in queries if q["sql"].startswith('SELECT "orgs_school"')]
@@ -63,7 +64,7 @@ def test_bulk_create_with_known_scope_paths_asks_nothing_more():
         )
         for n in range(30)
     ]
-    with CaptureQueriesContext(connection) as queries:
+    with writing(SYSTEM), CaptureQueriesContext(connection) as queries:
         bulk_create_audited(PartyOrganization, orgs, scope_paths=[o.path for o in orgs])
     assert len(queries) <= 3  # the rows, the content type at most, the records
     records = ObjectChange.objects.filter(content_type__model="partyorganization", action="create").filter(

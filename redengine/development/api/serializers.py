@@ -1,11 +1,10 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from redengine.core.api import ScopedModelSerializer
 from redengine.orgs.models import PartyOrganization
 from redengine.people.models import Person
 
-from .. import rules, services
+from .. import rules
 from ..models import CaseContact, CultivationRecord, DevelopmentCase, DevelopmentEvent, DevelopmentPlan
 
 
@@ -49,12 +48,6 @@ class CaseSerializer(ScopedModelSerializer):
     def get_late(self, case) -> bool:
         return case.is_overdue()
 
-    def create(self, validated_data):
-        try:
-            return services.open_case(validated_data["person"], validated_data["organization"])
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from exc
-
 
 class EventSerializer(ScopedModelSerializer):
     """A step. Creating one runs the same rules as the pages; a refusal answers 400 with the rules broken."""
@@ -81,31 +74,7 @@ class EventSerializer(ScopedModelSerializer):
         read_only_fields = ["form_serial", "exception_rules", "incomplete", "recorded_at"]
 
     def validate(self, attrs):
-        return attrs  # the rules engine checks the step when it is recorded
-
-    def create(self, validated_data):
-        user = self.context["user"]
-        try:
-            return services.record_step(
-                validated_data["case"],
-                validated_data["step"],
-                validated_data["date"],
-                data=validated_data.get("data") or {},
-                remarks=validated_data.get("remarks", ""),
-                by=user,
-                exception_reason=validated_data.get("exception_reason", ""),
-            )
-        except services.StepRefusedError as exc:
-            raise serializers.ValidationError(
-                {
-                    "rules": [
-                        {"rule": v.rule, "message": v.message(), "overridable": v.overridable}
-                        for v in exc.violations
-                    ]
-                }
-            ) from exc
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError({"non_field_errors": exc.messages}) from exc
+        return attrs  # the rules engine checks the step when it is recorded (services.record_steps)
 
 
 class DueSerializer(serializers.ModelSerializer):

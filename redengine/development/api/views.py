@@ -1,5 +1,8 @@
-from redengine.core.api import ScopedModelViewSet
+from rest_framework import exceptions
 
+from redengine.core.api import ScopedModelViewSet, refusal
+
+from .. import services
 from ..filters import CaseFilterSet, PlanFilterSet
 from ..models import (
     CaseContact,
@@ -23,6 +26,7 @@ class CaseViewSet(ScopedModelViewSet):
     """Cases: open one (POST); the rest is derived from the steps (recorded through /events/)."""
 
     model = DevelopmentCase
+    service = services.CASES
     serializer_class = CaseSerializer
     filterset_class = CaseFilterSet
     select_related = ("person", "organization")
@@ -39,6 +43,26 @@ class EventViewSet(ScopedModelViewSet):
     ordering = ["case_id", "date", "pk"]
     filterset_fields = ["case", "step"]
     http_method_names = ["get", "post", "head", "options"]
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        step = services.Step(
+            data["step"],
+            data["date"],
+            case=data["case"],
+            data=data.get("data") or {},
+            remarks=data.get("remarks", ""),
+            exception_reason=data.get("exception_reason", ""),
+        )
+        try:
+            (serializer.instance,) = services.record_steps([step], by=self.request.user)
+        except services.StepRefusedError as exc:
+            if exc.missing or not exc.violations:
+                raise refusal(exc) from exc
+            rules = [
+                {"rule": p.rule, "message": p.message, "overridable": p.overridable} for p in exc.violations
+            ]
+            raise exceptions.ValidationError({"rules": rules}) from exc
 
 
 class DueViewSet(ScopedModelViewSet):
@@ -57,6 +81,7 @@ class DueViewSet(ScopedModelViewSet):
 
 class PlanViewSet(ScopedModelViewSet):
     model = DevelopmentPlan
+    service = services.PLANS
     serializer_class = PlanSerializer
     filterset_class = PlanFilterSet
     select_related = ("organization",)
@@ -75,6 +100,7 @@ class ContactViewSet(ScopedModelViewSet):
 
 class CultivationViewSet(ScopedModelViewSet):
     model = CultivationRecord
+    service = services.CULTIVATION
     serializer_class = CultivationSerializer
     select_related = ("case",)
     ordering = ["case_id", "-date", "pk"]

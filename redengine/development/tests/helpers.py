@@ -2,10 +2,12 @@
 
 import datetime
 
+from redengine.core.services import Item
 from redengine.core.validators import make_id_number
+from redengine.core.writes import SYSTEM
 from redengine.orgs.models import PartyOrganization, School
 from redengine.people.models import Person
-from redengine.people.services import save_person
+from redengine.people.services import save_people
 
 D = datetime.date.fromisoformat
 BRANCH = "CS430104-02-01"  # 梅溪湖中学初中部党支部 (岳麓区)
@@ -58,11 +60,12 @@ def contacts():
     return list(Person.objects.filter(name__in=["梅溪湖张老师", "梅溪湖王校长"]).order_by("pk"))
 
 
-def new_applicant(name="梅溪湖新老师", birth="1996-05-20", sequence=None):
+def new_applicant(name="梅溪湖新老师", birth="1996-05-20", sequence=None, school=SCHOOL):
     sequence = sequence or 100 + next(_serials) % 800
     number = make_id_number("430104", D(birth), sequence)
-    person = Person(name=name, school=School.objects.get(code=SCHOOL), post="teacher", front_line=True)
-    return save_person(person, id_number=number)
+    school = School.objects.get(code=school)
+    values = {"name": name, "school": school, "post": "teacher", "front_line": True, "id_number": number}
+    return save_people([Item(values)], by=SYSTEM)[0]
 
 
 def step_data(code, data, people=None):
@@ -76,7 +79,7 @@ def step_data(code, data, people=None):
     return filled
 
 
-def walk(case, upto="S25", *, skip=(), today=TODAY, by=None):
+def walk(case, upto="S25", *, skip=(), today=TODAY, by=SYSTEM):
     """Record the legal path's steps on ``case`` up to and including ``upto``."""
     from redengine.development.services import record_step
 

@@ -20,15 +20,17 @@ from django.utils import timezone
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from redengine.core.metrics import REGISTRY, Period, compute_all, discover
+from redengine.core.metrics import REGISTRY, Period, compute_all
+from redengine.core.services import Item
 from redengine.core.validators import make_id_number
+from redengine.core.writes import SYSTEM
 from redengine.development import engine, rules
 from redengine.development.metrics import last_base, late_from_steps, overdue_at
 from redengine.development.models import DevelopmentCase
 from redengine.development.services import close_case, open_case, record_step
 from redengine.orgs.models import PartyOrganization, School
 from redengine.people.models import Honor, Person
-from redengine.people.services import award_title, save_person
+from redengine.people.services import award_titles, save_people
 from redengine.reports.tests.brute_force import BruteForce
 
 from .helpers import TODAY, D, contacts
@@ -132,10 +134,16 @@ def applicant(where="meixihu", titles=()):
     n = next(_people)
     school = School.objects.get(code=BRANCHES[where][1])
     born = datetime.date(1985, 1, 1) + n * DAY
-    person = Person(name=f"指标测试{n}", school=school, post="teacher", front_line=True)
-    save_person(person, id_number=make_id_number("430111", born, 700 + n % 250))
-    for title, awarded, lapsed in titles:
-        award_title(person, title=title, awarded_on=awarded, lapsed_on=lapsed)
+    values = {"name": f"指标测试{n}", "school": school, "post": "teacher", "front_line": True}
+    values["id_number"] = make_id_number("430111", born, 700 + n % 250)
+    person = save_people([Item(values)], by=SYSTEM)[0]
+    award_titles(
+        [
+            Item({"person": person, "title": title, "awarded_on": awarded, "lapsed_on": lapsed})
+            for title, awarded, lapsed in titles
+        ],
+        by=SYSTEM,
+    )
     return person
 
 
@@ -143,16 +151,16 @@ def develop(admitted, *, where="meixihu", upto=None, until=None, ending="convert
     """A case with the legal path's steps recorded through the real service: up to step ``upto`` (its
     first occurrence), or those dated up to ``until``; withdrawn on ``closed`` if given."""
     person = applicant(where, titles)
-    case = open_case(person, PartyOrganization.objects.get(code=BRANCHES[where][0]))
+    case = open_case(person, PartyOrganization.objects.get(code=BRANCHES[where][0]), by=SYSTEM)
     for code, date, data in path(admitted, ending):
         if until is not None and date > until:
             break
-        record_step(case, code, date, data=data, today=TODAY)
+        record_step(case, code, date, data=data, today=TODAY, by=SYSTEM)
         if code == upto:
             break
     if closed is not None:
         case.refresh_from_db()
-        close_case(case, "withdrawn", closed)
+        close_case(case, "withdrawn", closed, by=SYSTEM)
     case.refresh_from_db()
     return case
 
@@ -416,7 +424,6 @@ def test_command_prints_the_three_figures(admissions):
 
 
 def test_the_three_metrics_are_registered_with_their_texts():
-    discover()
     for name in NAMES:
         assert REGISTRY[name].function.__module__ == "redengine.development.metrics"
         assert str(REGISTRY[name].label)
@@ -427,7 +434,6 @@ def test_the_three_metrics_are_registered_with_their_texts():
 def test_each_figure_is_one_query(stalled, django_assert_max_num_queries, years):
     root = PartyOrganization.objects.get(code=ROOT)
     period = Period.of(first=years[0], last=years[1])
-    discover()
     for name in NAMES:
         with django_assert_max_num_queries(1):
             REGISTRY[name].compute(root, period)
@@ -466,7 +472,7 @@ def build_random(draw):
             closed = min(TODAY, draw(st.dates(datetime.date(2013, 1, 1), datetime.date(2026, 11, 27))))
         case = develop(admitted, where=where, upto=stop, until=until, titles=titles)
         if closed and case.status == "open":
-            close_case(case, "withdrawn", max(closed, case.last_step_on or closed))
+            close_case(case, "withdrawn", max(closed, case.last_step_on or closed), by=SYSTEM)
         event(f"stage {case.stage}, {case.status}")
 
 

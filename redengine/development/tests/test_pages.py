@@ -13,8 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from redengine.core.models import AccessEvent, Notification
-from redengine.development.models import DevelopmentCase, DevelopmentEvent, DevelopmentPlan
-from redengine.development.services import open_case, record_step
+from redengine.core.services import Item
+from redengine.core.writes import SYSTEM, writing
+from redengine.development.models import DevelopmentCase, DevelopmentEvent
+from redengine.development.services import open_case, record_step, save_plans
 from redengine.orgs.models import PartyOrganization
 
 from .helpers import TODAY, D, branch, contacts, new_applicant, walk
@@ -24,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def case():
-    return open_case(new_applicant(), branch())
+    return open_case(new_applicant(), branch(), by=SYSTEM)
 
 
 def test_a_secretary_opens_a_case_and_records_the_application(client_for):
@@ -139,8 +141,8 @@ def test_other_districts_and_read_only_roles(client_for, client, case):
 
 
 def late_case():
-    case = open_case(new_applicant("逾期老师", birth="1990-01-01"), branch())
-    record_step(case, "S01", D("2026-09-01"), today=TODAY)  # talk due 2026-10-01: late today
+    case = open_case(new_applicant("逾期老师", birth="1990-01-01"), branch(), by=SYSTEM)
+    record_step(case, "S01", D("2026-09-01"), today=TODAY, by=SYSTEM)  # talk due 2026-10-01: late today
     case.refresh_from_db()
     return case
 
@@ -187,18 +189,19 @@ def test_list_and_calendar_query_counts_do_not_grow_with_cases(client_for):
             assert client.get(url).status_code == 200
         return len(queries)
 
-    walk(open_case(new_applicant("批量老师", birth="1991-02-02"), branch()), "S03")
+    walk(open_case(new_applicant("批量老师", birth="1991-02-02"), branch(), by=SYSTEM), "S03")
     first = (count(reverse("development:due")), count(reverse("development:case_list")))
     for i in range(6):
-        case = open_case(new_applicant(f"批量老师{i}", birth="1991-02-02"), branch())
+        case = open_case(new_applicant(f"批量老师{i}", birth="1991-02-02"), branch(), by=SYSTEM)
         walk(case, "S03")
     assert (count(reverse("development:due")), count(reverse("development:case_list"))) == first
 
 
 def test_plans_show_plan_against_actual(client_for, case):
     walk(case, "S17")
-    plan = DevelopmentPlan.objects.create(
-        organization=PartyOrganization.objects.get(code="CS430104-02"), year=2023, quota=3, front_line_quota=1
+    org = PartyOrganization.objects.get(code="CS430104-02")
+    (plan,) = save_plans(
+        [Item({"organization": org, "year": 2023, "quota": 3, "front_line_quota": 1})], by=SYSTEM
     )
     text = client_for("yuelu_admin").get(reverse("development:plan_list") + "?year=2023").content.decode()
     admitted = DevelopmentCase.objects.filter(
@@ -318,8 +321,9 @@ def test_reminders_also_go_by_email_where_configured(settings, example_user, mai
     settings.REMINDER_EMAILS = True
     settings.SITE_URL = "https://redengine.example.edu.cn"
     secretary = example_user("school_secretary")
-    secretary.email = "zhao@example.edu.cn"
-    secretary.save()
+    with writing(SYSTEM):
+        secretary.email = "zhao@example.edu.cn"
+        secretary.save()
     case = late_case()
     call_command("daily", "--only", "development.reminders", stdout=io.StringIO())
     mails = [m for m in mailoutbox if "逾期老师" in m.subject]

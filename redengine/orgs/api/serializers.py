@@ -1,4 +1,3 @@
-from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
@@ -58,27 +57,7 @@ class OrganizationSerializer(ScopedModelSerializer):
     def validate(self, attrs):
         if self.instance is None and not attrs.get("parent"):
             raise serializers.ValidationError({"parent": _("Give the parent organization.")})
-        if (
-            self.instance is not None
-            and "parent" in attrs
-            and attrs["parent"] != PartyOrganization.objects.get_parent(self.instance)
-        ):
-            raise serializers.ValidationError(
-                {"parent": _("A change of parent is an affiliation change, recorded as such.")}
-            )
         return attrs
-
-    @transaction.atomic
-    def create(self, validated_data):
-        parent = validated_data.pop("parent")
-        schools = validated_data.pop("schools", [])
-        org = PartyOrganization.objects.add_child(parent, validated_data)
-        org.schools.set(schools)
-        return org
-
-    def update(self, instance, validated_data):
-        validated_data.pop("parent", None)
-        return super().update(instance, validated_data)
 
 
 class AffiliationChangeSerializer(ScopedModelSerializer):

@@ -1,5 +1,6 @@
 from redengine.core.api import ScopedModelViewSet
 
+from .. import services
 from ..filters import OrganizationFilterSet, SchoolFilterSet
 from ..models import AffiliationChange, GrantStandard, PartyOrganization, School, StartupGrant
 from .serializers import (
@@ -13,6 +14,7 @@ from .serializers import (
 
 class SchoolViewSet(ScopedModelViewSet):
     model = School
+    service = services.SCHOOLS
     serializer_class = SchoolSerializer
     filterset_class = SchoolFilterSet
     ordering_fields = ["code", "name", "district"]
@@ -21,6 +23,7 @@ class SchoolViewSet(ScopedModelViewSet):
 
 class OrganizationViewSet(ScopedModelViewSet):
     model = PartyOrganization
+    service = services.ORGANIZATIONS
     serializer_class = OrganizationSerializer
     filterset_class = OrganizationFilterSet
     prefetch_related = ("schools",)
@@ -35,6 +38,7 @@ class AffiliationChangeViewSet(ScopedModelViewSet):
     """Read-only here: an affiliation change moves a subtree and is made through its service."""
 
     model = AffiliationChange
+    service = services.AFFILIATIONS
     serializer_class = AffiliationChangeSerializer
     select_related = ("organization", "old_parent", "new_parent")
     http_method_names = ["get", "head", "options"]
@@ -43,6 +47,7 @@ class AffiliationChangeViewSet(ScopedModelViewSet):
 
 class StartupGrantViewSet(ScopedModelViewSet):
     model = StartupGrant
+    service = services.GRANTS
     serializer_class = StartupGrantSerializer
     select_related = ("organization",)
     ordering = ["-approved_on", "-id"]
@@ -50,5 +55,6 @@ class StartupGrantViewSet(ScopedModelViewSet):
 
 class GrantStandardViewSet(ScopedModelViewSet):
     model = GrantStandard
+    service = services.STANDARDS
     serializer_class = GrantStandardSerializer
     ordering = ["org_type", "-valid_from"]

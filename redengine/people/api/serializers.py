@@ -1,10 +1,8 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from redengine.core.api import ScopedModelSerializer
 from redengine.orgs.models import PartyOrganization, School
 
-from .. import services
 from ..models import CommitteePost, Dispatch, Honor, Membership, Person
 
 
@@ -34,24 +32,6 @@ class PersonSerializer(ScopedModelSerializer):
             "political_status",
         ]
         read_only_fields = ["id_number_masked", "mobile_masked", "sex", "birth_date"]
-
-    def _save(self, person, validated):
-        id_number = validated.pop("id_number", None)
-        mobile = validated.pop("mobile", None)
-        for key, value in validated.items():
-            setattr(person, key, value)
-        try:
-            return services.save_person(person, id_number=id_number, mobile=mobile)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(
-                exc.message_dict if hasattr(exc, "message_dict") else exc.messages
-            ) from exc
-
-    def create(self, validated_data):
-        return self._save(Person(), validated_data)
-
-    def update(self, instance, validated_data):
-        return self._save(instance, validated_data)
 
 
 class MembershipSerializer(ScopedModelSerializer):

@@ -21,6 +21,7 @@ from .serializers import (
 
 class PersonViewSet(ScopedModelViewSet):
     model = Person
+    service = services.PEOPLE
     serializer_class = PersonSerializer
     filterset_class = PersonFilterSet
     select_related = ("school",)
@@ -48,26 +49,15 @@ class MembershipViewSet(ScopedModelViewSet):
     """Memberships; the person's political status follows every change (it is never typed twice)."""
 
     model = Membership
+    service = services.MEMBERSHIPS
     serializer_class = MembershipSerializer
     select_related = ("person", "organization")
     ordering = ["-admitted_on", "pk"]
 
-    def perform_create(self, serializer):
-        super().perform_create(serializer)
-        services.sync_political_status(serializer.instance.person)
-
-    def perform_update(self, serializer):
-        super().perform_update(serializer)
-        services.sync_political_status(serializer.instance.person)
-
-    def perform_destroy(self, instance):
-        person = instance.person
-        super().perform_destroy(instance)
-        services.sync_political_status(person)
-
 
 class HonorViewSet(ScopedModelViewSet):
     model = Honor
+    service = services.HONORS
     serializer_class = HonorSerializer
     filterset_class = HonorFilterSet
     ordering = ["-awarded_on", "pk"]
@@ -75,6 +65,7 @@ class HonorViewSet(ScopedModelViewSet):
 
 class DispatchViewSet(ScopedModelViewSet):
     model = Dispatch
+    service = services.DISPATCHES
     serializer_class = DispatchSerializer
     filterset_class = DispatchFilterSet
     select_related = ("school",)
@@ -83,6 +74,7 @@ class DispatchViewSet(ScopedModelViewSet):
 
 class CommitteePostViewSet(ScopedModelViewSet):
     model = CommitteePost
+    service = services.POSTS
     serializer_class = CommitteePostSerializer
     select_related = ("organization", "person")
     ordering = ["organization__path", "post", "-start_on"]

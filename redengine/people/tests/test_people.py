@@ -9,7 +9,9 @@ from django.urls import reverse
 
 from redengine.accounts.models import ApiToken
 from redengine.core.models import AccessEvent, ObjectChange
+from redengine.core.services import Item
 from redengine.core.validators import make_id_number
+from redengine.core.writes import SYSTEM, RefusedError
 from redengine.orgs.models import AffiliationChange, GrantStandard, PartyOrganization, School
 from redengine.people import services
 from redengine.people.models import Membership, Person
@@ -71,12 +73,13 @@ def test_reveal_needs_the_permission(client, client_for, example_user):
 def test_reveal_outside_the_scope_is_404(client_for):
     from redengine.accounts import services as account_services
 
-    user, _ = account_services.create_account(username="furong_revealer", password="Reveal@2026x")
+    user, _ = account_services.create_account(username="furong_revealer", password="Reveal@2026x", by=SYSTEM)
     account_services.grant_role(
         user=user,
         role="district_admin",
         organization=PartyOrganization.objects.get(code="CS430102"),
         can_reveal=True,
+        by=SYSTEM,
     )
     from django.test import Client
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -247,14 +250,13 @@ def test_school_and_organization_summaries(client_for):
     assert "梅溪湖王校长" in html
 
 
-def test_save_person_checks_sex_against_the_id():
-    from django.core.exceptions import ValidationError
-
-    person = Person(name="性别不符", school=School.objects.get(code="4301040001"))
-    with pytest.raises(ValidationError):
-        services.save_person(
-            person, id_number=make_id_number("430104", datetime.date(1990, 1, 1), 11), sex="female"
-        )
+def test_save_people_checks_sex_against_the_id():
+    values = {"name": "性别不符", "school": School.objects.get(code="4301040001"), "sex": "female"}
+    values["id_number"] = make_id_number("430104", datetime.date(1990, 1, 1), 11)
+    with pytest.raises(RefusedError) as refused:
+        services.save_people([Item(values)], by=SYSTEM)
+    assert refused.value.by_field(0) == {"sex": ["性别与公民身份号码不符。"]}
+    assert not Person.objects.filter(name="性别不符").exists()
 
 
 def test_completeness_score_on_the_pages(client_for):

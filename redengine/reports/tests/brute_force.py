@@ -13,7 +13,9 @@ from decimal import Decimal
 from django.utils import translation
 
 from redengine.core.metrics import Period, compute_all
+from redengine.core.services import Item
 from redengine.core.validators import make_id_number
+from redengine.core.writes import SYSTEM
 from redengine.orgs import services as org_services
 from redengine.orgs.models import AffiliationChange, PartyOrganization, School, StartupGrant
 from redengine.people import services as people_services
@@ -73,8 +75,8 @@ def plus_years(date, years):
 
 
 class Records:
-    """Builds organizations, schools, people and their records with the real services (and the ORM where
-    no service exists). Codes carry a prefix and a 99… school code so that they never meet the demo's."""
+    """Builds organizations, schools, people and their records with the real services, acting for the whole
+    tree. Codes carry a prefix and a 99… school code so that they never meet the demo's."""
 
     BIRTH = datetime.date(1960, 1, 1)
 
@@ -88,14 +90,15 @@ class Records:
 
     def school(self, key, *, ownership="public", district="430121"):
         n = self.next()
-        return School.objects.create(
-            code=f"99{n:08d}",
-            name=f"测试学校{self.prefix}{key}",
-            district=district,
-            ownership=ownership,
-            school_type="primary",
-            urban_rural="urban",
-        )
+        values = {
+            "code": f"99{n:08d}",
+            "name": f"测试学校{self.prefix}{key}",
+            "district": district,
+            "ownership": ownership,
+            "school_type": "primary",
+            "urban_rural": "urban",
+        }
+        return org_services.save_schools([Item(values)], by=SYSTEM)[0]
 
     def org(
         self,
@@ -112,85 +115,99 @@ class Records:
         parent = parent or PartyOrganization.objects.get(code=ROOT)
         if district:
             self.free_district(district)
-        org = PartyOrganization.objects.add_child(
-            parent,
-            {
-                "code": f"{self.prefix}-{key}",
-                "name": f"测试党组织{self.prefix}{key}",
-                "org_type": org_type,
-                "founded_on": founded,
-                "district": district,
-                "last_election_on": last_election,
-                "term_years": term_years,
-            },
-        )
-        org.schools.set(schools)
-        return org
+        values = {
+            "code": f"{self.prefix}-{key}",
+            "name": f"测试党组织{self.prefix}{key}",
+            "org_type": org_type,
+            "founded_on": founded,
+            "district": district,
+            "last_election_on": last_election,
+            "term_years": term_years,
+            "parent": PartyOrganization.objects.get(pk=parent.pk),
+            "schools": list(schools),
+        }
+        return org_services.save_organizations([Item(values)], by=SYSTEM)[0]
+
+    def cover(self, org, schools):
+        """``org`` covers ``schools`` (and no others) from now on."""
+        org = PartyOrganization.objects.get(pk=org.pk)
+        org_services.save_organizations([Item({"schools": list(schools)}, instance=org)], by=SYSTEM)
 
     def receive(self, key, parent, *, changed_on, founded=None, org_type="branch", schools=()):
-        org = org_services.receive_organization(
+        reception = org_services.Reception(
             parent=PartyOrganization.objects.get(pk=parent.pk),
             old_parent_name="某街道党工委",
             changed_on=changed_on,
-            code=f"{self.prefix}-{key}",
-            name=f"测试接收党组织{self.prefix}{key}",
-            org_type=org_type,
-            founded_on=founded,
+            values={
+                "code": f"{self.prefix}-{key}",
+                "name": f"测试接收党组织{self.prefix}{key}",
+                "org_type": org_type,
+                "founded_on": founded,
+                "schools": list(schools),
+            },
         )
-        org.schools.set(schools)
-        return org
+        return org_services.receive_organizations([reception], by=SYSTEM)[0]
 
     def move(self, org, new_parent, *, changed_on):
-        return org_services.change_affiliation(
+        move = org_services.Move(
             PartyOrganization.objects.get(pk=org.pk),
             PartyOrganization.objects.get(pk=new_parent.pk),
-            changed_on=changed_on,
+            changed_on,
         )
+        return org_services.change_affiliation([move], by=SYSTEM)[0]
 
     @staticmethod
     def free_district(district):
         """The district's organization changes hands (one per district): the demo's gives it up."""
-        PartyOrganization.objects.filter(district=district).update(district="")
+        for org in PartyOrganization.objects.filter(district=district):
+            org_services.save_organizations([Item({"district": ""}, instance=org)], by=SYSTEM)
 
     def claim_district(self, org, district):
         self.free_district(district)
-        PartyOrganization.objects.filter(pk=org.pk).update(district=district)
+        org = PartyOrganization.objects.get(pk=org.pk)
+        org_services.save_organizations([Item({"district": district}, instance=org)], by=SYSTEM)
 
     def person(self, school, *, memberships=(), titles=()):
         """``memberships``: (organization, admitted, full or None, ended or None), oldest first."""
         n = self.next()
-        person = Person(name=f"测试{self.prefix}{n}", school=school, post="teacher")
         number = make_id_number("110101", self.BIRTH + datetime.timedelta(days=n), n % 1000)
-        people_services.save_person(person, id_number=number)
+        values = {"name": f"测试{self.prefix}{n}", "school": school, "post": "teacher", "id_number": number}
+        person = people_services.save_people([Item(values)], by=SYSTEM)[0]
         for organization, admitted, full, ended in memberships:
-            people_services.set_membership(
-                person, organization=organization, admitted_on=admitted, full_on=full
-            )
+            membership = {
+                "person": person,
+                "organization": organization,
+                "admitted_on": admitted,
+                "full_on": full,
+            }
+            people_services.set_memberships([Item(membership)], by=SYSTEM)
             if ended:
-                people_services.end_membership(person, ended_on=ended)
-        for title, awarded, lapsed in titles:
-            people_services.award_title(person, title=title, awarded_on=awarded, lapsed_on=lapsed)
+                people_services.MEMBERSHIPS.end([person], ended, by=SYSTEM)
+        people_services.award_titles(
+            [
+                Item({"person": person, "title": title, "awarded_on": awarded, "lapsed_on": lapsed})
+                for title, awarded, lapsed in titles
+            ],
+            by=SYSTEM,
+        )
+        person.refresh_from_db()
         return person
 
     def dispatch(self, person, school, *, start, end=None, role="instructor", public=True):
-        dispatch = Dispatch(
-            person=person,
-            school=school,
-            role=role,
-            public=public,
-            dispatching_body="测试教育局",
-            start_on=start,
-            end_on=end,
-        )
-        dispatch.full_clean()
-        dispatch.save()
-        return dispatch
+        values = {
+            "person": person,
+            "school": school,
+            "role": role,
+            "public": public,
+            "dispatching_body": "测试教育局",
+            "start_on": start,
+            "end_on": end,
+        }
+        return people_services.save_dispatches([Item(values)], by=SYSTEM)[0]
 
     def grant(self, org, amount, approved):
-        grant = StartupGrant(organization=org, amount=Decimal(amount), approved_on=approved)
-        grant.full_clean()
-        grant.save()
-        return grant
+        values = {"organization": org, "amount": Decimal(amount), "approved_on": approved}
+        return org_services.save_grants([Item(values)], by=SYSTEM)[0]
 
 
 def hand_made_tree():
@@ -221,7 +238,7 @@ def hand_made_tree():
     o["A"] = r.org(
         "A", o["X"], org_type="committee", founded=day("2010-09-01"), last_election=day("2016-06-01")
     )
-    o["A"].schools.set([s["A"]])
+    r.cover(o["A"], [s["A"]])
     o["A1"] = r.org(
         "A1", o["A"], founded=day("2010-09-01"), last_election=day("2015-06-01"), schools=[s["A"]]
     )

@@ -5,7 +5,10 @@ from collections import Counter
 import pytest
 
 from redengine.core.codes import DISTRICTS
+from redengine.core.services import Item
+from redengine.core.writes import SYSTEM
 from redengine.orgs.models import PartyOrganization, School
+from redengine.orgs.services import save_organizations, save_schools
 
 pytestmark = pytest.mark.django_db
 # session, user, TOTP device, roles, grouped counts of organizations and schools (and school types
@@ -62,14 +65,15 @@ def test_counts_match_a_brute_force_count(client_for, username, scope, django_as
 
 
 def test_uncovered_school_counts_in_its_district(client_for):
-    School.objects.create(
-        code="4301040099",
-        name="岳麓区未建党组织学校",
-        district="430104",
-        ownership="private",
-        school_type="kindergarten",
-        urban_rural="urban",
-    )
+    values = {
+        "code": "4301040099",
+        "name": "岳麓区未建党组织学校",
+        "district": "430104",
+        "ownership": "private",
+        "school_type": "kindergarten",
+        "urban_rural": "urban",
+    }
+    save_schools([Item(values)], by=SYSTEM)
     response = client_for("yuelu_admin").get("/")
     assert dict(response.context["school_rows"])["岳麓区"] == School.objects.filter(district="430104").count()
     assert "岳麓区" not in dict(client_for("furong_admin").get("/").context["school_rows"])
@@ -77,11 +81,11 @@ def test_uncovered_school_counts_in_its_district(client_for):
 
 def test_query_count_does_not_grow_with_data(client_for, django_assert_max_num_queries):
     parent = PartyOrganization.objects.get(code="CS430104")
-    for i in range(30):
-        PartyOrganization.objects.add_child(
-            parent, {"code": f"CS430104-X{i:02d}", "name": f"测试支部{i}", "org_type": "branch"}
-        )
-        parent.refresh_from_db()
+    items = [
+        Item({"code": f"CS430104-X{i:02d}", "name": f"测试支部{i}", "org_type": "branch", "parent": parent})
+        for i in range(30)
+    ]
+    save_organizations(items, by=SYSTEM)
     client = client_for("city_admin")
     with django_assert_max_num_queries(DASHBOARD_QUERIES):
         client.get("/")

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from redengine.core.metrics import REGISTRY, Period, compute_all, discover
+from redengine.core.metrics import REGISTRY, Period, compute_all
 from redengine.core.validators import make_id_number
 from redengine.orgs.models import PartyOrganization
 from redengine.people.models import Membership, Person
@@ -27,7 +27,6 @@ pytestmark = pytest.mark.django_db
 
 def test_every_metric_of_the_registry_is_checked():
     """Each metric that orgs and people register has a brute-force reading here (and no reading is stale)."""
-    discover()
     ours = {
         name
         for name, m in REGISTRY.items()
@@ -357,7 +356,6 @@ def test_all_metrics_take_a_bounded_number_of_queries(django_assert_max_num_quer
     and the number of queries for every registered metric does not grow with the data."""
     org = PartyOrganization.objects.get(code=scope)
     period = Period.of(2019)
-    discover()
     for name in CHECKED:
         with django_assert_max_num_queries(1):
             compute_all(org, period, [name])

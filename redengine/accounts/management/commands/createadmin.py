@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from redengine.core.context import command_actor
+from redengine.core.writes import SYSTEM
 from redengine.orgs.models import PartyOrganization
 
 from ... import services
@@ -42,10 +43,10 @@ class Command(BaseCommand):
                 password = None
                 if user is None:
                     user, password = services.create_account(
-                        username=username, full_name=opts["full_name"], email=opts["email"]
+                        username=username, full_name=opts["full_name"], email=opts["email"], by=SYSTEM
                     )
                 services.grant_role(
-                    user=user, role=role, organization=organization, can_reveal=opts["can_reveal"]
+                    user=user, role=role, organization=organization, can_reveal=opts["can_reveal"], by=SYSTEM
                 )
             except ValidationError as exc:
                 raise CommandError(" ".join(exc.messages)) from exc

@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from redengine.core.context import command_actor
-from redengine.core.daily import discover
+from redengine.core.daily import REGISTRY
 
 
 class Command(BaseCommand):
@@ -25,7 +25,7 @@ class Command(BaseCommand):
             today = datetime.date.fromisoformat(date) if date else timezone.localdate()
         except ValueError as exc:
             raise CommandError(_("Not a date: %(value)s") % {"value": date}) from exc
-        jobs = discover()
+        jobs = REGISTRY
         unknown = sorted(set(only) - set(jobs))
         if unknown:
             raise CommandError(_("No daily job %(names)s.") % {"names": ", ".join(unknown)})

@@ -15,16 +15,20 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from redengine.accounts import services
 from redengine.accounts.models import User
 from redengine.core.context import command_actor
+from redengine.core.services import Item
 from redengine.core.validators import make_id_number
+from redengine.core.writes import SYSTEM
 from redengine.development import rules as development_rules
 from redengine.development import services as development_services
 from redengine.development.models import DevelopmentCase
 from redengine.orgs import services as org_services
-from redengine.orgs.models import GrantStandard, PartyOrganization, School, StartupGrant
+from redengine.orgs.models import PartyOrganization, School
 from redengine.people import services as people_services
-from redengine.people.models import CommitteePost, Dispatch, Person
+from redengine.people.models import Person
 
 from ... import city, data
+
+SCHOOL_FIELDS = ("code", "name", "district", "ownership", "school_type", "urban_rural", "city_managed")
 
 
 def people_in(step):
@@ -101,52 +105,42 @@ class Command(BaseCommand):
             self.stdout.write(f"  {name:<38} {value!s:>10}   report: {target}")
 
     def load_tree(self):
-        created = 0
-        root = PartyOrganization.objects.filter(code=data.ROOT[0]).first()
-        if root is None:
-            code, name, org_type, district = data.ROOT
-            root = PartyOrganization.objects.add_root(
-                {"code": code, "name": name, "org_type": org_type, "district": district}
-            )
-            created += 1
-        orgs = {o.code: o for o in PartyOrganization.objects.all()}
-        for code, name, org_type, district in data.DISTRICT_ORGS:
-            if code not in orgs:
-                orgs[code] = PartyOrganization.objects.add_child(
-                    root, {"code": code, "name": name, "org_type": org_type, "district": district}
-                )
-                root.refresh_from_db()
-                created += 1
-        schools = {s.code: s for s in School.objects.all()}
-        for code, name, district, ownership, school_type, urban_rural, city_managed in data.SCHOOLS:
-            if code not in schools:
-                schools[code] = School.objects.create(
-                    code=code,
-                    name=name,
-                    district=district,
-                    ownership=ownership,
-                    school_type=school_type,
-                    urban_rural=urban_rural,
-                    city_managed=city_managed,
-                )
-                created += 1
+        """The root, the district bureaus, the schools and the schools' organizations, through the services."""
+        if PartyOrganization.objects.filter(code=data.ROOT[0]).exists():
+            return 0
+        code, name, org_type, district = data.ROOT
+        (root,) = org_services.save_organizations(
+            [Item({"code": code, "name": name, "org_type": org_type, "district": district, "parent": None})],
+            by=SYSTEM,
+        )
+        bureaus = [
+            Item({"code": code, "name": name, "org_type": org_type, "district": district, "parent": root})
+            for code, name, org_type, district in data.DISTRICT_ORGS
+        ]
+        schools = org_services.save_schools(
+            [Item(dict(zip(SCHOOL_FIELDS, row, strict=True))) for row in data.SCHOOLS],
+            by=SYSTEM,
+        )
+        orgs = {o.code: o for o in [root, *org_services.save_organizations(bureaus, by=SYSTEM)]}
+        by_code = {s.code: s for s in schools}
+        items = []
         for code, name, org_type, parent_code, founded, covered in data.SCHOOL_ORGS:
-            if code in orgs:
-                continue
-            parent = PartyOrganization.objects.get(code=parent_code)
-            org = PartyOrganization.objects.add_child(
-                parent,
+            item = Item(
                 {
                     "code": code,
                     "name": name,
                     "org_type": org_type,
                     "founded_on": datetime.date.fromisoformat(founded),
-                },
+                    "schools": [by_code[c] for c in covered],
+                }
             )
-            org.schools.set([schools[c] for c in covered])
-            orgs[code] = org
-            created += 1
-        return created
+            items.append((item, parent_code))
+        made = {item.values["code"]: PartyOrganization() for item, _parent in items}
+        for item, parent_code in items:  # a parent is recorded, or another organization of the set
+            item.obj = made[item.values["code"]]
+            item.values["parent"] = orgs.get(parent_code) or made[parent_code]
+        org_services.save_organizations([item for item, _parent in items], by=SYSTEM)
+        return 1 + len(bureaus) + len(schools) + len(items)
 
     def load_people(self):
         """People, memberships, titles, posts, dispatches, grants and a received organization."""
@@ -154,70 +148,106 @@ class Command(BaseCommand):
             return 0
         orgs = {o.code: o for o in PartyOrganization.objects.all()}
         schools = {s.code: s for s in School.objects.all()}
-        people = {}
         day = datetime.date.fromisoformat
-        for name, region, birth, sequence, school, post, front, membership, titles in data.PEOPLE:
-            person = Person(
-                name=name,
-                school=schools[school],
-                post=post,
-                front_line=front,
-                ethnic_group="01",
-                education="bachelor",
-            )
-            number = make_id_number(region, day(birth), sequence)
-            people_services.save_person(person, id_number=number, mobile=f"139{sequence:04d}{sequence:04d}")
+        items, titles = [], []
+        for name, region, birth, sequence, school, post, front, membership, held in data.PEOPLE:
+            values = {
+                "name": name,
+                "id_number": make_id_number(region, day(birth), sequence),
+                "mobile": f"139{sequence:04d}{sequence:04d}",
+                "school": schools[school],
+                "post": post,
+                "front_line": front,
+                "ethnic_group": "01",
+                "education": "bachelor",
+            }
             if membership:
                 org, admitted, full = membership
-                people_services.set_membership(
-                    person,
-                    organization=orgs[org],
-                    admitted_on=day(admitted),
-                    full_on=day(full) if full else None,
+                values["political_status"] = "member" if full else "probationary"
+                values["membership"] = {
+                    "organization": orgs[org],
+                    "admitted_on": day(admitted),
+                    "full_on": day(full) if full else None,
+                }
+            items.append(Item(values))
+            titles.append(held)
+        people = {p.name: p for p in people_services.save_people(items, by=SYSTEM)}
+        people_services.award_titles(
+            [
+                Item(
+                    {
+                        "person": person,
+                        "title": title,
+                        "level": level,
+                        "awarded_on": day(awarded),
+                        "lapsed_on": day(lapsed) if lapsed else None,
+                    }
                 )
-            for title, level, awarded, lapsed in titles:
-                people_services.award_title(
-                    person,
-                    title=title,
-                    level=level,
-                    awarded_on=day(awarded),
-                    lapsed_on=day(lapsed) if lapsed else None,
+                for person, held in zip(people.values(), titles, strict=True)
+                for title, level, awarded, lapsed in held
+            ],
+            by=SYSTEM,
+        )
+        people_services.save_dispatches(
+            [
+                Item(
+                    {
+                        "person": people[name],
+                        "role": role,
+                        "school": schools[school],
+                        "dispatching_body": body,
+                        "public": public,
+                        "start_on": day(start),
+                        "end_on": day(end) if end else None,
+                    }
                 )
-            people[name] = person
-        for name, role, school, body, public, start, end in data.DISPATCHES:
-            Dispatch.objects.create(
-                person=people[name],
-                role=role,
-                school=schools[school],
-                dispatching_body=body,
-                public=public,
-                start_on=day(start),
-                end_on=day(end) if end else None,
-            )
-        for code, name, post, start in data.COMMITTEE_POSTS:
-            CommitteePost.objects.create(
-                organization=orgs[code], person=people[name], post=post, start_on=day(start)
-            )
-        for org_type, year, amount in data.GRANT_STANDARDS:
-            GrantStandard.objects.create(org_type=org_type, valid_from=year, amount=Decimal(amount))
-        for code, amount, approved, paid in data.STARTUP_GRANTS:
-            StartupGrant.objects.create(
-                organization=orgs[code],
-                amount=Decimal(amount),
-                approved_on=day(approved),
-                paid_on=day(paid) if paid else None,
-            )
-        for code, name, org_type, parent, founded, came_from, changed, doc in data.RECEIVED:
-            org_services.receive_organization(
-                parent=orgs[parent],
-                old_parent_name=came_from,
-                changed_on=day(changed),
-                document_number=doc,
-                code=code,
-                name=name,
-                org_type=org_type,
-                founded_on=day(founded),
-            )
+                for name, role, school, body, public, start, end in data.DISPATCHES
+            ],
+            by=SYSTEM,
+        )
+        people_services.save_posts(
+            [
+                Item(
+                    {"organization": orgs[code], "person": people[name], "post": post, "start_on": day(start)}
+                )
+                for code, name, post, start in data.COMMITTEE_POSTS
+            ],
+            by=SYSTEM,
+        )
+        org_services.save_standards(
+            [
+                Item({"org_type": org_type, "valid_from": year, "amount": Decimal(amount)})
+                for org_type, year, amount in data.GRANT_STANDARDS
+            ],
+            by=SYSTEM,
+        )
+        org_services.save_grants(
+            [
+                Item(
+                    {
+                        "organization": orgs[code],
+                        "amount": Decimal(amount),
+                        "approved_on": day(approved),
+                        "paid_on": day(paid) if paid else None,
+                    }
+                )
+                for code, amount, approved, paid in data.STARTUP_GRANTS
+            ],
+            by=SYSTEM,
+        )
+        org_services.receive_organizations(
+            [
+                org_services.Reception(
+                    parent=orgs[parent],
+                    old_parent_name=came_from,
+                    changed_on=day(changed),
+                    document_number=doc,
+                    values={"code": code, "name": name, "org_type": org_type, "founded_on": day(founded)},
+                )
+                for code, name, org_type, parent, founded, came_from, changed, doc in data.RECEIVED
+            ],
+            by=SYSTEM,
+        )
         return len(people)
 
     def load_development(self):
@@ -232,23 +262,41 @@ class Command(BaseCommand):
         schools = {s.code: s for s in School.objects.filter(code__in={c[4] for c in data.DEVELOPMENT})}
         named = {name for *_, steps in data.DEVELOPMENT for _c, _d, step in steps for name in people_in(step)}
         people = {p.name: p.pk for p in Person.objects.filter(name__in=named)}
-        for name, region, birth, sequence, school, post, org, steps in data.DEVELOPMENT:
-            person = Person(
-                name=name,
-                school=schools[school],
-                post=post,
-                front_line=post == "teacher",
-                ethnic_group="01",
-                education="bachelor",
-            )
-            number = make_id_number(region, datetime.date.fromisoformat(birth), sequence)
-            people_services.save_person(person, id_number=number, mobile=f"138{sequence:04d}{sequence:04d}")
-            case = development_services.open_case(person, orgs[org])
-            for code, days, step in steps:
-                date = today + datetime.timedelta(days=days)
-                development_services.record_step(
-                    case, code, date, data=step_data(step, date, today, people), today=today
+        applicants = people_services.save_people(
+            [
+                Item(
+                    {
+                        "name": name,
+                        "id_number": make_id_number(region, datetime.date.fromisoformat(birth), sequence),
+                        "mobile": f"138{sequence:04d}{sequence:04d}",
+                        "school": schools[school],
+                        "post": post,
+                        "front_line": post == "teacher",
+                        "ethnic_group": "01",
+                        "education": "bachelor",
+                    }
                 )
+                for name, region, birth, sequence, school, post, _org, _steps in data.DEVELOPMENT
+            ],
+            by=SYSTEM,
+        )
+        cases = development_services.CASES.save(
+            [
+                Item({"person": person, "organization": orgs[row[6]]})
+                for person, row in zip(applicants, data.DEVELOPMENT, strict=True)
+            ],
+            by=SYSTEM,
+        )
+        steps = []
+        for case, (*_rest, row_steps) in zip(cases, data.DEVELOPMENT, strict=True):
+            for code, days, step in row_steps:
+                date = today + datetime.timedelta(days=days)
+                steps.append(
+                    development_services.Step(
+                        code, date, case=case, data=step_data(step, date, today, people)
+                    )
+                )
+        development_services.record_steps(steps, by=SYSTEM, today=today)
         return len(data.DEVELOPMENT)
 
     def load_accounts(self):
@@ -258,10 +306,12 @@ class Command(BaseCommand):
             if user is not None:
                 continue
             user, _ = services.create_account(
-                username=username, full_name=full_name, password=data.DEMO_PASSWORD
+                username=username, full_name=full_name, password=data.DEMO_PASSWORD, by=SYSTEM
             )
             organization = PartyOrganization.objects.get(code=org_code) if org_code else None
-            services.grant_role(user=user, role=role, organization=organization, can_reveal=can_reveal)
+            services.grant_role(
+                user=user, role=role, organization=organization, can_reveal=can_reveal, by=SYSTEM
+            )
             if user.requires_2fa:
                 TOTPDevice.objects.create(user=user, name="demo", key=demo_totp_key(username), confirmed=True)
             created += 1

@@ -5,13 +5,14 @@
         --parent CS0001 --district 430104
 """
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from redengine.core.codes import DISTRICTS
 from redengine.core.context import command_actor
+from redengine.core.services import Item
+from redengine.core.writes import SYSTEM, RefusedError
 
+from ... import services
 from ...choices import OrgType
 from ...models import PartyOrganization
 
@@ -32,22 +33,17 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, code, name, org_type, parent, district, **options):
-        if PartyOrganization.objects.filter(code=code).exists():
-            raise CommandError(f"An organization with the code {code!r} exists already.")
         fields = {"code": code, "name": name, "org_type": org_type, "district": district}
+        target = None
+        if parent:
+            target = PartyOrganization.objects.filter(code=parent).first()
+            if target is None:
+                raise CommandError(f"No organization has the code {parent!r}.")
+        elif PartyOrganization.objects.filter(depth=1).exists():
+            raise CommandError("The tree has its root already; give --parent.")
         try:
-            candidate = PartyOrganization(**fields, path="0" * PartyOrganization.steplen, depth=1)
-            candidate.full_clean(exclude=["path", "depth", "numchild"], validate_unique=False)
-            with command_actor("createorg"), transaction.atomic():
-                if parent:
-                    target = PartyOrganization.objects.filter(code=parent).first()
-                    if target is None:
-                        raise CommandError(f"No organization has the code {parent!r}.")
-                    org = PartyOrganization.objects.add_child(target, fields)
-                else:
-                    if PartyOrganization.objects.filter(depth=1).exists():
-                        raise CommandError("The tree has its root already; give --parent.")
-                    org = PartyOrganization.objects.add_root(fields)
-        except ValidationError as exc:
+            with command_actor("createorg"):
+                (org,) = services.save_organizations([Item({**fields, "parent": target})], by=SYSTEM)
+        except RefusedError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         self.stdout.write(f"Created {org.code} {org.name}")

@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from redengine.core.metrics import Period, compute_all, discover
+from redengine.core.metrics import REGISTRY, Period, compute_all
 from redengine.orgs.models import PartyOrganization
 
 
@@ -33,7 +33,7 @@ class Command(BaseCommand):
             period = Period.of(year, first, last)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        unknown = set(names or []) - set(discover())
+        unknown = set(names or []) - set(REGISTRY)
         if unknown:
             raise CommandError(f"Unknown metrics: {', '.join(sorted(unknown))}")
         figures = compute_all(org, period, names)

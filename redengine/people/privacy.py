@@ -1,0 +1,65 @@
+"""The people's records in the personal-information inventory (core/privacy.py; PIPL art. 51)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from redengine.core.privacy import GENERAL, SENSITIVE, Entry, declare
+
+WHILE_EMPLOYED = _("while the person works in the education system, then as the party archives rules require")
+PARTY_RECORD = _("permanently, as part of the party member's record (党员档案)")
+
+declare(
+    "people.Person",
+    {
+        "name": Entry(_("identify the person"), GENERAL, WHILE_EMPLOYED),
+        "id_number_cipher": Entry(_("identify the person uniquely (encrypted)"), SENSITIVE, WHILE_EMPLOYED),
+        "id_number_index": Entry(
+            _("find a person by ID number without decrypting"), SENSITIVE, WHILE_EMPLOYED
+        ),
+        "id_number_masked": Entry(
+            _("show which person without revealing the number"), GENERAL, WHILE_EMPLOYED
+        ),
+        "sex": Entry(_("statistics required by the party's reports"), GENERAL, WHILE_EMPLOYED),
+        "birth_date": Entry(_("age rules of member development; statistics"), GENERAL, WHILE_EMPLOYED),
+        "ethnic_group": Entry(_("statistics required by the party's reports"), SENSITIVE, WHILE_EMPLOYED),
+        "education": Entry(_("statistics; cultivation of backbone teachers"), GENERAL, WHILE_EMPLOYED),
+        "mobile_cipher": Entry(_("contact the person (encrypted)"), GENERAL, WHILE_EMPLOYED),
+        "mobile_index": Entry(_("find a person by mobile without decrypting"), GENERAL, WHILE_EMPLOYED),
+        "mobile_masked": Entry(_("show which mobile without revealing it"), GENERAL, WHILE_EMPLOYED),
+        "school": Entry(_("scope and statistics"), GENERAL, WHILE_EMPLOYED),
+        "post": Entry(_("statistics; dual cultivation"), GENERAL, WHILE_EMPLOYED),
+        "front_line": Entry(_("development priorities (front-line teachers)"), GENERAL, WHILE_EMPLOYED),
+        "political_status": Entry(_("party membership statistics"), SENSITIVE, PARTY_RECORD),
+    },
+    ["id"],
+)
+declare(
+    "people.Membership",
+    dict.fromkeys(
+        ["admitted_on", "full_on", "ended_on", "organization"],
+        Entry(_("party membership record"), SENSITIVE, PARTY_RECORD),
+    ),
+    ["id", "person"],
+)
+declare(
+    "people.Honor",
+    dict.fromkeys(
+        ["title", "level", "awarded_on", "lapsed_on"],
+        Entry(_("dual cultivation figures"), GENERAL, WHILE_EMPLOYED),
+    ),
+    ["id", "person"],
+)
+declare(
+    "people.Dispatch",
+    dict.fromkeys(
+        ["role", "school", "start_on", "end_on"],
+        Entry(_("private-school party building"), GENERAL, WHILE_EMPLOYED),
+    ),
+    ["id", "person", "dispatching_body", "public"],
+)
+declare(
+    "people.CommitteePost",
+    dict.fromkeys(
+        ["post", "start_on", "end_on"], Entry(_("organization's committee"), SENSITIVE, PARTY_RECORD)
+    ),
+    ["id", "person", "organization"],
+)
