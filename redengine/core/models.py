@@ -122,6 +122,12 @@ class AccessEvent(AppendOnlyModel):
         REFUSED = "refused", _("Refused access")
         SESSION_EXPIRED = "session_expired", _("Session expired")
         TOKEN = "token", _("API token issued")
+        TOKEN_REVOKED = "token_revoked", _("API tokens revoked")
+        PASSWORD_RESET = "password_reset", _("Password reset")
+        READ = "read", _("Read of personal data")
+        VOLUME_ALERT = "volume_alert", _("Bulk read alert")
+        THROTTLED = "throttled", _("Rate limit reached")
+        APPROVAL = "approval", _("Second-person approval")
 
     time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
