@@ -197,6 +197,17 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "redengine.accounts.views.lockout_response"
 AXES_VERBOSE = False
+# The attempts axes keeps never hold a password (the password change counts wrong old passwords too).
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "old_password",
+    "new_password1",
+    "new_password2",
+    "code",
+]
+# Web logins per client address per minute (429 beyond), on top of the lock-out per account and address.
+LOGIN_ATTEMPTS_PER_MINUTE = 30
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]  # set from X-Forwarded-For by TRUSTED_PROXY_COUNT
 # Number of reverse proxies (nginx) in front of the app; the client address comes from X-Forwarded-For.
 try:
@@ -255,6 +266,7 @@ REST_FRAMEWORK = {
 }
 FILTERS_EMPTY_CHOICE_LABEL = _("All")
 API_TOKEN_LIFETIME = timedelta(hours=12)
+API_TOKEN_IDLE_TIMEOUT = timedelta(minutes=30)  # like sessions; last use noted at most once a minute
 SPECTACULAR_SETTINGS = {
     "TITLE": "Red Engine API",
     "DESCRIPTION": "红色引擎 API. Every endpoint applies the caller's scope: out-of-scope objects answer 404.",
@@ -296,6 +308,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "redengine@localhost")
 # Reminders of development steps also go by e-mail (to accounts with an address) when this is on.
 REMINDER_EMAILS = env_bool("REMINDER_EMAILS", False)
+# The one-time password of a password reset goes by e-mail to the account's owner (when it has an
+# address) when this is on; otherwise it is shown once, to be handed to the owner in person.
+ACCOUNT_EMAILS = env_bool("ACCOUNT_EMAILS", False)
 SITE_URL = os.environ.get("SITE_URL", "")  # e.g. https://redengine.example.edu.cn, for links in e-mails
 
 LOGGING = {

@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import IsAuthenticated
 
-from redengine.accounts.api.views import TokenView
+from redengine.accounts.api.views import LogoutView, OwnTokenListView, OwnTokenView, TokenView
 from redengine.core import audit_views, notifications
 from redengine.reports.api.views import MetricsView
 
@@ -14,6 +14,9 @@ def healthz(request):
 
 api_patterns = [
     path("auth/token/", TokenView.as_view(), name="api_token"),
+    path("auth/logout/", LogoutView.as_view(), name="api_logout"),
+    path("auth/tokens/", OwnTokenListView.as_view(), name="api_own_tokens"),
+    path("auth/tokens/<int:pk>/", OwnTokenView.as_view(), name="api_own_token"),
     path("orgs/", include("redengine.orgs.api.urls")),
     path("people/", include("redengine.people.api.urls")),
     path("development/", include("redengine.development.api.urls")),

@@ -1,18 +1,36 @@
 """Account management for the system administrator; roles and scopes for the security administrator."""
 
 import django_filters
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from redengine.core.filters import YesNoFilter
-from redengine.core.views import Column, ObjectActionView, ObjectConfirmView, ObjectListView
+from redengine.core.permissions import VIEW
+from redengine.core.views import Column, ObjectActionView, ObjectConfirmView, ObjectListView, refuse
 
 from . import services
 from .forms import AccountForm, RoleGrantForm
-from .models import RoleAssignment, User
+from .models import AdminChangeRequest, RoleAssignment, User
 from .roles import MANAGE_ROLES, MANAGE_USERS
+
+
+def refused_alone(exc):
+    """The refusal of a change one administrator may not make alone; the request has been recorded."""
+    return ValidationError(
+        [
+            *exc.messages,
+            gettext(
+                "Your request has been recorded: it is made when another administrator confirms it "
+                "(System → Requests to confirm)."
+            ),
+        ]
+    )
 
 
 class AccountFilterSet(django_filters.FilterSet):
@@ -86,16 +104,31 @@ class AccountActionView(ObjectConfirmView):
         account, operation = self.object, self.kwargs["operation"]
         if account == self.request.user:
             raise ValidationError(_("You cannot change your own account here."))
-        if operation == "reset":
-            initial = services.reset_password(account, by=self.request.user)
-            return render(
-                self.request, "accounts/one_time_password.html", {"account": account, "password": initial}
-            )
-        services.set_active(account, operation == "enable", by=self.request.user)
+        try:
+            if operation == "reset":
+                return handed_over(
+                    self.request, account, services.reset_password(account, by=self.request.user)
+                )
+            services.set_active(account, operation == "enable", by=self.request.user)
+        except services.NeedsSecondAdministratorError as exc:
+            services.request_admin_change(operation, account, by=self.request.user)
+            raise refused_alone(exc) from exc
         return _("Saved %(object)s.") % {"object": account}
 
     def get_success_url(self):
         return self.list_url()
+
+
+def handed_over(request, account, initial):
+    """After a reset: the one-time password shown once, to be handed to the owner in person; or, when it
+    went to the owner by e-mail, a message saying so (the password is not shown)."""
+    if initial is None:
+        return gettext("The one-time password of %(object)s was sent by e-mail to its owner.") % {
+            "object": account
+        }
+    return render(
+        request, "accounts/one_time_password.html", {"account": account, "password": initial, "reset": True}
+    )
 
 
 class RoleListView(ObjectListView):
@@ -144,7 +177,56 @@ class RoleWithdrawView(ObjectConfirmView):
     list_url_name = "accounts:role_list"
 
     def perform(self, form):
-        services.withdraw_role(self.object, by=self.request.user)
+        try:
+            services.withdraw_role(self.object, by=self.request.user)
+        except services.NeedsSecondAdministratorError as exc:
+            services.request_admin_change(
+                AdminChangeRequest.Operation.WITHDRAW,
+                self.object.user,
+                by=self.request.user,
+                assignment=self.object,
+            )
+            raise refused_alone(exc) from exc
 
     def get_success_url(self):
         return self.list_url()
+
+
+# Requests to confirm: the changes to the security and audit administrators waiting for a second one.
+@login_required
+def admin_change_list(request):
+    if not request.user.can(AdminChangeRequest, VIEW):
+        return refuse(request, AdminChangeRequest, VIEW)
+    changes = AdminChangeRequest.objects.select_related("target", "requested_by", "confirmed_by")[:200]
+    rows = [(change, services.may_confirm(change, request.user)) for change in changes]
+    return render(
+        request,
+        "accounts/admin_change_list.html",
+        {
+            "title": _("Requests to confirm"),
+            "rows": rows,
+            "breadcrumbs": [(_("Requests to confirm"), None)],
+        },
+    )
+
+
+@login_required
+@require_POST
+def admin_change_confirm(request, pk):
+    if not request.user.can(AdminChangeRequest, VIEW):
+        return refuse(request, AdminChangeRequest, VIEW)
+    change = get_object_or_404(AdminChangeRequest, pk=pk)
+    try:
+        initial = services.confirm_admin_change(change, by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("accounts:admin_change_list")
+    if change.operation == AdminChangeRequest.Operation.RESET:
+        outcome = handed_over(request, change.target, initial)
+        if not isinstance(outcome, str):
+            return outcome
+        messages.success(request, outcome)
+    else:
+        messages.success(request, gettext("Confirmed: the change has been made."))
+    return redirect("accounts:admin_change_list")

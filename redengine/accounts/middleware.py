@@ -5,6 +5,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -33,9 +34,9 @@ class SessionPolicyMiddleware:
             if not request.headers.get(POLL_HEADER):  # a page refreshing itself is not the user's activity
                 request.session[LAST_ACTIVITY] = int(time.time())
             user.active_assignment_id = request.session.get(ACTIVE_ASSIGNMENT)
-            redirect_to = self._gate(request, user)
-            if redirect_to:
-                return redirect(redirect_to)
+            refused = self._gate(request, user)
+            if refused:
+                return refused
         return self.get_response(request)
 
     def _expired(self, request):
@@ -55,13 +56,31 @@ class SessionPolicyMiddleware:
         return redirect(f"{reverse('accounts:login')}?{urlencode({'next': request.get_full_path()})}")
 
     def _gate(self, request, user):
+        """Pages and the API alike: two-factor login where the account needs it, and nothing but the
+        password change until a one-time password is changed."""
         if request.path.startswith(OPEN_PATHS):
             return None
+        api = request.path.startswith("/api/")
         if user.requires_2fa and not user.is_verified():
             # A role that needs two-factor login was granted during the session: log in again.
             logout(request)
-            return reverse("accounts:login")
-        change_url = reverse("accounts:password_change")
-        if user.must_change_password and request.path != change_url and not request.path.startswith("/api/"):
-            return change_url
+            if api:
+                return JsonResponse(
+                    {"detail": _("This account needs two-factor login: log in again.")}, status=401
+                )
+            return redirect("accounts:login")
+        if user.must_change_password:
+            if api:
+                return JsonResponse(
+                    {
+                        "detail": _(
+                            "Change your one-time password in the web interface first: until then the API "
+                            "refuses this account."
+                        )
+                    },
+                    status=403,
+                )
+            change_url = reverse("accounts:password_change")
+            if request.path != change_url:
+                return redirect(change_url)
         return None

@@ -241,17 +241,89 @@ class ApiToken(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     digest = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), db_index=True)
+    # Updated at most once a minute (API_TOKEN_IDLE_TIMEOUT is checked against it; empty: never used).
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    # Issued after a verified two-factor code: an account that requires two-factor login uses only these.
+    otp_verified = models.BooleanField(_("two-factor verified"), default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
 
     def __str__(self):
         return f"token of {self.user_id} until {self.expires_at:%Y-%m-%d %H:%M}"
 
     @classmethod
-    def issue(cls, user):
-        """A new token for the account: (the key, shown once; the stored token)."""
+    def issue(cls, user, *, otp_verified=False):
+        """A new token for the account: (the key, shown once; the stored token). ``otp_verified``: the
+        caller checked a two-factor code of the account just now."""
         key = secrets.token_urlsafe(32)
         token = cls.objects.create(
-            user=user, digest=token_digest(key), expires_at=timezone.now() + settings.API_TOKEN_LIFETIME
+            user=user,
+            digest=token_digest(key),
+            expires_at=timezone.now() + settings.API_TOKEN_LIFETIME,
+            otp_verified=otp_verified,
         )
         return key, token
+
+    def idle_since(self):
+        return self.last_used_at or self.created_at
+
+
+class AdminChangeRequest(models.Model):
+    """A change to a security or audit administrator that one administrator may not make alone (三员分立):
+    recorded by the administrator who asked for it, made when a second one confirms it.
+
+    The confirmer is another person, holds one of the other two technical roles than the requester's, and
+    is not the account the change is about. Requests and confirmations go to the access log (APPROVAL)."""
+
+    class Operation(models.TextChoices):
+        RESET = "reset", _("Reset the password")
+        DISABLE = "disable", _("Disable the account")
+        WITHDRAW = "withdraw", _("Withdraw a role")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for confirmation")
+        DONE = "done", _("Confirmed and done")
+        VOID = "void", _("Void (the account or role changed meanwhile)")
+
+    operation = models.CharField(_("change"), max_length=10, choices=Operation.choices)
+    target = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="admin_change_requests", verbose_name=_("account")
+    )
+    assignment = models.ForeignKey(
+        RoleAssignment,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("role assignment"),
+    )
+    role = models.CharField(_("role"), max_length=30, choices=ROLE_CHOICES, blank=True)
+    requested_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_role = models.CharField(_("requester's role"), max_length=30, choices=ROLE_CHOICES)
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+
+    # The technical administrators see the requests (and confirm those they may confirm).
+    role_actions = dict.fromkeys(TECHNICAL_ROLES, frozenset({VIEW}))
+
+    class Meta:
+        verbose_name = _("administrator change request")
+        verbose_name_plural = _("administrator change requests")
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_operation_display()}: {self.target.username}"

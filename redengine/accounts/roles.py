@@ -90,6 +90,9 @@ ROLES = {
 ROLE_CHOICES = [(code, role.label) for code, role in ROLES.items()]
 TECHNICAL_ROLES = frozenset(code for code, role in ROLES.items() if role.technical)
 BUSINESS_ROLES = frozenset(code for code, role in ROLES.items() if not role.technical)
+# The administrators who watch the other two: one administrator alone may not reset or disable their
+# accounts, nor withdraw their roles (accounts.models.AdminChangeRequest: a second one confirms).
+WATCHING_ROLES = frozenset({"sec_admin", "audit_admin"})
 
 
 def model_actions(model, role_code):

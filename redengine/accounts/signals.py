@@ -7,6 +7,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from redengine.core.audit import log_access
+from redengine.core.context import current_actor
 from redengine.core.models import AccessEvent
 
 from .models import User, UserSession
@@ -57,12 +58,23 @@ def _locked_out(sender, request, username, ip_address, **kwargs):
         )
 
 
-def end_sessions(user):
-    """Delete every session the account has open (on disabling it, or on a password reset)."""
+def log_revoked(user, tokens, reason, sessions=0):
+    """The access log's record of tokens revoked (and sessions ended): whose, how many, why and by whom."""
+    actor = current_actor().current_user()
+    by = f" by {actor.get_username()}" if actor is not None and actor.pk != user.pk else ""
+    ended = f"; {sessions} session(s) ended" if sessions else ""
+    log_access(AccessEvent.Kind.TOKEN_REVOKED, user=user, rows=tokens, detail=f"{reason}{by}{ended}")
+
+
+def end_sessions(user, reason="account disabled"):
+    """End every session the account has open and revoke its API tokens (on disabling it, a password reset,
+    or a change of what the account may do); logged when there was something to end."""
     keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
     Session.objects.filter(session_key__in=keys).delete()
     UserSession.objects.filter(user=user).delete()
-    user.api_tokens.all().delete()
+    tokens, _by_model = user.api_tokens.all().delete()
+    if tokens or keys:
+        log_revoked(user, tokens, reason, sessions=len(keys))
 
 
 @receiver(post_save, sender=User)

@@ -7,8 +7,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.contrib.auth.signals import user_login_failed
+from django.core.cache import cache
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -23,7 +26,7 @@ from redengine.core.models import AccessEvent
 from . import services
 from .forms import LoginForm, OtpForm, PasswordChangeForm
 from .middleware import ACTIVE_ASSIGNMENT, LAST_ACTIVITY, LOGIN_TIME
-from .models import User
+from .models import ApiToken, User
 from .qr import qr_svg
 
 PENDING = "_pending_2fa"
@@ -46,6 +49,18 @@ def complete_login(request, user, backend, device=None):
     request.session[LAST_ACTIVITY] = now
 
 
+def too_many_logins(request):
+    """Whether this address has posted more than ``LOGIN_ATTEMPTS_PER_MINUTE`` logins this minute."""
+    key = f"login-rate:{request.META.get('REMOTE_ADDR')}:{int(time.time()) // 60}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.set(key, 1, timeout=120)
+        count = 1
+    return count > settings.LOGIN_ATTEMPTS_PER_MINUTE
+
+
 @sensitive_post_parameters("password")
 @never_cache
 def login_view(request):
@@ -53,6 +68,11 @@ def login_view(request):
         return redirect(settings.LOGIN_REDIRECT_URL)
     form = LoginForm(request.POST or None)
     next_url = request.POST.get("next") or request.GET.get("next", "")
+    if request.method == "POST" and too_many_logins(request):
+        log_access(AccessEvent.Kind.THROTTLED, request=request, detail="web login")
+        form = LoginForm()
+        form.add_error(None, _("Too many login attempts from your address. Wait a minute and try again."))
+        return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=429)
     if request.method == "POST" and form.is_valid():
         user = authenticate(
             request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
@@ -139,14 +159,56 @@ def otp_view(request):
 @login_required
 @sensitive_post_parameters()
 def password_change_view(request):
+    """The password change; a wrong old password counts as a failed login (5 lock the account out from
+    this address for 15 minutes and end the session, as at the login)."""
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.change_own_password(request.user, form.cleaned_data["new_password1"])
         update_session_auth_hash(request, request.user)
         messages.success(request, _("Your password has been changed."))
         return redirect(settings.LOGIN_REDIRECT_URL)
+    if request.method == "POST" and "old_password" in form.errors:
+        user = request.user
+        user_login_failed.send(
+            sender=__name__, credentials={"username": user.get_username()}, request=request
+        )  # axes counts it (and locks out at the limit); the access log records it
+        if getattr(request, "axes_locked_out", False):
+            logout(request)
+            return lockout_response(request)
     return render(
         request, "accounts/password_change.html", {"form": form, "forced": request.user.must_change_password}
+    )
+
+
+@login_required
+def token_list(request):
+    """The account's own API tokens: when made, last used and until when; each can be revoked."""
+    tokens = ApiToken.objects.filter(user=request.user)
+    return render(
+        request,
+        "accounts/token_list.html",
+        {"title": _("My API tokens"), "tokens": tokens, "breadcrumbs": [(_("My API tokens"), None)]},
+    )
+
+
+@login_required
+def token_revoke(request, pk):
+    """Revoke one of the account's own tokens, after a confirmation; another's answers 404."""
+    token = ApiToken.objects.filter(user=request.user, pk=pk).first()
+    if token is None:
+        raise Http404
+    if request.method == "POST":
+        services.revoke_own_token(request.user, token.pk)
+        messages.success(request, _("The token has been revoked."))
+        return redirect("accounts:token_list")
+    return render(
+        request,
+        "accounts/token_revoke.html",
+        {
+            "title": _("Revoke an API token"),
+            "token": token,
+            "breadcrumbs": [(_("My API tokens"), reverse("accounts:token_list")), (_("Revoke"), None)],
+        },
     )
 
 

@@ -1,14 +1,20 @@
 """The permission matrix of account management (see redengine.testing.matrix): accounts are the system
 administrator's, roles and scopes the security administrator's; no other role reaches either, and neither
-of them reaches a domain record (the other matrices)."""
+of them reaches a domain record (the other matrices). Neither may, alone, reset or disable the security or
+audit administrator, nor withdraw their roles (test_admin_changes.py: a second administrator confirms)."""
 
 from redengine.accounts.models import RoleAssignment, User
-from redengine.accounts.roles import MANAGE_ROLES, MANAGE_USERS
+from redengine.accounts.roles import MANAGE_ROLES, MANAGE_USERS, WATCHING_ROLES
 from redengine.testing.matrix import Action, Create, Export, ListPage, ScopedCase, build_matrix
 
 
 def not_self(run):
     return run.subject.pk != run.user.pk  # "You cannot change your own account here."
+
+
+def alone(run):
+    """Not oneself, and not the security or audit administrator (that needs a second administrator)."""
+    return not_self(run) and not run.subject.role_assignments.filter(role__in=WATCHING_ROLES).exists()
 
 
 def account(username):
@@ -39,7 +45,7 @@ USERS = ScopedCase(
             action=MANAGE_USERS,
             args=lambda pk: [pk, "disable"],
             data=lambda u: {},
-            possible=not_self,
+            possible=alone,
             done=lambda u: not account(u.username).is_active,
             records=lambda u: {("user", "update"): 1},
         ),
@@ -49,7 +55,7 @@ USERS = ScopedCase(
             action=MANAGE_USERS,
             args=lambda pk: [pk, "reset"],
             data=lambda u: {},
-            possible=not_self,
+            possible=alone,
             done=lambda u: account(u.username).password != u.password,
             records=lambda u: {("user", "update"): 1},
             ok=200,  # the new one-time password, shown once
@@ -94,6 +100,7 @@ ROLES = ScopedCase(
             "accounts:role_withdraw",
             action=MANAGE_ROLES,
             data=lambda a: {},
+            possible=lambda run: run.subject.role not in WATCHING_ROLES,  # a second administrator confirms
             done=lambda a: not RoleAssignment.objects.filter(pk=a.pk).exists(),
             records=lambda a: {("roleassignment", "delete"): 1},
         ),

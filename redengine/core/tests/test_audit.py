@@ -235,7 +235,7 @@ def test_logins_and_refusals_are_logged(client, client_for, example_user):
     assert AccessEvent.objects.filter(
         kind="refused", username="sys_admin", object_type="orgs.school"
     ).exists()
-    key, _ = ApiToken.issue(example_user("audit_admin"))
+    key, _ = ApiToken.issue(example_user("audit_admin"), otp_verified=True)
     assert client.get("/api/orgs/schools/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 403
     assert AccessEvent.objects.filter(
         kind="refused", username="audit_admin", object_type="orgs.school"

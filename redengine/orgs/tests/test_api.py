@@ -63,7 +63,7 @@ def test_expired_or_unknown_tokens_are_refused(client, example_user):
 
 
 def test_filters_and_pagination(client, example_user):
-    key, _ = ApiToken.issue(example_user("city_admin"))
+    key, _ = ApiToken.issue(example_user("city_admin"), otp_verified=True)
     private = client.get("/api/orgs/schools/", {"ownership": "private", "page_size": 2}, **auth(key)).json()
     assert private["count"] == School.objects.filter(ownership="private").count()
     assert len(private["results"]) == 2
@@ -79,7 +79,7 @@ def test_filters_and_pagination(client, example_user):
 
 
 def test_list_queries_do_not_grow_with_rows(client, example_user, django_assert_max_num_queries):
-    key, _ = ApiToken.issue(example_user("city_admin"))
+    key, _ = ApiToken.issue(example_user("city_admin"), otp_verified=True)
     with django_assert_max_num_queries(8):
         response = client.get("/api/orgs/organizations/", {"page_size": 500}, **auth(key))
     assert len(response.json()["results"]) == PartyOrganization.objects.count()

@@ -46,7 +46,7 @@ def test_pages_show_no_full_id_number_or_mobile(client_for, url):
 
 def test_api_masks_and_the_reveal_is_logged(client, example_user):
     person = zhang()
-    key, _ = ApiToken.issue(example_user("city_admin"))
+    key, _ = ApiToken.issue(example_user("city_admin"), otp_verified=True)
     auth = {"HTTP_AUTHORIZATION": f"Token {key}"}
     listing = client.get("/api/people/people/", {"page_size": 500}, **auth).content.decode()
     assert not ID_LIKE.search(listing)
