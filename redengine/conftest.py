@@ -36,6 +36,15 @@ def _tasks_in_process(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    # The rate limits (logins per address, the token endpoint) count in the default cache: each test
+    # starts from none, whatever the tests before it posted.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def example_user(db):
     """``example_user("yuelu_admin")``: a demo account with its roles (Zulip's example_user)."""

@@ -70,7 +70,7 @@ def login_view(request):
     next_url = request.POST.get("next") or request.GET.get("next", "")
     if request.method == "POST" and too_many_logins(request):
         log_access(AccessEvent.Kind.THROTTLED, request=request, detail="web login")
-        form = LoginForm()
+        form.is_valid()  # shown again with the user name typed; nothing is checked
         form.add_error(None, _("Too many login attempts from your address. Wait a minute and try again."))
         return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=429)
     if request.method == "POST" and form.is_valid():

@@ -298,3 +298,49 @@ def test_createadmin_makes_a_role_account_with_a_random_password(capsys):
     assert user.must_change_password
     assert password != DEMO_PASSWORD
     assert not user.is_superuser
+
+
+def test_web_logins_are_throttled_per_address(client, settings):
+    """The attack: many accounts tried from one address (each under the per-account lock-out). 429 now."""
+    settings.LOGIN_ATTEMPTS_PER_MINUTE = 30
+    for n in range(30):
+        answer = post_login(client, f"guess{n}", "Wrong@2026", ip="10.7.7.7")
+        assert answer.status_code == 200, n
+    throttled = post_login(client, "yuelu_admin", DEMO_PASSWORD, ip="10.7.7.7")
+    assert throttled.status_code == 429
+    assert "登录尝试次数过多" in throttled.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert AccessEvent.objects.filter(kind="throttled", ip_address="10.7.7.7").exists()
+    assert post_login(client, "yuelu_admin", DEMO_PASSWORD, ip="10.8.8.8").status_code == 302  # elsewhere
+
+
+def test_wrong_old_passwords_lock_the_account_like_failed_logins(client, example_user):
+    """The attack: a session left open, its password guessed through the password change. Locked at 5."""
+    login_client(client, example_user("furong_admin"))
+    url = reverse("accounts:password_change")
+    for n in range(4):
+        wrong = client.post(
+            url,
+            {
+                "old_password": f"Guess@2026{n}",
+                "new_password1": "Mine@2026new",
+                "new_password2": "Mine@2026new",
+            },
+        )
+        assert wrong.status_code == 200
+        assert "_auth_user_id" in client.session
+    locked = client.post(
+        url, {"old_password": "Guess@20264", "new_password1": "Mine@2026new", "new_password2": "Mine@2026new"}
+    )
+    assert locked.status_code == 429
+    assert "15 分钟" in locked.content.decode()
+    assert "_auth_user_id" not in client.session  # logged out
+    assert AccessEvent.objects.filter(kind="login_failed", username="furong_admin", path=url).count() == 5
+    assert AccessEvent.objects.filter(kind="locked_out", username="furong_admin").exists()
+    # The login is locked from this address too, as after five failed logins.
+    assert post_login(client, "furong_admin", DEMO_PASSWORD, ip="127.0.0.1").status_code == 429
+    # What axes keeps of the attempts holds none of the passwords typed.
+    kept = " ".join(AccessAttempt.objects.values_list("post_data", flat=True))
+    assert "Guess@2026" not in kept
+    assert "Mine@2026new" not in kept
+    assert example_user("furong_admin").check_password(DEMO_PASSWORD)  # unchanged

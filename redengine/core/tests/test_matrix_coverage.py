@@ -31,6 +31,12 @@ NOT_ABOUT_A_RECORD = {
     "accounts:logout": "accounts/tests/test_login_security.py::test_a_totp_code_is_single_use",
     "accounts:password_change": "accounts/tests/test_login_security.py::test_first_login_must_change_the_…",
     "accounts:switch_scope": "accounts/tests/test_account_management.py::test_scope_switcher_narrows_to_one_role",
+    # The account's own API tokens (only the caller's; another's answers 404).
+    "accounts:token_list": "accounts/tests/test_tokens.py::test_the_token_page_lists_and_revokes_after_a_confirmation",
+    "accounts:token_revoke": "accounts/tests/test_tokens.py::test_the_token_page_lists_and_revokes_after_a_confirmation",
+    # Requests to confirm: the technical administrators' second-person rule, not a record of the tree.
+    "accounts:admin_change_list": "accounts/tests/test_admin_changes.py (test_only_the_technical_…, test_a_second_…)",
+    "accounts:admin_change_confirm": "accounts/tests/test_admin_changes.py::test_a_second_administrator_confirms_a_reset",
     "reports:dashboard": "reports/tests/test_dashboard.py::test_counts_match_a_brute_force_count (per scope)",
     "reports:coverage": "reports/tests/test_metrics_api.py::test_coverage_page_lists_exactly_the_metrics_gaps",
     "api_metrics": "reports/tests/test_metrics_api.py (test_api_answers_404_for_a_scope_…, test_api_refuses_…)",
@@ -43,6 +49,9 @@ NOT_ABOUT_A_RECORD = {
     "notifications_read": "development/tests/test_pages.py::test_the_daily_scan_reminds_the_secretary_once",
     # The API's machinery.
     "api_token": "orgs/tests/test_api.py::test_token_login_and_use, test_two_factor_accounts_need_the_code",
+    "api_logout": "accounts/tests/test_tokens.py::test_logout_revokes_the_token_used (the caller's own token)",
+    "api_own_tokens": "accounts/tests/test_tokens.py::test_the_api_lists_and_revokes_only_ones_own_tokens",
+    "api_own_token": "accounts/tests/test_tokens.py::test_the_api_lists_and_revokes_only_ones_own_tokens",
     "api_schema": "orgs/tests/test_api.py::test_schema_and_docs_are_served_locally",
     "api_docs": "orgs/tests/test_api.py::test_schema_and_docs_are_served_locally",
     "api-root": "test_the_pages_about_no_record_answer_as_they_should (below): refused to every caller",
