@@ -119,7 +119,7 @@ class AccountActionView(ObjectConfirmView):
         return self.list_url()
 
 
-def handed_over(request, account, initial):
+def handed_over(request, account, initial, confirmed=False):
     """After a reset: the one-time password shown once, to be handed to the owner in person; or, when it
     went to the owner by e-mail, a message saying so (the password is not shown)."""
     if initial is None:
@@ -127,7 +127,9 @@ def handed_over(request, account, initial):
             "object": account
         }
     return render(
-        request, "accounts/one_time_password.html", {"account": account, "password": initial, "reset": True}
+        request,
+        "accounts/one_time_password.html",
+        {"account": account, "password": initial, "reset": True, "confirmed": confirmed},
     )
 
 
@@ -223,7 +225,7 @@ def admin_change_confirm(request, pk):
             messages.error(request, message)
         return redirect("accounts:admin_change_list")
     if change.operation == AdminChangeRequest.Operation.RESET:
-        outcome = handed_over(request, change.target, initial)
+        outcome = handed_over(request, change.target, initial, confirmed=True)
         if not isinstance(outcome, str):
             return outcome
         messages.success(request, outcome)

@@ -109,6 +109,7 @@ def test_a_second_administrator_confirms_a_reset(example_user):
         in sec.get(reverse("accounts:admin_change_list")).content.decode()
     )
     done = confirm(sec, change)
+    assert "当面交给" in done.content.decode()  # to the owner in person, by the confirmer
     password = html.unescape(re.search(r'id="one-time-password">([^<]+)<', done.content.decode()).group(1))
     target.refresh_from_db()
     assert target.check_password(password)
