@@ -373,3 +373,27 @@ class Scanner:
                     continue  # a real value was reported above (or is allowed here)
                 found.append(Finding(what, answer.url, "pattern", answer.snippet(*match.span()), answer.kind))
         return found
+
+
+def table_answers():
+    """Every stored text of every table as answers (``table:<model>``), so that the scanner finds a full
+    identifier written where it must not be (the access log's paths, change records, import problems…).
+    The sealed and indexed columns (``*_cipher``, ``*_index``, binary contents) are left out: they hold no
+    identifier in clear by construction."""
+    from django.apps import apps
+    from django.db import models
+
+    answers = []
+    for model in apps.get_models():
+        names = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.CharField | models.TextField | models.JSONField)
+            and not f.name.endswith(("_cipher", "_index"))
+        ]
+        if not names:
+            continue
+        rows = model._base_manager.values_list(*names)
+        text = "\n".join(json.dumps(row, ensure_ascii=False, default=str) for row in rows)
+        answers.append(Answer(f"table:{model._meta.label_lower}", 200, "table", text))
+    return answers
