@@ -12,8 +12,10 @@ start-up funds) are shown with their person's or organization's name, whose mark
 
 Which markers an account may meet (``allowed_markers``): the records ``visible_to(user, "view")`` of
 their model; the change records and access-log rows ``visible_to(user, "audit")``; its own notifications.
-Nothing else: no allowance is needed today beyond the scope (see ``ALLOWANCES``, empty), so that a page
-showing an ancestor's or a neighbour's name fails the crawl.
+Beyond that, only the two allowances of ``ALLOWANCES``, by design: the people a case or a dispatch in scope
+names (its contacts and introducers, the dispatched secretary or instructor, by name), and the names of the
+organizations for the security administrator, who grants roles over them. Nothing else: a page showing an
+ancestor's or a neighbour's name fails the crawl.
 
 Known leaks that other changes of issue 9 close are kept out of the main crawl by ``KNOWN`` and are each
 asserted absent by their own ``xfail(strict=True)`` test, so that the main crawl passes for everything else
