@@ -176,6 +176,7 @@ class CaseAddView(ObjectEditView):
     model = DevelopmentCase
     form_class = CaseForm
     service = services.CASES
+    list_url_name = "development:case_list"  # where the form's Cancel goes
 
     def get_parent_kwargs(self):
         pk = self.request.GET.get("person")

@@ -57,6 +57,14 @@ def test_a_secretary_opens_a_case_and_records_the_application(client_for):
     assert 'id="open-case"' not in fragment
 
 
+def test_the_open_case_form_cancels_to_the_case_list(client_for):
+    """The Cancel link of the form led to ``/development/cases/add/None`` (found by the crawl)."""
+    page = client_for("school_secretary").get("/development/cases/add/")
+    assert page.status_code == 200
+    assert 'href="/development/cases/">' in page.content.decode()
+    assert 'href="None"' not in page.content.decode()
+
+
 def test_a_refused_step_shows_the_rule_and_writes_nothing(client_for, case):
     client = client_for("school_secretary")
     walk(case, "S01")
