@@ -1,8 +1,9 @@
 """Settings of Red Engine, all from environment variables.
 
-REDENGINE_ENV selects the mode: ``development`` (the default: DEBUG on, a development secret key,
-SQLite under ``var/``), ``test`` (as development, DEBUG off) or ``production`` (DEBUG off, every
-secret and the database required, HTTPS-only cookies, HSTS; ``manage.py check --deploy`` is clean).
+REDENGINE_ENV selects the mode: ``development`` (the default: a development secret key, SQLite under
+``var/``, the browsable API), ``test`` (as development) or ``production`` (every secret and the
+database required, HTTPS-only cookies, HSTS; ``manage.py check --deploy`` is clean). DEBUG is off in
+every mode unless ``DEBUG=1`` asks for it (never in production): Django's debug page prints settings.
 """
 
 import os
@@ -44,7 +45,7 @@ def env_required(name, dev_default):
     return dev_default
 
 
-DEBUG = False if PRODUCTION else env_bool("DEBUG", ENV == "development")
+DEBUG = False if PRODUCTION else env_bool("DEBUG", False)
 SECRET_KEY = env_required("SECRET_KEY", "development-only-key-not-for-production-" + "x" * 24)
 # Keys the API token digests; separate from SECRET_KEY so that it can rotate alone.
 AUDIT_KEY = env_required("AUDIT_KEY", "development-only-audit-key")
@@ -243,8 +244,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["redengine.core.api_defaults.ScopedPermission"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",  # only with API_BROWSABLE (core/api_defaults.py)
+    ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "redengine.core.api_defaults.Negotiation",
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "redengine.core.api_defaults.ScopedFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "redengine.core.api_defaults.Pagination",
@@ -253,6 +259,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "redengine.core.api.exception_handler",
 }
+# The browsable API (HTML pages with forms): development mode only unless asked for; JSON otherwise.
+API_BROWSABLE = env_bool("API_BROWSABLE", ENV == "development")
 FILTERS_EMPTY_CHOICE_LABEL = _("All")
 API_TOKEN_LIFETIME = timedelta(hours=12)
 SPECTACULAR_SETTINGS = {

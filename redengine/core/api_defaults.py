@@ -1,8 +1,11 @@
 """API defaults named in settings (kept apart from the viewsets so that DRF's settings import cleanly)."""
 
-from rest_framework import pagination, permissions
+from django.conf import settings
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import exceptions, negotiation, pagination, permissions, renderers
 
 from .audit import log_access
+from .filters import scope_choices
 from .models import AccessEvent
 
 METHOD_ACTIONS = {
@@ -51,3 +54,29 @@ class ScopedPermission(permissions.BasePermission):
 class Pagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class ScopedFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, with every model choice of the filter set (its own or one made from
+    ``filterset_fields``) narrowed to what the caller may see: the browsable form lists no out-of-scope
+    record, and an out-of-scope id is refused with the same 400 as one that does not exist."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None:
+            scope_choices(filterset, request.user)
+        return filterset
+
+
+class Negotiation(negotiation.DefaultContentNegotiation):
+    """JSON only unless ``API_BROWSABLE`` is on (by default in development mode only): a browser asking
+    for HTML gets JSON, never the browsable pages and their forms."""
+
+    def select_renderer(self, request, renderers_, format_suffix=None):
+        if not settings.API_BROWSABLE:
+            renderers_ = [r for r in renderers_ if not isinstance(r, renderers.BrowsableAPIRenderer)]
+            try:
+                return super().select_renderer(request, renderers_, format_suffix)
+            except exceptions.NotAcceptable:
+                return renderers_[0], renderers_[0].media_type
+        return super().select_renderer(request, renderers_, format_suffix)

@@ -24,6 +24,7 @@ from django.views import generic
 
 from .audit import log_access, remember
 from .exports import xlsx_response
+from .filters import scope_choices
 from .forms import bootstrapify
 from .models import AccessEvent
 from .services import Item
@@ -110,6 +111,10 @@ class ObjectListView(ScopedMixin, generic.ListView):
         self.filterset = self.filterset_class(
             self.request.GET or None, queryset=queryset, request=self.request
         )
+        scope_choices(self.filterset, self.request.user)  # before the form is built: its choices are scoped
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            bootstrapify(self.filterset.form)  # the wrong fields marked, their messages shown: nothing listed
+            return queryset.none()
         bootstrapify(self.filterset.form)
         queryset = self.filterset.qs if self.filterset.is_bound else queryset
         sort = self.request.GET.get("sort", "")
