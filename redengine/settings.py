@@ -259,6 +259,26 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "redengine.core.api.exception_handler",
 }
+# Bulk reads of personal data (core/reads.py, core/approvals.py). Rate limits of the API's personal-data
+# endpoints per account, by role ("role=rate,…"; "default" for the roles not named; an account with
+# several roles gets the most generous of them); the volume alert (more than BULK_READ_ALERT_PEOPLE
+# distinct people read by one account in BULK_READ_ALERT_WINDOW_MINUTES); exports of more than
+# EXPORT_APPROVAL_THRESHOLD people, or with ID numbers and mobiles in full, wait for a second person's
+# approval and are downloaded once within EXPORT_APPROVAL_VALID_HOURS.
+API_PERSONAL_READ_RATES = {
+    "default": "120/min",
+    **dict(item.split("=", 1) for item in env_list("API_PERSONAL_READ_RATES", []) if "=" in item),
+}
+try:
+    BULK_READ_ALERT_PEOPLE = int(os.environ.get("BULK_READ_ALERT_PEOPLE") or 2000)
+    BULK_READ_ALERT_WINDOW = timedelta(minutes=int(os.environ.get("BULK_READ_ALERT_WINDOW_MINUTES") or 60))
+    EXPORT_APPROVAL_THRESHOLD = int(os.environ.get("EXPORT_APPROVAL_THRESHOLD") or 500)
+    EXPORT_APPROVAL_VALID = timedelta(hours=int(os.environ.get("EXPORT_APPROVAL_VALID_HOURS") or 24))
+except ValueError as exc:
+    raise ImproperlyConfigured(
+        "BULK_READ_ALERT_PEOPLE, BULK_READ_ALERT_WINDOW_MINUTES, EXPORT_APPROVAL_THRESHOLD and "
+        "EXPORT_APPROVAL_VALID_HOURS must be whole numbers."
+    ) from exc
 # The browsable API (HTML pages with forms): development mode only unless asked for; JSON otherwise.
 API_BROWSABLE = env_bool("API_BROWSABLE", ENV == "development")
 FILTERS_EMPTY_CHOICE_LABEL = _("All")
