@@ -36,6 +36,14 @@ def _tasks_in_process(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    # The API's rate limits count in the default cache: each test starts with none used.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def example_user(db):
     """``example_user("yuelu_admin")``: a demo account with its roles (Zulip's example_user)."""

@@ -87,9 +87,13 @@ class Negotiation(negotiation.DefaultContentNegotiation):
 def rate_for(user):
     """The most generous ``API_PERSONAL_READ_RATES`` entry of the roles in force (else "default")."""
     rates = settings.API_PERSONAL_READ_RATES
-    parse = throttling.SimpleRateThrottle.parse_rate
-    named = [rates[code] for code in getattr(user, "role_codes", list)() if code in rates]
-    return max(named or [rates["default"]], key=lambda rate: (lambda n, d: n / d)(*parse(None, rate)))
+    named = [rates[code] for code in getattr(user, "role_codes", ()) if code in rates]
+
+    def per_second(rate):
+        count, seconds = throttling.SimpleRateThrottle.parse_rate(None, rate)
+        return count / seconds
+
+    return max(named or [rates["default"]], key=per_second)
 
 
 class PersonalReadThrottle(throttling.SimpleRateThrottle):

@@ -101,12 +101,14 @@ def account_read(request, model, objects=None, *, queryset=None, rows=None, deta
 
 
 def count_people(request, user, people):
-    """Merge ``people`` into the account's window row (one select and one write); alert once past the
-    threshold. Returns the window row."""
+    """Merge ``people`` into the account's window row (an insert that may do nothing, a select and an
+    update); alert once past the threshold. Returns the window row."""
     start = window_start()
-    window, _created = PersonalReadWindow.objects.select_for_update().get_or_create(
-        user=user, window_start=start
+    # The same three statements every time: make the row if it is not there, lock it, update it.
+    PersonalReadWindow.objects.bulk_create(
+        [PersonalReadWindow(user=user, window_start=start)], ignore_conflicts=True
     )
+    window = PersonalReadWindow.objects.select_for_update().get(user=user, window_start=start)
     new = people.difference(window.people)
     if new:
         window.people = sorted(new.union(window.people))
