@@ -10,8 +10,6 @@ and filters. The file names the exporter and the approver; every step is logged 
 Small exports of masked columns stay immediate.
 """
 
-import re
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,14 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .audit import log_access
+from .audit import is_identifier, log_access
 from .models import AccessEvent, ExportRequest
 from .permissions import APPROVE
-from .validators import parse_id_number
 
 APPROVED_PARAM = "approved"
 NOT_FILTERS = {"export", APPROVED_PARAM, "page"}
-MOBILE = re.compile(r"\+?(86)?1\d{10}")
 
 
 def reason_for(rows, *, unmasked=False):
@@ -51,17 +47,7 @@ def filters_of(request):
 
 
 def holds_identifier(request):
-    for key in request.GET:
-        for value in request.GET.getlist(key):
-            value = value.strip()
-            if MOBILE.fullmatch(value.replace(" ", "").replace("-", "")):
-                return True
-            try:
-                parse_id_number(value)
-            except Exception:  # noqa: BLE001, S112 — not an ID number
-                continue
-            return True
-    return False
+    return any(is_identifier(value) for key in request.GET for value in request.GET.getlist(key))
 
 
 def gate(request, *, title, model_label, rows, reason):

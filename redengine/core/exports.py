@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .audit import log_access
+from .audit import log_access, loggable_path
 from .models import AccessEvent
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -66,7 +66,7 @@ def xlsx_response(request, *, title, headers, rows, filename, model=None, approv
         request=request,
         obj=model._meta.label_lower if model else title,
         rows=count,
-        detail=(request.get_full_path() + (f" approved #{approval.pk}" if approval else ""))[:500],
+        detail=(loggable_path(request) + (f" approved #{approval.pk}" if approval else ""))[:500],
     )
     response = HttpResponse(
         buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
