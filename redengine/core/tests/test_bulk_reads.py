@@ -168,7 +168,9 @@ def test_a_large_export_waits_for_a_second_persons_approval(client_for, settings
     assert "等待审批" in page
     # The city administrator approves it; the requester downloads it once.
     approver = login_client(Client(), example_user("city_admin"))
-    assert f'id="pending-{export.pk}"' in approver.get(reverse("export_requests")).content.decode()
+    approver_page = approver.get(reverse("export_requests")).content.decode()
+    assert f'id="pending-{export.pk}"' in approver_page
+    assert f'href="{reverse("export_requests")}"' in approver_page  # in the approver's menu
     assert approver.post(reverse("export_request_approve", args=[export.pk])).status_code == 302
     response = web.get(download_url(export))
     assert response.status_code == 200
