@@ -38,8 +38,8 @@ def _tasks_in_process(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
-    # The rate limits (logins per address, the token endpoint) count in the default cache: each test
-    # starts from none, whatever the tests before it posted.
+    # The rate limits (logins per address, the token endpoint, API reads of personal data) count in
+    # the default cache: each test starts from none, whatever the tests before it did.
     from django.core.cache import cache
 
     cache.clear()

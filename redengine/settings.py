@@ -1,8 +1,9 @@
 """Settings of Red Engine, all from environment variables.
 
-REDENGINE_ENV selects the mode: ``development`` (the default: DEBUG on, a development secret key,
-SQLite under ``var/``), ``test`` (as development, DEBUG off) or ``production`` (DEBUG off, every
-secret and the database required, HTTPS-only cookies, HSTS; ``manage.py check --deploy`` is clean).
+REDENGINE_ENV selects the mode: ``development`` (the default: a development secret key, SQLite under
+``var/``, the browsable API), ``test`` (as development) or ``production`` (every secret and the
+database required, HTTPS-only cookies, HSTS; ``manage.py check --deploy`` is clean). DEBUG is off in
+every mode unless ``DEBUG=1`` asks for it (never in production): Django's debug page prints settings.
 """
 
 import os
@@ -44,7 +45,7 @@ def env_required(name, dev_default):
     return dev_default
 
 
-DEBUG = False if PRODUCTION else env_bool("DEBUG", ENV == "development")
+DEBUG = False if PRODUCTION else env_bool("DEBUG", False)
 SECRET_KEY = env_required("SECRET_KEY", "development-only-key-not-for-production-" + "x" * 24)
 # Keys the API token digests; separate from SECRET_KEY so that it can rotate alone.
 AUDIT_KEY = env_required("AUDIT_KEY", "development-only-audit-key")
@@ -254,8 +255,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["redengine.core.api_defaults.ScopedPermission"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",  # only with API_BROWSABLE (core/api_defaults.py)
+    ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "redengine.core.api_defaults.Negotiation",
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "redengine.core.api_defaults.ScopedFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "redengine.core.api_defaults.Pagination",
@@ -264,6 +270,28 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "redengine.core.api.exception_handler",
 }
+# Bulk reads of personal data (core/reads.py, core/approvals.py). Rate limits of the API's personal-data
+# endpoints per account, by role ("role=rate,…"; "default" for the roles not named; an account with
+# several roles gets the most generous of them); the volume alert (more than BULK_READ_ALERT_PEOPLE
+# distinct people read by one account in BULK_READ_ALERT_WINDOW_MINUTES); exports of more than
+# EXPORT_APPROVAL_THRESHOLD people, or with ID numbers and mobiles in full, wait for a second person's
+# approval and are downloaded once within EXPORT_APPROVAL_VALID_HOURS.
+API_PERSONAL_READ_RATES = {
+    "default": "120/min",
+    **dict(item.split("=", 1) for item in env_list("API_PERSONAL_READ_RATES", []) if "=" in item),
+}
+try:
+    BULK_READ_ALERT_PEOPLE = int(os.environ.get("BULK_READ_ALERT_PEOPLE") or 2000)
+    BULK_READ_ALERT_WINDOW = timedelta(minutes=int(os.environ.get("BULK_READ_ALERT_WINDOW_MINUTES") or 60))
+    EXPORT_APPROVAL_THRESHOLD = int(os.environ.get("EXPORT_APPROVAL_THRESHOLD") or 500)
+    EXPORT_APPROVAL_VALID = timedelta(hours=int(os.environ.get("EXPORT_APPROVAL_VALID_HOURS") or 24))
+except ValueError as exc:
+    raise ImproperlyConfigured(
+        "BULK_READ_ALERT_PEOPLE, BULK_READ_ALERT_WINDOW_MINUTES, EXPORT_APPROVAL_THRESHOLD and "
+        "EXPORT_APPROVAL_VALID_HOURS must be whole numbers."
+    ) from exc
+# The browsable API (HTML pages with forms): development mode only unless asked for; JSON otherwise.
+API_BROWSABLE = env_bool("API_BROWSABLE", ENV == "development")
 FILTERS_EMPTY_CHOICE_LABEL = _("All")
 API_TOKEN_LIFETIME = timedelta(hours=12)
 API_TOKEN_IDLE_TIMEOUT = timedelta(minutes=30)  # like sessions; last use noted at most once a minute

@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.permissions import IsAuthenticated
 
 from redengine.accounts.api.views import LogoutView, OwnTokenListView, OwnTokenView, TokenView
-from redengine.core import audit_views, notifications
+from redengine.core import approvals, audit_views, notifications
 from redengine.reports.api.views import MetricsView
 
 
@@ -39,6 +39,19 @@ urlpatterns = [
     path("audit/changes/", audit_views.ObjectChangeListView.as_view(), name="audit_changes"),
     path("audit/access/", audit_views.AccessEventListView.as_view(), name="audit_access"),
     path("history/<int:content_type_id>/<int:object_id>/", audit_views.object_history, name="object_history"),
+    path("exports/", approvals.export_requests, name="export_requests"),
+    path(
+        "exports/<int:pk>/approve/",
+        approvals.export_request_decide,
+        {"decision": "approve"},
+        name="export_request_approve",
+    ),
+    path(
+        "exports/<int:pk>/reject/",
+        approvals.export_request_decide,
+        {"decision": "reject"},
+        name="export_request_reject",
+    ),
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/read/", notifications.notification_read, name="notifications_read"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -2,11 +2,14 @@
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, viewsets
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .api_defaults import scope_action
+from .api_defaults import PersonalReadThrottle, scope_action
 from .audit import remember
+from .reads import account_read, is_personal
 from .scoping import ScopedQuerySet
 from .services import Item
 from .writes import RefusedError
@@ -22,6 +25,7 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     scope_actions: dict = {}  # extra action name -> the scope action it needs (default: by method)
     select_related = ()
     prefetch_related = ()
+    throttle_classes = [PersonalReadThrottle]  # reads of personal data, per account (core/api_defaults.py)
 
     def get_queryset(self):
         queryset = self.model.objects.all()
@@ -39,6 +43,31 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         obj = super().get_object()
         remember([obj])  # the values before, for the audit trail of the change
         return obj
+
+    def paginate_queryset(self, queryset):
+        self.page_read = super().paginate_queryset(queryset)
+        return self.page_read
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        if is_personal(self.model) and response.status_code == 200:  # the access log, the volume alert
+            account_read(request._request, self.model, getattr(self, "page_read", None) or [])
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        data = self.get_serializer(instance).data
+        if is_personal(self.model):
+            account_read(request._request, self.model, [instance])
+        return Response(data)
+
+    def throttled(self, request, wait):
+        exc = exceptions.Throttled(
+            detail=_("Too many reads of personal data in a short time: try again in %(seconds)d seconds.")
+            % {"seconds": max(1, int(wait or 0))}
+        )
+        exc.wait = wait  # the Retry-After header
+        raise exc
 
     def get_serializer_context(self):
         context = {**super().get_serializer_context(), "user": self.request.user}
@@ -110,14 +139,15 @@ class ScopedModelSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
 
 
 def exception_handler(exc, context):
-    """DRF's handler (which rolls the request back), except that a refusal keeps its access-log row.
+    """DRF's handler (which rolls the request back), except that a refusal or a rate limit keeps its
+    access-log row.
 
-    A refusal is decided before the view runs, so the log row is the only write to keep.
+    Both are decided before the view runs, so the log row is the only write to keep.
     """
     response = drf_exception_handler(exc, context)
     request = context.get("request")
-    refused = isinstance(exc, exceptions.PermissionDenied) and getattr(
-        request._request, "scope_refused", False
+    refused = isinstance(exc, exceptions.Throttled) or (
+        isinstance(exc, exceptions.PermissionDenied) and getattr(request._request, "scope_refused", False)
     )
     if refused and connection.in_atomic_block:
         transaction.set_rollback(False)

@@ -7,6 +7,7 @@ failed audit write rolls the business write back. Bulk writes on audited models 
 
 import datetime
 import decimal
+import re
 import uuid
 
 from django.contrib.contenttypes.models import ContentType
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from .context import current_actor
 from .models import AccessEvent, AuditedModel, ObjectChange
+from .validators import parse_id_number
 from .writes import active_write, chunked
 
 PLAIN = frozenset({str, int, bool, float, type(None)})
@@ -432,6 +434,32 @@ def _record_m2m(sender, instance, action, model, pk_set, **kwargs):
         record(instance, ObjectChange.Action.UPDATE, {field.name: before}, {field.name: after}, [field.name])
 
 
+MOBILE = re.compile(r"\+?(86)?1\d{10}")
+
+
+def is_identifier(value):
+    """An ID number or a mobile (what a log or a URL kept must never hold)."""
+    value = value.strip()
+    if MOBILE.fullmatch(value.replace(" ", "").replace("-", "")):
+        return True
+    try:
+        parse_id_number(value)
+    except Exception:  # noqa: BLE001 — not an ID number
+        return False
+    return True
+
+
+def loggable_path(request):
+    """The request's path and query as the access log keeps it: an ID number or a mobile typed into a
+    filter (the people search takes a full ID number) is replaced by ``***``."""
+    if not request.GET:
+        return request.get_full_path()
+    query = request.GET.copy()
+    for key in query:
+        query.setlist(key, ["***" if is_identifier(v) else v for v in query.getlist(key)])
+    return f"{request.path}?{query.urlencode(safe='*')}"
+
+
 def log_access(kind, *, request=None, user=None, username="", obj=None, rows=None, detail="", scope_path=""):
     """Write one access-log row (logins, failures, exports, reveals, refusals)."""
     actor = current_actor()
@@ -452,7 +480,7 @@ def log_access(kind, *, request=None, user=None, username="", obj=None, rows=Non
         username=(user.get_username() if user else username)[:150],
         ip_address=request.META.get("REMOTE_ADDR") if request is not None else actor.ip_address,
         request_id=getattr(request, "request_id", "") or actor.request_id,
-        path=request.get_full_path()[:500] if request is not None else actor.label[:500],
+        path=loggable_path(request)[:500] if request is not None else actor.label[:500],
         object_type=object_type[:100],
         object_id=object_id,
         row_count=rows,

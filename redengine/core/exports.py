@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .audit import log_access
+from .audit import log_access, loggable_path
 from .models import AccessEvent
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -25,8 +25,24 @@ def safe_cell(value):
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def xlsx_response(request, *, title, headers, rows, filename, model=None):
-    """Write ``rows`` under ``headers`` into one sheet and log the export with its row count."""
+def stamp_text(user, approval=None):
+    """Who exported, when, and (for an export that needed it) who approved it, when."""
+    text = _("Exported by %(user)s at %(time)s") % {
+        "user": user,
+        "time": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+    }
+    if approval is not None:
+        text += _("; approved by %(user)s at %(time)s") % {
+            "user": approval.approved_by,
+            "time": timezone.localtime(approval.decided_at).strftime("%Y-%m-%d %H:%M"),
+        }
+    return text
+
+
+def xlsx_response(request, *, title, headers, rows, filename, model=None, approval=None):
+    """Write ``rows`` under ``headers`` into one sheet and log the export with its row count.
+
+    The first row, the page header and the document properties name the exporter (and the approver)."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(
         buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
@@ -34,9 +50,10 @@ def xlsx_response(request, *, title, headers, rows, filename, model=None):
     sheet = book.add_worksheet(title[:31])
     bold = book.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1})
     note = book.add_format({"italic": True, "font_color": "#666666"})
-    user = request.user
-    stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
-    sheet.write(0, 0, _("Exported by %(user)s at %(time)s") % {"user": user, "time": stamp}, note)
+    stamp = stamp_text(request.user, approval)
+    book.set_properties({"author": str(request.user), "comments": stamp})
+    sheet.set_header("&L" + stamp.replace("&", "&&"))
+    sheet.write(0, 0, stamp, note)
     sheet.write_row(1, 0, [str(h) for h in headers], bold)
     count = 0
     for count, row in enumerate(rows, start=1):
@@ -49,7 +66,7 @@ def xlsx_response(request, *, title, headers, rows, filename, model=None):
         request=request,
         obj=model._meta.label_lower if model else title,
         rows=count,
-        detail=request.get_full_path()[:500],
+        detail=(loggable_path(request) + (f" approved #{approval.pk}" if approval else ""))[:500],
     )
     response = HttpResponse(
         buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

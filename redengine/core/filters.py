@@ -1,7 +1,29 @@
-"""Filters shared by every app's filter sets."""
+"""Filters shared by every app's filter sets, and the rules every filter set follows.
+
+Every model choice a filter offers is narrowed to what the caller may see (``scope_choices``: the list
+pages and the API's filter backend apply it to whichever filter set they use), so a drop-down never
+lists an out-of-scope record and an out-of-scope id is refused exactly like one that does not exist.
+Numbers are bounded (``YearFilter``, ``DaysFilter``): a value out of range is a form error, never a 500.
+"""
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
+
+from .scoping import ScopedQuerySet
+
+MODEL_CHOICE_FILTERS = (django_filters.ModelChoiceFilter, django_filters.ModelMultipleChoiceFilter)
+
+
+def scope_choices(filterset, user, action="view"):
+    """Narrow every model choice of ``filterset`` (an instance) to the rows ``user`` may ``action``."""
+    request = getattr(filterset, "request", None)
+    for f in filterset.filters.values():
+        if not isinstance(f, MODEL_CHOICE_FILTERS):
+            continue
+        queryset = f.get_queryset(request)
+        if isinstance(queryset, ScopedQuerySet):
+            f.queryset = queryset.visible_to(user, action)
+    return filterset
 
 
 class YesNoFilter(django_filters.ChoiceFilter):
@@ -15,3 +37,23 @@ class YesNoFilter(django_filters.ChoiceFilter):
         if value in ("true", "false"):
             return qs.filter(**{self.field_name: value == "true"})
         return qs
+
+
+class YearFilter(django_filters.NumberFilter):
+    """A calendar year of four digits (1000–9999): a date lookup outside them cannot be built."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1000)
+        kwargs.setdefault("max_value", 9999)
+        kwargs.setdefault("decimal_places", 0)
+        super().__init__(*args, **kwargs)
+
+
+class DaysFilter(django_filters.NumberFilter):
+    """A number of days from 0 to ten years: beyond it a date cannot be reached."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 3660)
+        kwargs.setdefault("decimal_places", 0)
+        super().__init__(*args, **kwargs)

@@ -47,3 +47,5 @@ def areas_for(user, path):
 AUDIT = _("Audit")
 entry(AUDIT, _("Change records"), "audit_changes", "core.ObjectChange", "audit", 400)
 entry(AUDIT, _("Access log"), "audit_access", "core.AccessEvent", "audit", 410)
+# Exports waiting for a second person (core/approvals.py): shown to those who may approve them.
+entry(AUDIT, _("Export requests"), "export_requests", "core.ExportRequest", "approve", 420)

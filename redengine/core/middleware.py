@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.utils.cache import patch_cache_control
 
 from .context import Actor, acting, client_ip
 
@@ -35,7 +36,9 @@ class RequestContextMiddleware:
 
 
 class SecurityHeadersMiddleware:
-    """Content-Security-Policy and Permissions-Policy on every response."""
+    """Content-Security-Policy and Permissions-Policy on every response; ``Cache-Control: no-store,
+    private`` on every response to a signed-in caller (a page, an API answer or a download may hold
+    personal data: no browser or proxy keeps a copy)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -44,4 +47,7 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+        user = getattr(request, "user", None)  # set by the session or (through DRF) the token
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True)
         return response

@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .permissions import AUDIT, EXPORT
+from .permissions import APPROVE, AUDIT, EXPORT
 from .scoping import ScopedQuerySet, prefix_q
 
 
@@ -188,3 +188,83 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class PersonalReadWindow(models.Model):
+    """The distinct people one account read in one window (``BULK_READ_ALERT_WINDOW``): one row per account
+    and window, updated once per request that reads personal data (``core/reads.py``), never a row per
+    person. The volume alert fires once per row (``alerted_at``). No page shows it (no role may act)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    window_start = models.DateTimeField(_("window start"))
+    people = models.JSONField(_("people read"), default=list)  # sorted distinct person ids
+    people_count = models.PositiveIntegerField(_("people read"), default=0)
+    requests = models.PositiveIntegerField(_("requests"), default=0)
+    alerted_at = models.DateTimeField(_("alerted"), null=True, blank=True)
+    role_actions: dict = {}
+
+    class Meta:
+        verbose_name = _("personal data read window")
+        verbose_name_plural = _("personal data read windows")
+        constraints = [models.UniqueConstraint(fields=["user", "window_start"], name="personalread_once")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.window_start:%Y-%m-%d %H:%M} {self.people_count}"
+
+
+class ExportRequest(models.Model):
+    """An export that needs a second person's approval (``core/approvals.py``): who asked, what (the list and
+    its filters, never an identifier), how many rows, and who approved it; downloaded once, in time."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        DOWNLOADED = "downloaded", _("Downloaded")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    title = models.CharField(_("export"), max_length=200)
+    view_name = models.CharField(_("page"), max_length=100)
+    query = models.CharField(_("filters"), max_length=500, blank=True)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"))
+    reason = models.CharField(_("why approval is needed"), max_length=200, blank=True)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.PENDING)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    downloaded_at = models.DateTimeField(_("downloaded"), null=True, blank=True)
+    scope_path = models.CharField(_("scope path"), max_length=255, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    # Approvers: the administrators over the requester's place in the tree (never the requester: the
+    # approval views exclude the account's own requests). The requester sees their own requests.
+    role_actions = {
+        "city_admin": frozenset({APPROVE}),
+        "district_admin": frozenset({APPROVE}),
+        "inspector": frozenset({APPROVE}),  # discipline inspection: a second person over the whole city
+    }
+
+    class Meta:
+        verbose_name = _("export request")
+        verbose_name_plural = _("export requests")
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["scope_path", "state"], name="exportrequest_scope")]
+
+    def __str__(self):
+        return f"{self.title} ({self.row_count})"
+
+    @classmethod
+    def scope_filter(cls, prefixes):
+        return prefix_q("scope_path", prefixes)

@@ -10,6 +10,7 @@ subtree (``core/scoping.py``).
 
 VIEW, ADD, CHANGE, DELETE, EXPORT = "view", "add", "change", "delete", "export"
 AUDIT = "audit"  # read the change records and the access log within the scope
+APPROVE = "approve"  # approve another account's export that needs a second person (core/approvals.py)
 
 USUAL = {
     "city_admin": frozenset({VIEW, ADD, CHANGE, DELETE, EXPORT}),

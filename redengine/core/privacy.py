@@ -23,6 +23,12 @@ SENSITIVE, GENERAL = "sensitive", "general"
 PERSONAL_FIELDS: dict[str, Entry] = {}  # "app_label.Model.field" -> its entry
 NOT_PERSONAL: set[str] = set()  # fields of personal models that hold no personal information
 PERSONAL_MODELS: list[str] = []  # models describing a person: every field is declared one way or the other
+PERSON_MODEL: list[str] = []  # the model of the people themselves, whose ids the bulk-read alert counts
+
+
+def declare_person(model):
+    """Name the model (``"app_label.ModelName"``) whose rows are the people (core/reads.py counts them)."""
+    PERSON_MODEL[:] = [model]
 
 
 def declare(model, personal, not_personal=(), *, every_field=True):

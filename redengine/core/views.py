@@ -22,10 +22,13 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import generic
 
+from . import approvals
 from .audit import log_access, remember
 from .exports import xlsx_response
+from .filters import scope_choices
 from .forms import bootstrapify
 from .models import AccessEvent
+from .reads import account_read, is_personal
 from .services import Item
 from .writes import RefusedError
 
@@ -110,6 +113,10 @@ class ObjectListView(ScopedMixin, generic.ListView):
         self.filterset = self.filterset_class(
             self.request.GET or None, queryset=queryset, request=self.request
         )
+        scope_choices(self.filterset, self.request.user)  # before the form is built: its choices are scoped
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            bootstrapify(self.filterset.form)  # the wrong fields marked, their messages shown: nothing listed
+            return queryset.none()
         bootstrapify(self.filterset.form)
         queryset = self.filterset.qs if self.filterset.is_bound else queryset
         sort = self.request.GET.get("sort", "")
@@ -124,14 +131,33 @@ class ObjectListView(ScopedMixin, generic.ListView):
     def get(self, request, *args, **kwargs):
         if request.GET.get("export") == "xlsx":
             return self.export()
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        account_read(request, self.model, getattr(self, "page_objects", []))  # personal models only
+        return response
+
+    export_unmasked = False  # the export holds ID numbers or mobiles in full (then it always needs approval)
 
     def export(self):
         if not self.request.user.can(self.model, EXPORT):
             return refuse(self.request, self.model, EXPORT)
-        rows = (
-            [c.value(obj) for c in self.columns] for obj in self.filtered(self.scoped(EXPORT)).iterator(2000)
-        )
+        queryset = self.filtered(self.scoped(EXPORT))
+        approval, count = None, None
+        if is_personal(self.model):
+            count = queryset.count()
+            reason = approvals.reason_for(count, unmasked=self.export_unmasked)
+            if reason:
+                outcome = approvals.gate(
+                    self.request,
+                    title=self.get_title(),
+                    model_label=self.model._meta.label_lower,
+                    rows=count,
+                    reason=reason,
+                )
+                if isinstance(outcome, HttpResponse):
+                    return outcome
+                approval = outcome
+            account_read(self.request, self.model, queryset=queryset, rows=count, detail="export")
+        rows = ([c.value(obj) for c in self.columns] for obj in queryset.iterator(2000))
         name = self.model._meta.model_name
         return xlsx_response(
             self.request,
@@ -140,6 +166,7 @@ class ObjectListView(ScopedMixin, generic.ListView):
             rows=rows,
             filename=f"{name}.xlsx",
             model=self.model,
+            approval=approval,
         )
 
     def get_title(self):
@@ -156,11 +183,13 @@ class ObjectListView(ScopedMixin, generic.ListView):
         query.pop("page", None)
         sort_query = query.copy()
         sort_query.pop("sort", None)
+        rows = [(obj, self.cells(obj)) for obj in context["object_list"]]
+        self.page_objects = [obj for obj, _cells in rows]  # what this page shows: the read that is logged
         context.update(
             title=self.get_title(),
             filterset=self.filterset,
             columns=self.columns,
-            rows=[(obj, self.cells(obj)) for obj in context["object_list"]],
+            rows=rows,
             query=query.urlencode(),
             sort_query=sort_query.urlencode(),
             current_sort=self.request.GET.get("sort", ""),
@@ -173,6 +202,11 @@ class ObjectListView(ScopedMixin, generic.ListView):
 
 
 class ObjectDetailView(ScopedMixin, generic.DetailView):
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        account_read(request, self.model, [self.object])  # personal models only
+        return response
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user

@@ -20,8 +20,11 @@ def exportable(user):
     return [importer for importer in importers() if user.can(importer.models[0], "export")]
 
 
-def export_workbook(user):
-    """(the .xlsx as bytes, rows written, whether any ID number or mobile is in full)."""
+def export_workbook(user, stamp=""):
+    """(the .xlsx as bytes, rows written, whether any ID number or mobile is in full).
+
+    ``stamp`` (who exported it, when, who approved it) goes where the import does not read: the document
+    properties, every sheet's page header, and a note shown on the first sheet's first cell."""
     ctx = ImportContext(user)
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(
@@ -35,12 +38,18 @@ def export_workbook(user):
     )
     header = book.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1})
     text = book.add_format({"num_format": "@"})
+    if stamp:
+        book.set_properties({"author": str(user), "comments": stamp})
     date = book.add_format({"num_format": "yyyy-mm-dd"})
     count = 0
     for importer in exportable(user):
         columns = importer.sheet.columns
         sheet = book.add_worksheet(importer.sheet.name)
         sheet.freeze_panes(1, 0)
+        if stamp:
+            sheet.set_header("&L" + stamp.replace("&", "&&"))
+            if len(book.worksheets()) == 1:  # the first sheet: a note that shows on opening
+                sheet.write_comment(0, 0, stamp, {"visible": True, "x_scale": 3, "y_scale": 1.2})
         for index, column in enumerate(columns):
             kind = column.parser.kind
             width = 22 if kind in ("id_number", "code") else max(12, 2 * len(column.header) + 4)

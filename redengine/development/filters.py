@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from redengine.core import codes
-from redengine.core.filters import YesNoFilter
+from redengine.core.filters import DaysFilter, YearFilter, YesNoFilter
 from redengine.orgs.filters import SubtreeFilter
 
 from . import rules
@@ -37,7 +37,7 @@ class CaseFilterSet(django_filters.FilterSet):
     )
     within = SubtreeFilter(label=_("Within organization (code)"))
     late = LateFilter(label=_("Past a deadline"))
-    due_within = django_filters.NumberFilter(method="filter_due_within", label=_("Deadline within (days)"))
+    due_within = DaysFilter(method="filter_due_within", label=_("Deadline within (days)"))
     incomplete = YesNoFilter(label=_("Incomplete"))
     has_exception = YesNoFilter(label=_("Has an exception"))
 
@@ -58,7 +58,7 @@ class CaseFilterSet(django_filters.FilterSet):
 
 
 class PlanFilterSet(django_filters.FilterSet):
-    year = django_filters.NumberFilter(label=_("Year"))
+    year = YearFilter(label=_("Year"))
     within = SubtreeFilter(label=_("Within organization (code)"))
 
     class Meta:

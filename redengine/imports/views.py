@@ -13,13 +13,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from redengine.core import approvals
 from redengine.core.audit import log_access
+from redengine.core.exports import stamp_text
 from redengine.core.forms import StyledFormMixin
 from redengine.core.models import AccessEvent
+from redengine.core.reads import account_read
 from redengine.core.views import refuse
 from redengine.dataio import importer
 from redengine.dataio.exporting import export_workbook, exportable
 from redengine.dataio.template import build_template
+from redengine.people.models import Person
 
 from . import progress, services, tasks
 from .models import ImportJob
@@ -116,9 +120,26 @@ class ExportView(LoginRequiredMixin, View):
     """The user's scope as an import workbook; ID numbers and mobiles in full only where the user may reveal."""
 
     def get(self, request):
-        if not exportable(request.user):
+        user = request.user
+        if not exportable(user):
             return refuse(request, ImportJob, "export")
-        content, rows, revealed = export_workbook(request.user)
+        people = Person.objects.visible_to(user, "export")
+        count = people.count()
+        unmasked = Person.objects.visible_to(user, "reveal").exists()
+        approval = None
+        reason = approvals.reason_for(count, unmasked=unmasked)
+        if reason:  # a second person approves it first (core/approvals.py)
+            outcome = approvals.gate(
+                request,
+                title=_("Import workbook"),
+                model_label="dataio.importworkbook",
+                rows=count,
+                reason=reason,
+            )
+            if isinstance(outcome, HttpResponse):
+                return outcome
+            approval = outcome
+        content, rows, revealed = export_workbook(user, stamp=stamp_text(user, approval))
         detail = (
             _("import workbook; ID numbers and mobiles in full")
             if revealed
@@ -127,6 +148,7 @@ class ExportView(LoginRequiredMixin, View):
         log_access(
             AccessEvent.Kind.EXPORT, request=request, obj="dataio.importworkbook", rows=rows, detail=detail
         )
+        account_read(request, Person, queryset=people, rows=count, detail="import workbook")
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         return xlsx(content, f"redengine-export-{stamp}.xlsx")
 

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from redengine.core.codes import DISTRICT_CHOICES
-from redengine.core.filters import YesNoFilter
+from redengine.core.filters import YearFilter, YesNoFilter
 
 from .choices import OrgType, Ownership, SchoolType, UrbanRural
 from .models import AffiliationChange, GrantStandard, PartyOrganization, School, StartupGrant
@@ -69,7 +69,7 @@ class StartupGrantFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         field_name="organization__name", lookup_expr="icontains", label=_("Organization")
     )
-    year = django_filters.NumberFilter(field_name="approved_on__year", label=_("Year approved"))
+    year = YearFilter(field_name="approved_on__year", label=_("Year approved"))
     within = SubtreeFilter(label=_("Within organization (code)"))
 
     class Meta:
@@ -82,7 +82,7 @@ class AffiliationChangeFilterSet(django_filters.FilterSet):
         field_name="organization__name", lookup_expr="icontains", label=_("Organization")
     )
     received = YesNoFilter(field_name="old_parent__isnull", label=_("Received from outside the system"))
-    year = django_filters.NumberFilter(field_name="changed_on__year", label=_("Year"))
+    year = YearFilter(field_name="changed_on__year", label=_("Year"))
 
     class Meta:
         model = AffiliationChange

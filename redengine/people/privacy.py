@@ -2,11 +2,12 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from redengine.core.privacy import GENERAL, SENSITIVE, Entry, declare
+from redengine.core.privacy import GENERAL, SENSITIVE, Entry, declare, declare_person
 
 WHILE_EMPLOYED = _("while the person works in the education system, then as the party archives rules require")
 PARTY_RECORD = _("permanently, as part of the party member's record (党员档案)")
 
+declare_person("people.Person")  # the bulk-read alert counts these (core/reads.py)
 declare(
     "people.Person",
     {

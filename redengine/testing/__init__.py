@@ -56,3 +56,20 @@ def audit_store_fails():
             else:
                 cursor.execute(f"DROP TRIGGER IF EXISTS audit_fails ON {table}")
                 cursor.execute("DROP FUNCTION IF EXISTS audit_fails()")
+
+
+def export_with_approval(client, url, approver):
+    """Ask for an export that needs a second person (``client`` is the requester's), have the account
+    ``approver`` approve it on the page of export requests, and download it: the download's response."""
+    from django.urls import reverse
+
+    from redengine.core.approvals import download_url
+    from redengine.core.models import ExportRequest
+
+    asked = client.get(url)
+    assert asked.status_code == 302, asked
+    export = ExportRequest.objects.filter(state=ExportRequest.State.PENDING).latest("id")
+    decided = login_client(Client(), approver).post(reverse("export_request_approve", args=[export.pk]))
+    assert decided.status_code == 302, decided
+    export.refresh_from_db()
+    return client.get(download_url(export))

@@ -22,6 +22,7 @@ from redengine.testing.matrix import DECLARED, REGISTERED
 OWN_TESTS = {
     "core.ObjectChange": "core/tests/test_audit.py (auditors only, within their scope; append-only)",
     "core.AccessEvent": "core/tests/test_audit.py (auditors only, within their scope; append-only)",
+    "core.ExportRequest": "core/tests/test_bulk_reads.py (approvers over the requester's place, never the requester)",
 }
 
 # URL patterns that are not about a scoped record, each with the tests that cover it.
@@ -44,6 +45,10 @@ NOT_ABOUT_A_RECORD = {
     "audit_changes": "core/tests/test_audit.py::test_who_may_browse_the_trail, test_the_trail_is_browsable_…",
     "audit_access": "core/tests/test_audit.py::test_access_events_are_scoped_to_the_accounts_subtree",
     "object_history": "core/tests/test_audit.py::test_a_record_shows_its_own_change_history_within_the_scope",
+    # Export requests (OWN_TESTS): the account's own, and those it may approve within its scope.
+    "export_requests": "core/tests/test_bulk_reads.py::test_a_large_export_waits_for_a_second_persons_approval",
+    "export_request_approve": "core/tests/test_bulk_reads.py::test_who_may_approve_an_export",
+    "export_request_reject": "core/tests/test_bulk_reads.py::test_who_may_approve_an_export",
     # The account's own notifications.
     "notifications": "development/tests/test_pages.py::test_the_daily_scan_reminds_the_secretary_once",
     "notifications_read": "development/tests/test_pages.py::test_the_daily_scan_reminds_the_secretary_once",

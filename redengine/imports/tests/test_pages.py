@@ -18,6 +18,7 @@ from redengine.dataio.template import CODE_SHEET
 from redengine.imports.models import ImportJob
 from redengine.orgs.services import SCHOOLS
 from redengine.people.models import Person
+from redengine.testing import export_with_approval
 
 from .generated import generated_workbook
 from .importing import MEMBER_ID, SCHOOL, changed, db_counts, small_sheets, workbook
@@ -237,16 +238,20 @@ def test_problem_lines_never_hold_a_full_id_number(client_for, client):
 
 
 # Export as an import workbook, and the round trip -------------------------------------------------
-def test_round_trip_import_export_reimport_is_no_change(client_for):
+def test_round_trip_import_export_reimport_is_no_change(client_for, example_user):
     client = client_for("city_admin")
     job = job_of(upload(client, generated_workbook(80, seed=9)))
     client.post(reverse("imports:job_confirm", args=[job.pk]))
     job.refresh_from_db()
     assert job.status == "imported"
-    response = client.get(reverse("imports:export"))
+    # ID numbers in full: a second person (the inspector, over the same city) approves it first.
+    response = export_with_approval(client, reverse("imports:export"), example_user("inspector"))
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["学校", "党组织", "人员", "称号", "发展环节"]
+    # The file names its exporter and its approver (document properties, page header, first-sheet note).
+    assert "陈建国" in book.properties.creator
+    assert "孙明" in book["学校"]["A1"].comment.text
     event = AccessEvent.objects.filter(kind="export", username="city_admin").latest("id")
     assert event.row_count == sum(book[name].max_row - 1 for name in book.sheetnames)
     assert "完整" in event.detail

@@ -5,6 +5,7 @@ and confirmed or cancelled by that account only."""
 from redengine.accounts.models import User
 from redengine.imports.models import ImportJob
 from redengine.imports.services import start_job
+from redengine.people.models import Person
 from redengine.testing.matrix import Action, Detail, ListPage, Page, ScopedCase, build_matrix
 
 UPLOADERS = {
@@ -13,6 +14,10 @@ UPLOADERS = {
     "other_district": "furong_admin",
     "city": "city_admin",
 }
+
+
+def reveals(user):
+    return Person.objects.visible_to(user, "reveal").exists()
 
 
 def file_name(username):
@@ -51,7 +56,13 @@ JOBS = ScopedCase(
     views=[
         Page("imports:import", action="add"),  # whoever may add or change a record an import writes
         Page("imports:template", action="add"),
-        Page("imports:export", action="export", logs="export"),
+        # In full (an account that may reveal): waits for a second person (core/approvals.py).
+        Page(
+            "imports:export",
+            action="export",
+            ok=lambda run: 302 if reveals(run.user) else 200,
+            logs=lambda run: "approval" if reveals(run.user) else "export",
+        ),
         ListPage("imports:job_list", query={}),
         Detail("imports:job_detail"),
         Detail("imports:job_progress", ok=204),  # not running: the page reloads

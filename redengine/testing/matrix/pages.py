@@ -72,8 +72,8 @@ def put_marker(run, text=None):
 class Page(View):
     """A page without a record (a form, a workbook, a summary): 403, or its answer (and its log row)."""
 
-    ok: int = 200
-    logs: str | None = None  # the access-log kind a successful answer writes
+    ok: object = 200  # the status of a successful answer, or (run) -> it
+    logs: object = None  # the access-log kind a successful answer writes, or (run) -> it
 
     kind = "ui_page"
     with_object = False
@@ -87,9 +87,11 @@ class Page(View):
         if not run.allowed:
             trail.assert_refused(response, run.user, self.action)
             return
-        assert response.status_code == self.ok, response.content[:300]
-        if self.logs:
-            trail.assert_logged(run.user, self.logs)
+        ok = self.ok(run) if callable(self.ok) else self.ok
+        assert response.status_code == ok, response.content[:300]
+        logs = self.logs(run) if callable(self.logs) else self.logs
+        if logs:
+            trail.assert_logged(run.user, logs)
         trail.assert_nothing_written()
 
 
