@@ -113,7 +113,7 @@ def test_browsable_api_is_off_unless_asked_for(client, settings, instructor_key)
     ],
 )
 def test_out_of_range_filter_values_answer_400(client, example_user, url, query):
-    key, _token = ApiToken.issue(example_user("city_admin"))
+    key, _token = ApiToken.issue(example_user("city_admin"), otp_verified=True)
     response = client.get(url, query, **auth(key))
     assert response.status_code == 400, response.content
     (name,) = query
