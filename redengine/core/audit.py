@@ -16,6 +16,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from .context import current_actor
+from .masking import mask_personal
 from .models import AccessEvent, AuditedModel, ObjectChange
 from .writes import active_write, chunked
 
@@ -433,7 +434,8 @@ def _record_m2m(sender, instance, action, model, pk_set, **kwargs):
 
 
 def log_access(kind, *, request=None, user=None, username="", obj=None, rows=None, detail="", scope_path=""):
-    """Write one access-log row (logins, failures, exports, reveals, refusals)."""
+    """Write one access-log row (logins, failures, exports, reveals, refusals); a whole ID number or mobile in
+    its path or detail is masked (``core.masking.mask_personal``)."""
     actor = current_actor()
     request = request or actor.request
     if user is None and request is not None:
@@ -452,10 +454,10 @@ def log_access(kind, *, request=None, user=None, username="", obj=None, rows=Non
         username=(user.get_username() if user else username)[:150],
         ip_address=request.META.get("REMOTE_ADDR") if request is not None else actor.ip_address,
         request_id=getattr(request, "request_id", "") or actor.request_id,
-        path=request.get_full_path()[:500] if request is not None else actor.label[:500],
+        path=mask_personal(request.get_full_path() if request is not None else actor.label)[:500],
         object_type=object_type[:100],
         object_id=object_id,
         row_count=rows,
-        detail=detail[:500],
+        detail=mask_personal(detail)[:500],
         scope_path=scope_path,
     )
