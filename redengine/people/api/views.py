@@ -1,5 +1,5 @@
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -63,8 +63,8 @@ class PersonViewSet(ScopedModelViewSet):
             raise exceptions.ValidationError(errors)
         try:
             found = identifier_search(request._request, form.cleaned_data)
-        except SearchThrottledError as exc:
-            raise exceptions.Throttled(detail=str(exc)) from exc
+        except SearchThrottledError as exc:  # answered, not raised: the access-log row of it is kept
+            return Response({"detail": str(exc)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         serializer = self.get_serializer(found, many=True)
         return Response({"count": len(found), "results": serializer.data})
 
