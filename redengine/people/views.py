@@ -81,6 +81,7 @@ class PersonSearchView(PersonListView):
 
     action = "reveal"
     http_method_names = ["post"]
+    paginate_by = 50  # every person found on one page (a search finds at most 50): no page link to GET
 
     def post(self, request):
         form = IdentifierSearchForm(request.POST)
