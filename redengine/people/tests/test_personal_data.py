@@ -275,3 +275,40 @@ def test_no_log_and_no_access_event_holds_a_whole_id_number_or_mobile(client, cl
     assert not [v for pair in people for v in pair if v and v in events]
     assert not ID_LIKE.search(events)
     assert not MOBILE_LIKE.search(events)
+
+
+# The change records -------------------------------------------------------------------------------------
+def test_a_record_written_under_the_old_mask_shows_no_more_than_a_new_one():
+    record = ObjectChange(
+        content_type=ContentType.objects.get_for_model(Person),
+        object_repr="张老师（4301**********0014）",
+        before={"id_number_masked": "4301**********0014", "birth_date": "1980-01-01", "name": "张老师"},
+        after={"id_number_masked": "4301**********0022", "birth_date": "1980-01-02", "name": "张老师"},
+        changed_fields=["id_number_masked", "birth_date"],
+    )
+    assert record.shown_repr == "张老师（4301************14）"
+    assert record.diff() == [
+        ("id_number_masked", "4301************14", "4301************22"),
+        ("birth_date", "（已记录，不显示）", "（已记录，不显示）"),
+    ]
+
+
+def test_a_new_number_with_the_same_masked_form_is_written_and_recorded():
+    """The mask keeps six characters: two numbers may share it (and the birth date). The change is still
+    written, and recorded, through the blind index (kept in the trail, never shown)."""
+    person = zhang()
+    number = person.reveal_id_number()
+    sequence = next(
+        s
+        for s in range(int(number[16]), 1000, 10)
+        if s != int(number[14:17]) and make_id_number(number[:6], person.birth_date, s)[-2:] == number[-2:]
+    )
+    other = make_id_number(number[:6], person.birth_date, sequence)
+    assert other != number
+    services.PEOPLE.save([Item({"id_number": other}, instance=person)], by=SYSTEM)
+    person = Person.objects.get(pk=person.pk)
+    assert person.reveal_id_number() == other
+    assert person.id_number_masked == number[:4] + "*" * 12 + number[-2:]
+    record = ObjectChange.objects.filter(object_id=str(person.pk), content_type__model="person").latest("id")
+    assert "id_number_index" in record.changed_fields
+    assert ("id_number_index", "（已记录，不显示）", "（已记录，不显示）") in record.diff()
