@@ -344,11 +344,25 @@ SITE_URL = os.environ.get("SITE_URL", "")  # e.g. https://redengine.example.edu.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Every handler masks whole ID numbers and mobiles in what it writes (core/logs.py).
+    "filters": {"mask_identifiers": {"()": "redengine.core.logs.MaskIdentifiers"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "server": {"format": "%(asctime)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_identifiers"]},
+        # The request lines of the development server (Django's own handler, with the filter).
+        "server": {"class": "logging.StreamHandler", "formatter": "server", "filters": ["mask_identifiers"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    "loggers": {"axes": {"level": "ERROR"}},
+    "loggers": {
+        "axes": {"level": "ERROR"},
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
+    },
 }
 
 RED_ENGINE_NAME = _("Red Engine")
+# Searches of people by a whole ID number or mobile (a logged reveal) allowed per account and hour.
+PEOPLE_IDENTIFIER_SEARCHES_PER_HOUR = int(os.environ.get("PEOPLE_IDENTIFIER_SEARCHES_PER_HOUR", "30"))
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False

@@ -17,6 +17,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from .context import current_actor
+from .masking import mask_personal
 from .models import AccessEvent, AuditedModel, ObjectChange
 from .validators import parse_id_number
 from .writes import active_write, chunked
@@ -461,7 +462,8 @@ def loggable_path(request):
 
 
 def log_access(kind, *, request=None, user=None, username="", obj=None, rows=None, detail="", scope_path=""):
-    """Write one access-log row (logins, failures, exports, reveals, refusals)."""
+    """Write one access-log row (logins, failures, exports, reveals, refusals); a whole ID number or mobile in
+    its path or detail is masked (``core.masking.mask_personal``)."""
     actor = current_actor()
     request = request or actor.request
     if user is None and request is not None:
@@ -480,10 +482,10 @@ def log_access(kind, *, request=None, user=None, username="", obj=None, rows=Non
         username=(user.get_username() if user else username)[:150],
         ip_address=request.META.get("REMOTE_ADDR") if request is not None else actor.ip_address,
         request_id=getattr(request, "request_id", "") or actor.request_id,
-        path=loggable_path(request)[:500] if request is not None else actor.label[:500],
+        path=mask_personal(loggable_path(request) if request is not None else actor.label)[:500],
         object_type=object_type[:100],
         object_id=object_id,
         row_count=rows,
-        detail=detail[:500],
+        detail=mask_personal(detail)[:500],
         scope_path=scope_path,
     )

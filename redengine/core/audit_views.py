@@ -61,7 +61,7 @@ class ObjectChangeListView(ObjectListView):
         Column("actor", _("Actor")),
         Column("get_action_display", _("Action"), "action"),
         Column("content_type.name", _("Object type")),
-        Column("object_repr", _("Object")),
+        Column("shown_repr", _("Object")),
         Column("changed_fields", _("Changed fields")),
         Column("ip_address", _("Address")),
     ]

@@ -1,10 +1,13 @@
 """What every app needs: the audit trail (对象变更记录) and the access log (访问日志)."""
 
+import re
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .masking import mask_id_number
 from .permissions import APPROVE, AUDIT, EXPORT
 from .scoping import ScopedQuerySet, prefix_q
 
@@ -50,10 +53,13 @@ class AuditedModel(models.Model):
     """A domain record whose every create, change and delete is kept in ``ObjectChange``.
 
     Subclasses say where they sit in the tree (``audit_scope_path``) so that the trail is scoped
-    like the records themselves, and which fields are never copied into it (``audit_exclude``).
+    like the records themselves, which fields are never copied into it (``audit_exclude``), and which are
+    kept in it but never shown (``audit_hidden``: personal data that, beside a masked value, would tell
+    it; the change records show that such a field changed, not its values).
     """
 
     audit_exclude: frozenset = frozenset()
+    audit_hidden: frozenset = frozenset()
 
     class Meta:
         abstract = True
@@ -103,9 +109,38 @@ class ObjectChange(AppendOnlyModel):
         return f"{self.get_action_display()} {self.object_repr}"
 
     def diff(self):
-        """(field, before, after) for each changed field, in model order."""
+        """(field, before, after) for each changed field, in model order, as the change records show them:
+        the model's ``audit_hidden`` fields hidden, masked ID numbers masked as ``core.masking`` masks them
+        now (a record written under an older, looser mask shows no more than a new one)."""
         before, after = self.before or {}, self.after or {}
-        return [(name, before.get(name), after.get(name)) for name in self.changed_fields]
+        model = self.content_type.model_class()
+        hidden = getattr(model, "audit_hidden", frozenset())
+        return [
+            (name, shown_value(name, before.get(name), hidden), shown_value(name, after.get(name), hidden))
+            for name in self.changed_fields
+        ]
+
+    @property
+    def shown_repr(self):
+        """The object's text as recorded, its masked ID numbers masked as they are now."""
+        return remask(self.object_repr)
+
+
+MASKED_ID = re.compile(r"(?<![0-9A-Za-z*])[0-9]{4}\*{5,}[0-9Xx]{1,4}(?![0-9A-Za-z*])")
+HIDDEN = _("(recorded, not shown)")
+
+
+def remask(value):
+    """A text's masked ID numbers masked again with the current mask."""
+    if not isinstance(value, str) or "*" not in value:
+        return value
+    return MASKED_ID.sub(lambda match: mask_id_number(match.group()), value)
+
+
+def shown_value(name, value, hidden):
+    if name in hidden:
+        return HIDDEN if value not in (None, "") else value
+    return remask(value)
 
 
 class AccessEvent(AppendOnlyModel):

@@ -172,6 +172,25 @@ class ImportContext:
     def whole_tree(self):
         return self.user is None
 
+    def known(self, model, objs, action="view"):
+        """A function giving, for one of ``objs`` (records or None), the record if the importing user may know
+        of it (new in the file, or recorded within their ``action`` scope), else None: a recorded one outside
+        the scope is answered word for word as one that does not exist. The scope is asked in bulk, once."""
+        cache = self.state.setdefault(("known", model, action), {})
+        unknown = {o.pk for o in objs if o is not None and o.pk and o.pk not in cache}
+        if unknown:
+            allowed = self.scope.allowed(model, action, unknown)
+            cache.update((pk, pk in allowed) for pk in unknown)
+
+        def known(obj):
+            if obj is None or not obj.pk:
+                return obj
+            if obj.pk not in cache:
+                cache[obj.pk] = bool(self.scope.allowed(model, action, [obj.pk]))
+            return obj if cache[obj.pk] else None
+
+        return known
+
     def lookup(self, name, queryset, field):
         if name not in self.lookups:
             self.lookups[name] = Lookup(queryset, field)

@@ -220,8 +220,8 @@ def _age(done, date, birth_date, **kwargs):
         return [
             Violation(
                 "DEV.AGE_MIN",
-                detail=_("Born %(date)s: under %(age)s on the date of the application.")
-                % {"date": birth_date.isoformat(), "age": param("dev.min_age")},
+                # Not the birth date itself: beside the masked ID number it would tell the number.
+                detail=_("Under %(age)s on the date of the application.") % {"age": param("dev.min_age")},
             )
         ]
     return []

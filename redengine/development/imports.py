@@ -31,6 +31,7 @@ from redengine.people.imports import (
     read_id_numbers,
     revealed_people,
 )
+from redengine.people.models import Person
 
 from . import rules, services
 from .models import DevelopmentCase, DevelopmentEvent
@@ -137,8 +138,10 @@ class StepSheet(SheetImporter):
         }
         remarks = "remarks" in data.columns
         rows, steps = [], []
+        known_person = ctx.known(Person, [people.get(index) for _row, _parsed, index in found])
         for row, parsed, index in found:
-            person = by_number.get(parsed.number) or people.get(index)
+            # A person outside the importer's scope is answered word for word as one not recorded.
+            person = by_number.get(parsed.number) or known_person(people.get(index))
             if person is None:
                 if not (
                     ctx.unreadable("人员") or parsed.number in failed or row.values["id_number"] in failed

@@ -11,7 +11,6 @@ neither in clear.
 
 import datetime
 import hashlib
-import re
 
 from django.db import DatabaseError
 from django.utils import timezone
@@ -19,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from redengine.core.context import Actor, acting
 from redengine.core.crypto import seal, unseal
-from redengine.core.masking import mask_id_number, mask_mobile
+from redengine.core.masking import mask_personal
 from redengine.dataio import importer
 from redengine.dataio.errors import ERROR, WorkbookRejected, shown_value
 from redengine.dataio.package import MB
@@ -32,14 +31,6 @@ MAX_BYTES = 20 * MB  # the reader's limit: a larger file is refused unread
 MAX_STORED_ISSUES = 10_000
 KEEP_UNCONFIRMED_DAYS = 7  # a checked upload not confirmed within a week is cancelled, its file dropped
 PROGRESS_EVERY = 1_000  # rows between two progress reports
-ID_LIKE = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
-MOBILE_LIKE = re.compile(r"(?<![0-9])1\d{10}(?![0-9])")
-
-
-def mask_personal(text):
-    """``text`` with every whole ID number and mobile in it masked."""
-    text = ID_LIKE.sub(lambda match: mask_id_number(match.group()), str(text))
-    return MOBILE_LIKE.sub(lambda match: mask_mobile(match.group()), text)
 
 
 def may_reveal(user):

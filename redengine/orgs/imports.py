@@ -197,10 +197,12 @@ class OrganizationSheet(SheetImporter):
                 orgs.add(code, made[code])
         fields, items, told = present(data, ORG_FIELDS), [], set()
         coverage = ctx.state["coverage"] = []
+        # A parent outside the importer's scope is answered word for word as one not recorded.
+        known_org = ctx.known(PartyOrganization, [orgs.get(row.values["parent_code"]) for row in rows])
         for index, row in enumerate(rows):
             values = {name: row.values[name] for name in fields}
             code, parent_code = row.values["org_code"], row.values["parent_code"]
-            parent = orgs.get(parent_code) if parent_code else None
+            parent = known_org(orgs.get(parent_code)) if parent_code else None
             if parent_code and parent is None:
                 told.add((index, "parent_code"))
                 if not reference_known(ctx, "党组织", "org_code", parent_code):
@@ -221,9 +223,11 @@ class OrganizationSheet(SheetImporter):
     def schools(self, ctx, data, row):
         """The schools of 所在学校代码: recorded, or new in the 学校 sheet; an unknown code is reported."""
         schools = school_lookup(ctx).load(row.values["school_codes"] or ())
+        # A school outside the importer's scope is answered word for word as one not recorded.
+        known_school = ctx.known(School, [schools.get(code) for code in row.values["school_codes"] or ()])
         found = []
         for code in row.values["school_codes"] or ():
-            school = schools.get(code)
+            school = known_school(schools.get(code))
             if school is not None:
                 found.append(school)
             elif not reference_known(ctx, "学校", "code", code):

@@ -5,17 +5,16 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from redengine.core import codes
-from redengine.core.crypto import get_provider
 from redengine.core.filters import YesNoFilter
-from redengine.core.validators import parse_id_number
 from redengine.orgs.filters import SubtreeFilter
 
 from .choices import DispatchRole, Title
 from .models import Dispatch, Honor, Person
+from .search import no_identifier_in_query
 
 
 class PersonFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Name or full ID number"))
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Name"))
     school = django_filters.CharFilter(field_name="school__code", label=_("School code"))
     district = django_filters.ChoiceFilter(
         field_name="school__district", choices=codes.DISTRICT_CHOICES, label=_("District or county")
@@ -32,13 +31,11 @@ class PersonFilterSet(django_filters.FilterSet):
         model = Person
         fields = ["q", "school", "district", "political_status", "post", "front_line", "title", "within"]
 
-    def search(self, queryset, name, value):
-        value = value.strip()
-        try:
-            number = parse_id_number(value).number
-        except Exception:  # noqa: BLE001 — not an ID number: search by name
-            return queryset.filter(name__icontains=value)
-        return queryset.filter(id_number_index=get_provider().blind_index(number))
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # By name only: a whole ID number or mobile is searched by POST (``search.py``), never in the address.
+        user = getattr(self.request, "user", None)
+        self.filters["q"].extra["validators"] = [no_identifier_in_query(user)]
 
     def with_title(self, queryset, name, value):
         return queryset.filter(

@@ -33,6 +33,11 @@ from . import services
 from .models import Honor, Membership, Person
 from .services import MEMBER_STATUSES, masked_id
 
+
+def cannot_check_mobile():
+    return _("This person's mobile cannot be checked: you may not see this person's full details.")
+
+
 SEXES = [("male", "男"), ("female", "女")]
 TITLES = [
     ("backbone_teacher", "骨干教师"),
@@ -158,7 +163,15 @@ class PersonSheet(SheetImporter):
         people = person_lookup(ctx).load(index for _row, _parsed, index in found)
         schools = school_lookup(ctx).load(row.values["school_code"] for row, _parsed, _index in found)
         orgs = org_lookup(ctx).load(row.values["membership_org"] for row, _parsed, _index in found)
-        attach_schools(ctx, [people.get(index) for _r, _p, index in found if people.get(index) is not None])
+        recorded = [people.get(index) for _r, _p, index in found if people.get(index) is not None]
+        attach_schools(ctx, recorded)
+        # What the importer may know of (a record outside the scope answers as one that does not exist) and
+        # whose protected fields they may compare (those they may reveal).
+        known_person, may_reveal = ctx.known(Person, recorded), ctx.known(Person, recorded, "reveal")
+        known_school = ctx.known(School, [schools.get(row.values["school_code"]) for row, _p, _i in found])
+        known_org = ctx.known(
+            PartyOrganization, [orgs.get(row.values["membership_org"]) for row, _p, _i in found]
+        )
         by_number = ctx.state.setdefault("people_by_number", {})
         given = ctx.state.setdefault("given_memberships", {})
         fields = present(data, PERSON_FIELDS)
@@ -166,13 +179,24 @@ class PersonSheet(SheetImporter):
         rows, items, told = [], [], set()
         for index, (row, parsed, blind_index) in enumerate(found):
             values = row.values
+            person = people.get(blind_index)
+            if person is not None and known_person(person) is None:
+                # Registered outside the importer's scope: told in words that name nothing of the record.
+                data.issue(row, "id_number", services.not_registrable())
+                failed.add(parsed.number)
+                continue
             item = Item({name: values[name] if values[name] is not None else "" for name in fields})
             item.values.update(id_number=parsed, sex=values["sex"], birth_date=values["birth_date"])
             item.extra["id_number_index"] = blind_index  # computed once, for the look-up
             item.values["political_status"] = status = values["political_status"] or "masses"
             if "mobile" in data.columns:
-                item.values["mobile"] = values["mobile"] or ""
-            school = schools.get(values["school_code"])
+                if values["mobile"] and person is not None and may_reveal(person) is None:
+                    # Compared, it would tell whether the mobile is this one: refused the same either way.
+                    data.issue(row, "mobile", cannot_check_mobile())
+                    told.add((index, "mobile"))
+                else:
+                    item.values["mobile"] = values["mobile"] or ""
+            school = known_school(schools.get(values["school_code"]))
             if school is None:
                 told.add((index, "school_code"))
                 if not reference_known(ctx, "学校", "code", values["school_code"]):
@@ -181,8 +205,7 @@ class PersonSheet(SheetImporter):
             else:
                 item.values["school"] = school
             if membership_columns:
-                item.values["membership"] = self.membership(ctx, data, row, index, orgs, told)
-            person = people.get(blind_index)
+                item.values["membership"] = self.membership(ctx, data, row, index, orgs, told, known_org)
             if person is None:
                 item.obj = person = Person()
                 people.add(blind_index, person)
@@ -203,10 +226,10 @@ class PersonSheet(SheetImporter):
         return SheetPlan.of(checked, people=checked)
 
     @staticmethod
-    def membership(ctx, data, row, index, orgs, told):
+    def membership(ctx, data, row, index, orgs, told, known_org):
         values = row.values
         code = values["membership_org"]
-        org = orgs.get(code) if code else None
+        org = known_org(orgs.get(code)) if code else None
         if code and org is None:
             told.add((index, "membership_org"))
             if not reference_known(ctx, "党组织", "org_code", code):
@@ -240,7 +263,7 @@ class PersonSheet(SheetImporter):
                 "name": person.name,
                 "id_number": person.reveal_id_number() if full else person.id_number_masked,
                 "sex": person.sex,
-                "birth_date": person.birth_date,
+                "birth_date": person.birth_date if full else None,  # as privacy.PersonalView shows it
                 "ethnic_group": person.ethnic_group,
                 "education": person.education,
                 "mobile": (person.reveal_mobile() if full else person.mobile_masked) or None,
@@ -276,9 +299,11 @@ class HonorSheet(SheetImporter):
         people = person_lookup(ctx).load(
             index for row, parsed, index in found if parsed.number not in by_number
         )
+        known_person = ctx.known(Person, [people.get(index) for _row, _parsed, index in found])
         matched = []
         for row, parsed, index in found:
-            person = by_number.get(parsed.number) or people.get(index)
+            # A person outside the importer's scope is answered word for word as one not recorded.
+            person = by_number.get(parsed.number) or known_person(people.get(index))
             if person is None:
                 if not (
                     ctx.unreadable("人员") or parsed.number in failed or row.values["id_number"] in failed

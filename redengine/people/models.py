@@ -67,7 +67,10 @@ class Person(AuditedModel):
 
     objects = PersonQuerySet.as_manager()
     role_actions = usual_table()
-    audit_exclude = frozenset({"id_number_cipher", "id_number_index", "mobile_cipher", "mobile_index"})
+    audit_exclude = frozenset({"id_number_cipher", "mobile_cipher"})
+    # The blind indexes are kept in the trail so that a change of number shows even where its masked form
+    # stays the same; they, and the birth date (beside the masked number it would tell it), are not shown.
+    audit_hidden = frozenset({"id_number_index", "mobile_index", "birth_date"})
 
     class Meta:
         verbose_name = _("person")

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from redengine.core.privacy import GENERAL, SENSITIVE, Entry, declare, declare_person
 
+from .models import Person
+
 WHILE_EMPLOYED = _("while the person works in the education system, then as the party archives rules require")
 PARTY_RECORD = _("permanently, as part of the party member's record (党员档案)")
 
@@ -64,3 +66,55 @@ declare(
     ),
     ["id", "person", "organization"],
 )
+
+
+class PersonalView:
+    """Which personal data of people a user sees: the one rule of every surface (pages, API answers,
+    exports, import workbooks, change records).
+
+    Whoever may reveal a person (``visible_to(user, "reveal")``) sees the birth date beside the masked ID
+    number and mobile (the full values only through the logged reveal). Anyone else sees the masked
+    values and the sex, but no part of the birth date (no date, year or age): beside the mask it would
+    narrow the number to a few thousand candidates (``core.masking`` does the arithmetic). A list primes
+    the view with its page (one query), a single record asks on its own.
+    """
+
+    def __init__(self, user):
+        self.user = user
+        self.revealable = {}  # person pk -> whether the user may reveal them
+
+    def prime(self, people):
+        wanted = [p.pk for p in people if p.pk is not None and p.pk not in self.revealable]
+        if not wanted:
+            return self
+        allowed = set()
+        if self.user is not None:
+            allowed = set(
+                Person.objects.visible_to(self.user, "reveal")
+                .filter(pk__in=wanted)
+                .values_list("pk", flat=True)
+            )
+        self.revealable.update((pk, pk in allowed) for pk in wanted)
+        return self
+
+    def may_reveal(self, person):
+        if person.pk not in self.revealable:
+            self.prime([person])
+        return self.revealable.get(person.pk, False)
+
+    def birth_date(self, person):
+        """The birth date if the user may see it, else None."""
+        return person.birth_date if self.may_reveal(person) else None
+
+    def fields(self, person):
+        """{field: value} of the person's personal data as the user sees them."""
+        return {
+            "id_number_masked": person.id_number_masked,
+            "mobile_masked": person.mobile_masked,
+            "sex": person.sex,
+            "birth_date": self.birth_date(person),
+        }
+
+
+def personal_view(user):
+    return PersonalView(user)

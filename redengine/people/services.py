@@ -47,6 +47,16 @@ def check_against_id(parsed, *, sex=None, birth_date=None):
     return errors
 
 
+def not_registrable():
+    """A person created (or an ID number typed) with a number already registered: the refusal tells that the
+    number is taken, necessarily, but nothing of the record (whether it lies in the writer's scope, its name,
+    school or dates): the same words whoever and wherever it is."""
+    return _(
+        "This ID number cannot be registered in your unit. If the person is transferring from another "
+        "unit, ask a higher-level administrator to arrange the transfer."
+    )
+
+
 def masked_id():
     return _(
         "This ID number is masked (as in an export without the reveal permission): type the full number."
@@ -271,7 +281,7 @@ class PersonService(SchoolPlaced, ModelService):
         return "id_number"
 
     def duplicate_message(self, names):
-        return _("Another person already has this ID number.")
+        return not_registrable()
 
     def apply(self, plan, write):
         provider = plan.extra["provider"]

@@ -5,6 +5,7 @@ from . import views
 app_name = "people"
 urlpatterns = [
     path("people/", views.PersonListView.as_view(), name="person_list"),
+    path("people/search/", views.PersonSearchView.as_view(), name="person_search"),
     path("people/add/", views.PersonEditView.as_view(), name="person_add"),
     path("people/<int:pk>/", views.PersonDetailView.as_view(), name="person_detail"),
     path("people/<int:pk>/edit/", views.PersonEditView.as_view(), name="person_edit"),

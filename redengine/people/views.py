@@ -28,6 +28,8 @@ from .completeness import missing, organizations_by_completeness, people_by_comp
 from .filters import DispatchFilterSet, HonorFilterSet, PersonFilterSet
 from .forms import DispatchForm, HonorForm, MembershipForm, PersonForm
 from .models import CommitteePost, Dispatch, Honor, Membership, Person
+from .privacy import personal_view
+from .search import IdentifierSearchForm, SearchThrottledError, identifier_search
 
 
 class PersonRecordMixin:
@@ -59,12 +61,45 @@ class PersonListView(ObjectListView):
         Column("name", _("Full name"), "name", link=True),
         Column("id_number_masked", _("Resident ID number")),
         Column("get_sex_display", _("Sex"), "sex"),
-        Column("birth_date", _("Birth date"), "birth_date"),
         Column("school.name", _("School"), "school__code"),
         Column("get_post_display", _("Post"), "post"),
         Column("get_political_status_display", _("Political status"), "political_status"),
         Column("mobile_masked", _("Mobile")),
-    ]
+    ]  # no birth date: beside the masked number it would narrow it down (privacy.PersonalView)
+    template_name = "people/person_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.request.user.can(Person, "reveal"):
+            context.setdefault("search_form", IdentifierSearchForm())
+        return context
+
+
+class PersonSearchView(PersonListView):
+    """Find people by a whole ID number or mobile, posted from the list page: a logged reveal, for those who
+    may reveal the people found, limited per hour (``search.py``). The answer is the list page with them."""
+
+    action = "reveal"
+    http_method_names = ["post"]
+    paginate_by = 50  # every person found on one page (a search finds at most 50): no page link to GET
+
+    def post(self, request):
+        form = IdentifierSearchForm(request.POST)
+        self.found, status = [], 200
+        if form.is_valid():
+            try:
+                self.found = identifier_search(request, form.cleaned_data)
+            except SearchThrottledError as exc:
+                form.add_error(None, str(exc))
+                status = 429
+        self.object_list = self.get_queryset()
+        context = self.get_context_data(search_form=form, searched=not form.errors)
+        return self.render_to_response(context, status=status)
+
+    def get_queryset(self):
+        return self.filtered(
+            Person.objects.filter(pk__in=[p.pk for p in self.found]).select_related("school")
+        )
 
 
 class PersonDetailView(ObjectDetailView):
@@ -80,7 +115,7 @@ class PersonDetailView(ObjectDetailView):
             honors=person.honors.all(),
             dispatches=person.dispatches.select_related("school"),
             posts=person.committee_posts.select_related("organization"),
-            can_reveal=Person.objects.visible_to(self.request.user, "reveal").filter(pk=person.pk).exists(),
+            can_reveal=personal_view(self.request.user).may_reveal(person),
             completeness=completeness_of(people_by_completeness(Person.objects.filter(pk=person.pk))),
             breadcrumbs=[(_("People"), reverse("people:person_list")), (person.name, None)],
         )

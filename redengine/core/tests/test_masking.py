@@ -18,9 +18,13 @@ ID_PATTERN = re.compile(r"\d{17}[\dXx]")
 MOBILE_PATTERN = re.compile(r"1\d{10}")
 
 
-def test_id_number_keeps_the_first_four_and_the_last_four():
-    assert mask_id_number("430104198001010014") == "4301**********0014"
-    assert mask_id_number("11010519491231002X") == "1101**********002X"
+def test_id_number_keeps_the_first_four_and_the_last_two():
+    assert mask_id_number("430104198001010014") == "4301************14"
+    assert mask_id_number("11010519491231002X") == "1101************2X"
+
+
+def test_a_value_masked_by_the_old_mask_is_masked_again_to_the_new_form():
+    assert mask_id_number("4301**********0014") == "4301************14"
 
 
 def test_mobile_keeps_the_first_three_and_the_last_four():
@@ -35,7 +39,7 @@ def test_empty_stays_empty(mask, empty):
 
 def test_legacy_15_digit_id_number():
     """GB 11643-1989 numbers: the same parts kept, the birth date hidden."""
-    assert mask_id_number("430104800101001") == "4301*******1001"
+    assert mask_id_number("430104800101001") == "4301*********01"
 
 
 @pytest.mark.parametrize(("value", "masked"), [("12345", "*****"), ("43010419800101", "**************")])
@@ -50,7 +54,7 @@ def test_short_or_other_phone_values(value, masked):
 
 def test_spaces_do_not_shift_what_is_hidden():
     assert mask_mobile("138 1234 5678") == "138****5678"
-    assert mask_id_number(" 430104 19800101 0014 ") == "4301**********0014"
+    assert mask_id_number(" 430104 19800101 0014 ") == "4301************14"
 
 
 @property_test
@@ -64,7 +68,7 @@ def test_a_masked_id_number_hides_the_birth_date_and_is_no_id_number(province, c
     number = make_id_number(f"{province}{county:04d}", born, sequence)
     masked = mask_id_number(number)
     assert len(masked) == 18
-    assert (masked[:4], masked[-4:]) == (number[:4], number[-4:])
+    assert (masked[:4], masked[-2:]) == (number[:4], number[-2:])
     assert f"{born:%Y%m%d}" not in masked
     assert not ID_PATTERN.search(masked)
 

@@ -49,6 +49,10 @@ NOT_ABOUT_A_RECORD = {
     "export_requests": "core/tests/test_bulk_reads.py::test_a_large_export_waits_for_a_second_persons_approval",
     "export_request_approve": "core/tests/test_bulk_reads.py::test_who_may_approve_an_export",
     "export_request_reject": "core/tests/test_bulk_reads.py::test_who_may_approve_an_export",
+    # The search by a whole ID number or mobile: names no record in its address; a reveal of what it finds.
+    "people:person_search": "people/tests/test_personal_data.py::test_the_identifier_search_is_a_logged_…, "
+    "test_a_candidate_in_the_search_box_answers_nothing",
+    "person-search POST": "people/tests/test_personal_data.py::test_the_identifier_search_is_a_logged_limited_reveal",
     # The account's own notifications.
     "notifications": "development/tests/test_pages.py::test_the_daily_scan_reminds_the_secretary_once",
     "notifications_read": "development/tests/test_pages.py::test_the_daily_scan_reminds_the_secretary_once",

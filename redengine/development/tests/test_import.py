@@ -425,7 +425,10 @@ def test_a_district_administrator_imports_steps_of_their_district_only(example_u
         validation, _ctx = check(steps(rows), user=example_user("yuelu_admin"))
     found = errors(validation)
     assert [(row, column) for _s, row, column, _r in found] == [(2, "公民身份号码"), (3, "公民身份号码")]
-    assert all("不在您的权限范围内" in reason for *_place, reason in found)
+    # Outside the scope, answered word for word as a person recorded nowhere (nothing tells it exists).
+    assert {reason for *_place, reason in found} == {
+        "没有该公民身份号码的人员：既不在“人员”工作表中，也未在系统中登记。"
+    }
     assert counts() == before
     imported(steps(rows), user=example_user("city_admin"))
     assert DevelopmentCase.objects.get(person=furong).organization.code == "CS430102-01"

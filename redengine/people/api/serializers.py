@@ -4,10 +4,13 @@ from redengine.core.api import ScopedModelSerializer
 from redengine.orgs.models import PartyOrganization, School
 
 from ..models import CommitteePost, Dispatch, Honor, Membership, Person
+from ..privacy import personal_view
 
 
 class PersonSerializer(ScopedModelSerializer):
-    """ID numbers and mobiles are masked; the full values only through the logged reveal action."""
+    """ID numbers and mobiles are masked; the full values only through the logged reveal action. The birth
+    date only to those who may reveal the person (``privacy.PersonalView``, in the context as ``personal``),
+    else null."""
 
     school = serializers.SlugRelatedField(slug_field="code", queryset=School.objects.all())
     id_number = serializers.CharField(write_only=True, required=False)
@@ -32,6 +35,13 @@ class PersonSerializer(ScopedModelSerializer):
             "political_status",
         ]
         read_only_fields = ["id_number_masked", "mobile_masked", "sex", "birth_date"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        personal = self.context.get("personal") or personal_view(self.context.get("user"))
+        if personal.birth_date(instance) is None:
+            data["birth_date"] = None
+        return data
 
 
 class MembershipSerializer(ScopedModelSerializer):

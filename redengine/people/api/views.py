@@ -1,5 +1,5 @@
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -10,6 +10,8 @@ from redengine.core.models import AccessEvent
 from .. import services
 from ..filters import DispatchFilterSet, HonorFilterSet, PersonFilterSet
 from ..models import CommitteePost, Dispatch, Honor, Membership, Person
+from ..privacy import personal_view
+from ..search import IdentifierSearchForm, SearchThrottledError, identifier_search
 from .serializers import (
     CommitteePostSerializer,
     DispatchSerializer,
@@ -25,9 +27,46 @@ class PersonViewSet(ScopedModelViewSet):
     serializer_class = PersonSerializer
     filterset_class = PersonFilterSet
     select_related = ("school",)
-    ordering_fields = ["name", "birth_date"]
+    ordering_fields = ["name"]  # not the birth date: the order would tell it (privacy.PersonalView)
     ordering = ["school__code", "name", "pk"]
-    scope_actions = {"reveal": "reveal"}
+    scope_actions = {"reveal": "reveal", "search": "reveal"}
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "personal": personal_view(self.request.user)}
+
+    def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
+        if kwargs.get("many") and args:  # a page of people: who may be revealed, in one query
+            serializer.context["personal"].prime(list(args[0]))
+        return serializer
+
+    @extend_schema(
+        request=inline_serializer(
+            "IdentifierSearch",
+            {
+                "id_number": serializers.CharField(required=False),
+                "mobile": serializers.CharField(required=False),
+            },
+        ),
+        responses={200: PersonSerializer(many=True)},
+    )
+    @action(detail=False, methods=["post"])
+    def search(self, request):
+        """The people with this whole ID number or mobile (one of them, in the body, never in the address),
+        among those the caller may reveal: a logged reveal, at most ``PEOPLE_IDENTIFIER_SEARCHES_PER_HOUR``
+        an hour."""
+        form = IdentifierSearchForm(request.data)
+        if not form.is_valid():
+            errors = dict(form.errors)
+            if "__all__" in errors:
+                errors["non_field_errors"] = errors.pop("__all__")
+            raise exceptions.ValidationError(errors)
+        try:
+            found = identifier_search(request._request, form.cleaned_data)
+        except SearchThrottledError as exc:  # answered, not raised: the access-log row of it is kept
+            return Response({"detail": str(exc)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        serializer = self.get_serializer(found, many=True)
+        return Response({"count": len(found), "results": serializer.data})
 
     @extend_schema(
         request=None,
