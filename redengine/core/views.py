@@ -141,6 +141,12 @@ class ObjectListView(ScopedMixin, generic.ListView):
         if not self.request.user.can(self.model, EXPORT):
             return refuse(self.request, self.model, EXPORT)
         queryset = self.filtered(self.scoped(EXPORT))
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            # A wrong filter exports nothing: back to the list (without the wrong value) with its message.
+            for errors in self.filterset.form.errors.values():
+                for error in errors:
+                    messages.error(self.request, error)
+            return redirect(self.request.path)
         approval, count = None, None
         if is_personal(self.model):
             count = queryset.count()

@@ -348,7 +348,9 @@ class Scanner:
                                 answer.kind,
                             )
                         )
-            if person.masked and person.masked in text:
+            # Beside the masked number the birth date narrows it down: only for a person the account may
+            # reveal anyway is the pair no leak.
+            if person.masked and person.masked in text and person.pk not in self.revealable:
                 for birth in person.birth_dates:
                     start = text.find(birth)
                     if start >= 0:
