@@ -7,7 +7,6 @@ failed audit write rolls the business write back. Bulk writes on audited models 
 
 import datetime
 import decimal
-import re
 import uuid
 
 from django.contrib.contenttypes.models import ContentType
@@ -17,9 +16,8 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from .context import current_actor
-from .masking import mask_personal
+from .masking import looks_like_identifier, mask_personal
 from .models import AccessEvent, AuditedModel, ObjectChange
-from .validators import parse_id_number
 from .writes import active_write, chunked
 
 PLAIN = frozenset({str, int, bool, float, type(None)})
@@ -435,21 +433,6 @@ def _record_m2m(sender, instance, action, model, pk_set, **kwargs):
         record(instance, ObjectChange.Action.UPDATE, {field.name: before}, {field.name: after}, [field.name])
 
 
-MOBILE = re.compile(r"\+?(86)?1\d{10}")
-
-
-def is_identifier(value):
-    """An ID number or a mobile (what a log or a URL kept must never hold)."""
-    value = value.strip()
-    if MOBILE.fullmatch(value.replace(" ", "").replace("-", "")):
-        return True
-    try:
-        parse_id_number(value)
-    except Exception:  # noqa: BLE001 — not an ID number
-        return False
-    return True
-
-
 def loggable_path(request):
     """The request's path and query as the access log keeps it: an ID number or a mobile typed into a
     filter (the people search takes a full ID number) is replaced by ``***``."""
@@ -457,7 +440,7 @@ def loggable_path(request):
         return request.get_full_path()
     query = request.GET.copy()
     for key in query:
-        query.setlist(key, ["***" if is_identifier(v) else v for v in query.getlist(key)])
+        query.setlist(key, ["***" if looks_like_identifier(v) else v for v in query.getlist(key)])
     return f"{request.path}?{query.urlencode(safe='*')}"
 
 
