@@ -6,6 +6,8 @@ deployment (Changsha, 4301xx); ``430100`` stands for schools directly under the 
 
 from django.utils.translation import gettext_lazy as _
 
+from .text import normalise_text
+
 CITY_DIRECT = "430100"
 
 DISTRICTS = {
@@ -91,7 +93,6 @@ def _lookup(choices, value, aliases=None):
 
     The value is normalised first (spaces, full-width letters and digits), as import cells are.
     """
-    from .validators import normalise_text  # validators imports nothing from here at module level
 
     value = normalise_text(value)
     labels = {label: code for code, label in choices}
@@ -176,7 +177,6 @@ ETHNIC_GROUP_ALIASES = {
 
 def ethnic_group_code(value):
     """The GB/T 3304 code for a code or a name (``01``, ``1``, ``汉族``, ``汉``, ``崩龙族``); None when unknown."""
-    from .validators import normalise_text
 
     value = normalise_text(value)
     if value.isascii() and value.isdigit() and len(value) == 1:

@@ -33,7 +33,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
-from .validators import normalise_text
+from .text import normalise_text
 
 PROVIDER_SETTINGS = {"CRYPTO_PROVIDER", "PERSONAL_DATA_KEY", "BLIND_INDEX_KEY"}
 
