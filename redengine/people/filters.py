@@ -14,7 +14,7 @@ from .search import no_identifier_in_query
 
 
 class PersonFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Name"))
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Full name"))
     school = django_filters.CharFilter(field_name="school__code", label=_("School code"))
     district = django_filters.ChoiceFilter(
         field_name="school__district", choices=codes.DISTRICT_CHOICES, label=_("District or county")
@@ -44,7 +44,7 @@ class PersonFilterSet(django_filters.FilterSet):
 
 
 class HonorFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="person__name", lookup_expr="icontains", label=_("Name"))
+    q = django_filters.CharFilter(field_name="person__name", lookup_expr="icontains", label=_("Full name"))
     title = django_filters.ChoiceFilter(choices=Title.choices, label=_("Title"))
     current = YesNoFilter(field_name="lapsed_on__isnull", label=_("Current"))
     within = SubtreeFilter(label=_("Within organization (code)"))
