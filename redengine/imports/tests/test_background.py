@@ -39,10 +39,9 @@ def demo_db(transactional_db):
         call_command("seed_demo", verbosity=0, stdout=devnull)
 
 
-@pytest.fixture
-def worker(settings, demo_db):
-    """A real ``db_worker`` loop in a thread of the test process, with a database connection of its own."""
-    settings.TASKS = DATABASE_TASKS
+def start_worker():
+    """A real ``db_worker`` loop in a thread of the test process, with a database connection of its own;
+    returns the function that stops it."""
     loop = Worker(
         queue_names=["default"],
         interval=0.2,
@@ -62,9 +61,21 @@ def worker(settings, demo_db):
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
-    yield loop
-    loop.running = False
-    thread.join(timeout=10)
+
+    def stop():
+        loop.running = False
+        thread.join(timeout=10)
+        assert not thread.is_alive(), "the worker did not stop"
+
+    return stop
+
+
+@pytest.fixture
+def worker(settings, demo_db):
+    settings.TASKS = DATABASE_TASKS
+    stop = start_worker()
+    yield
+    stop()
 
 
 def wait_for(job, *statuses, seconds=20):
@@ -95,8 +106,9 @@ def test_the_worker_checks_and_writes_while_the_page_follows(client_for, setting
     assert fragment.status_code == 200
     assert 'id="progress"' in fragment.content.decode()
 
-    request.getfixturevalue("worker")  # now a worker starts
+    stop = start_worker()  # now a worker starts
     wait_for(job, "validated")
+    stop()  # and stops, so that the job is seen while it waits to be written
     assert job.rows_validated == job.rows_total > 0
     finished = client.get(reverse("imports:job_progress", args=[job.pk]))
     assert finished.status_code == 204
@@ -119,6 +131,8 @@ def test_the_worker_checks_and_writes_while_the_page_follows(client_for, setting
     job.refresh_from_db()
     assert job.status == "writing"  # a job being written cannot be cancelled
 
+    stop = start_worker()
+    request.addfinalizer(stop)
     wait_for(job, "imported")
     assert job.rows_written == job.writes_total == 5
     assert job.content is None
