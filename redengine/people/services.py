@@ -201,10 +201,11 @@ class PersonService(SchoolPlaced, ModelService):
                 )
             )
         elif current is not None and typed is not None and typed not in MEMBER_STATUSES:
+            # The organization is not named: it may lie outside the writer's scope.
             message = _(
-                "This person is recorded as a party member in %(org)s. A membership ends on the person's "
-                "page, with its date, not here."
-            ) % {"org": current.organization.code}
+                "This person is recorded as a party member. A membership ends on the person's page, with "
+                "its date, not here."
+            )
             problems.append(Problem(message, index, "political_status"))
         person.political_status = derived
         return problems

@@ -138,3 +138,17 @@ def test_a_person_registered_outside_the_scope_is_refused_naming_nothing(tmp_pat
     _status, _out, err = answer(sheets, tmp_path)
     assert ("人员 第 3 行「公民身份号码」", expected) in reasons(err)
     assert furong.name not in err
+
+
+def test_a_member_typed_as_masses_is_refused_naming_no_organization(tmp_path):
+    """A member's row typed 群众 is refused without naming the organization of the membership, which may lie
+    outside the importer's scope."""
+    person = Person.objects.filter(name="梅溪湖张老师").get()
+    membership = person.memberships.get(ended_on__isnull=True)
+    row = person_row(person, "")
+    row["人员"][1][-1] = "群众"
+    status, _out, err = answer(row, tmp_path, user="city_admin")
+    assert status == 1
+    assert "该人员已登记为党员。终止党籍须在人员页面填写日期办理，不能在此修改。" in err
+    assert membership.organization.code not in err
+    assert membership.organization.name not in err
