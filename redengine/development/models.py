@@ -58,6 +58,7 @@ DERIVED_FIELDS = [
     "closed_on",
     "incomplete",
     "has_exception",
+    "approver",
 ]
 
 
@@ -81,6 +82,16 @@ class DevelopmentCase(OrganizationScoped, AuditedModel):
         on_delete=models.PROTECT,
         related_name="development_cases",
         verbose_name=_("organization"),
+    )
+    # DEV.APPROVER: the committee with approval authority that approves the admission (S17) — the nearest
+    # above the branch, recorded when the case opens and again when the approval is recorded.
+    approver = models.ForeignKey(
+        PartyOrganization,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("approving committee"),
     )
     status = models.CharField(
         _("status"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.OPEN, db_index=True

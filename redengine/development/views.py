@@ -118,7 +118,7 @@ class DueView(CaseListView):
 
 class CaseDetailView(ObjectDetailView):
     model = DevelopmentCase
-    select_related = ("person", "person__school", "organization")
+    select_related = ("person", "person__school", "organization", "approver")
     template_name = "development/case_detail.html"
 
     def get_context_data(self, **kwargs):

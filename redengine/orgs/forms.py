@@ -39,10 +39,16 @@ class OrganizationForm(ScopedModelForm):
             "last_election_on",
             "term_years",
             "schools",
+            "election_postponed_to",
+            "postponement_approved_on",
+            "postponement_approved_by",
+            "approves_admissions",
         ]
         widgets = {
             "founded_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "last_election_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "election_postponed_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "postponement_approved_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "schools": forms.SelectMultiple(attrs={"size": 8}),
         }
 

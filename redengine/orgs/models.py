@@ -14,6 +14,7 @@ from redengine.core.codes import DISTRICT_CHOICES, district_name
 from redengine.core.models import AuditedModel
 from redengine.core.permissions import CHANGE, EXPORT, VIEW, usual_table
 from redengine.core.scoping import ScopedQuerySet, prefix_q
+from redengine.core.writes import chunked
 
 from . import rules
 from .choices import OrgType, Ownership, SchoolType, UrbanRural
@@ -76,6 +77,29 @@ class PartyOrganization(AuditedModel, MP_Node):
             "Leave empty for the usual term: 5 years for a committee, 3 for a general branch or branch."
         ),
     )
+    # ORG.TERM_CHANGE: an election postponed with the superior organization's approval, by at most a year.
+    election_postponed_to = models.DateField(
+        _("election postponed to"),
+        null=True,
+        blank=True,
+        help_text=_("Only with an approved postponement: at most one year after the end of the term."),
+    )
+    postponement_approved_on = models.DateField(_("postponement approved on"), null=True, blank=True)
+    postponement_approved_by = models.CharField(
+        _("postponement approved by"),
+        max_length=200,
+        blank=True,
+        help_text=_("The organization that approved the postponement and its document number."),
+    )
+    # DEV.APPROVER: committees approve admissions unless an administrator marks one that may not.
+    approves_admissions = models.BooleanField(
+        _("approves admissions"),
+        default=True,
+        help_text=_(
+            "For a committee: it has the authority to approve new members. Clear it for a committee that "
+            "has not (such as one under a township or street committee). A general branch never approves."
+        ),
+    )
     # Stored (and indexed) so that "whose term has run out" is one range query; kept by save().
     election_due_on = models.DateField(
         _("next election due"), null=True, blank=True, editable=False, db_index=True
@@ -101,7 +125,7 @@ class PartyOrganization(AuditedModel, MP_Node):
 
     def save(self, *args, **kwargs):
         self.election_due_on = rules.election_due(
-            self.org_type, self.last_election_on, self.founded_on, self.term_years
+            self.org_type, self.last_election_on, self.founded_on, self.term_years, self.election_postponed_to
         )
         super().save(*args, **kwargs)
 
@@ -113,10 +137,71 @@ class PartyOrganization(AuditedModel, MP_Node):
             raise ValidationError(
                 {"last_election_on": _("The last election cannot be before the founding date.")}
             )
+        self.clean_postponement()
+
+    def clean_postponement(self):
+        """ORG.TERM_CHANGE (《关于党的基层组织任期的意见》2018; 基层组织选举工作条例 2020 art. 3): a postponement
+        is approved, recorded with its approval, and moves the election by at most a year."""
+        postponed_to = self.election_postponed_to
+        if postponed_to is None:
+            if self.postponement_approved_on or self.postponement_approved_by.strip():
+                raise ValidationError(
+                    {"election_postponed_to": _("Give the date the election is postponed to.")}
+                )
+            return
+        term_ends = rules.term_end(self.org_type, self.last_election_on, self.founded_on, self.term_years)
+        if rules.term_years(self.org_type, self.term_years) is None:
+            raise ValidationError(
+                {
+                    "election_postponed_to": _(
+                        "A %(type)s has no term of office: there is no election to postpone."
+                    )
+                    % {"type": self.get_org_type_display()}
+                }
+            )
+        if term_ends is None:
+            raise ValidationError(
+                {
+                    "election_postponed_to": _(
+                        "Give the date of the last election (or the founding date) first: the postponement "
+                        "is counted from the end of the term."
+                    )
+                }
+            )
+        errors = {}
+        if postponed_to <= term_ends:
+            errors["election_postponed_to"] = _(
+                "The term ends on %(end)s: a postponement moves the election to a later date."
+            ) % {"end": term_ends.isoformat()}
+        elif postponed_to > rules.postponement_limit(term_ends):
+            errors["election_postponed_to"] = _(
+                "An election may be postponed by at most one year, to %(limit)s at the latest "
+                "(《关于党的基层组织任期的意见》2018; 《中国共产党基层组织选举工作条例》art. 3)."
+            ) % {"limit": rules.postponement_limit(term_ends).isoformat()}
+        if self.postponement_approved_on is None:
+            errors["postponement_approved_on"] = _("Give the date the postponement was approved.")
+        elif self.postponement_approved_on > timezone.localdate():
+            errors["postponement_approved_on"] = _("The date cannot be in the future.")
+        if not self.postponement_approved_by.strip():
+            errors["postponement_approved_by"] = _(
+                "Name the organization that approved the postponement and its document."
+            )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def effective_term_years(self):
         return rules.term_years(self.org_type, self.term_years)
+
+    @property
+    def admits_members(self):
+        """A branch or a joint branch: the organizations a development case opens in (DEV.INDIVIDUAL)."""
+        return self.org_type in rules.ADMITTING_TYPES
+
+    @property
+    def approver_type(self):
+        """A type that approves admissions unless marked otherwise (DEV.APPROVER)."""
+        return self.org_type in rules.APPROVER_TYPES
 
     @classmethod
     def scope_filter(cls, prefixes):
@@ -135,6 +220,25 @@ class PartyOrganization(AuditedModel, MP_Node):
         if self.role_assignments.exists():
             return _("Accounts hold roles at %(org)s; withdraw them first.") % {"org": self}
         return None
+
+
+def admission_approvers(orgs):
+    """{organization pk: the committee that approves its admissions, or None} (DEV.APPROVER): the nearest
+    committee above it that holds the authority (``approves_admissions``); a general branch never approves.
+    One query per 5,000 ancestors, whatever the number of organizations."""
+    step = PartyOrganization.steplen
+    wanted = sorted({org.path[:end] for org in orgs for end in range(step, len(org.path), step)})
+    found = {}
+    for chunk in chunked(wanted):
+        rows = PartyOrganization.objects.filter(
+            path__in=chunk, org_type__in=rules.APPROVER_TYPES, approves_admissions=True
+        )
+        found.update((row.path, row) for row in rows)
+    approvers = {}
+    for org in orgs:
+        ends = range(len(org.path) - step, 0, -step)
+        approvers[org.pk] = next((found[org.path[:end]] for end in ends if org.path[:end] in found), None)
+    return approvers
 
 
 def school_scope_q(prefixes, school="pk", district="district"):

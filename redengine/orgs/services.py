@@ -118,6 +118,10 @@ class OrganizationService(ModelService):
         "term_years",
         "schools",
         "district",
+        "election_postponed_to",
+        "postponement_approved_on",
+        "postponement_approved_by",
+        "approves_admissions",
     )
     references = {"schools": CHANGE}
     unique = (("code",), ("district",))
@@ -146,8 +150,14 @@ class OrganizationService(ModelService):
 
     def derive(self, plan, item, index):
         org = item.obj
+        approved = org.postponement_approved_on
+        if approved and org.last_election_on and org.last_election_on >= approved:
+            # An election held since the postponement was approved: the postponement is spent (the trail
+            # keeps it).
+            org.election_postponed_to, org.postponement_approved_on = None, None
+            org.postponement_approved_by = ""
         org.election_due_on = rules.election_due(
-            org.org_type, org.last_election_on, org.founded_on, org.term_years
+            org.org_type, org.last_election_on, org.founded_on, org.term_years, org.election_postponed_to
         )
 
     def validate(self, plan):

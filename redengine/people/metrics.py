@@ -25,12 +25,21 @@ def coverage_annotated(scope, day):
         .annotate(n=Count("person", distinct=True))
         .values("n")
     )
+    members = (
+        Membership.objects.members_at(day)
+        .filter(person__school=OuterRef("pk"))
+        .order_by()
+        .values("person__school")
+        .annotate(n=Count("person", distinct=True))
+        .values("n")
+    )
     covering = covering_at(day)
     instructor = Dispatch.objects.filter(
         school_id=OuterRef("pk"), role=DispatchRole.INSTRUCTOR, start_on__lte=day
     ).filter(Q(end_on__isnull=True) | Q(end_on__gte=day))
     return School.objects.filter(school_in_scope_at(scope, day)).annotate(
         full=Coalesce(Subquery(full, output_field=IntegerField()), Value(0)),
+        members=Coalesce(Subquery(members, output_field=IntegerField()), Value(0)),
         covered=Exists(covering),
         own=Exists(covering.exclude(partyorganization__org_type=OrgType.JOINT_BRANCH)),
         instructed=Exists(instructor),
@@ -38,13 +47,16 @@ def coverage_annotated(scope, day):
 
 
 # The coverage rule (metrics.md; domain-rules ORG.MIN_FORMAL, SCH.MIN, SCH.JOINT, PRIV.SETUP), as Q objects
-# over the annotations above: which schools have a requirement, and which of those meet it.
+# over the annotations above: which schools have a requirement, and which of those meet it. A school whose
+# members are all probationary needs an organization too: every member, probationary included, belongs to
+# a branch (党章 art. 8; S19 of the 细则's 25 steps) — a gap of 应建尽建 when none covers the school.
 OWN = rules.OWN_ORGANIZATION_FROM
-REQUIRED = Q(full__gte=1) | Q(ownership=Ownership.PRIVATE)
+REQUIRED = Q(full__gte=1) | Q(members__gte=1) | Q(ownership=Ownership.PRIVATE)
 MEETS = (
     Q(full__gte=OWN, own=True)
     | Q(full__gte=1, full__lt=OWN, covered=True)
-    | Q(full=0, ownership=Ownership.PRIVATE) & (Q(covered=True) | Q(instructed=True))
+    | Q(full=0, members__gte=1, covered=True)
+    | Q(full=0, members=0, ownership=Ownership.PRIVATE) & (Q(covered=True) | Q(instructed=True))
 )
 
 
@@ -61,12 +73,17 @@ def gap_reason(row):
         ) % {"n": n, "min": OWN}
     if n >= 1:
         return _("%(n)s full members and no party organization: join or form a joint branch") % {"n": n}
+    if row.get("members"):
+        return _(
+            "%(n)s probationary members only and no party organization: every member belongs to a branch; "
+            "join or form a joint branch"
+        ) % {"n": row["members"]}
     return _("private school without members, with no party organization and no instructor dispatched")
 
 
 def coverage_gaps_rows(scope, period):
     rows = coverage_annotated(scope, period.end).filter(REQUIRED).exclude(MEETS)
-    return rows.order_by("code").values("code", "name", "full", "covered", "ownership")
+    return rows.order_by("code").values("code", "name", "full", "members", "covered", "ownership")
 
 
 @metric(

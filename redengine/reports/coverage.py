@@ -19,15 +19,16 @@ def gaps(scope, period):
     return [{**row, "reason": gap_reason(row)} for row in coverage_gaps_rows(scope, period)]
 
 
-def full_members_by_subtree(scope, day):
-    """Full members at ``day`` of every organization's whole subtree, as {path: count}.
+def members_by_subtree(scope, day, full_only=False):
+    """Members at ``day`` (probationary included, or only the full ones) of every organization's whole
+    subtree, as {path: count}.
 
-    One grouped query (full members per organization), then each count is added to the organization's
+    One grouped query (members per organization), then each count is added to the organization's
     ancestors by cutting its path: no query per organization, whatever the size of the tree.
     """
+    members = Membership.objects.full_members_at(day) if full_only else Membership.objects.members_at(day)
     per_org = (
-        Membership.objects.full_members_at(day)
-        .filter(organization__path__startswith=scope.path)
+        members.filter(organization__path__startswith=scope.path)
         .order_by()
         .values_list("organization__path")
         .annotate(n=Count("person", distinct=True))
@@ -40,39 +41,77 @@ def full_members_by_subtree(scope, day):
     return totals
 
 
+def full_members_by_subtree(scope, day):
+    """Full members at ``day`` of every organization's whole subtree, as {path: count}."""
+    return members_by_subtree(scope, day, full_only=True)
+
+
 def form_advice(scope, period):
-    """Organizations whose size calls for another form (domain-rules §2.2–2.3); advice, not gaps."""
+    """Organizations whose size calls for another form (domain-rules §2.2–2.3, §0.2); advice, never a refusal.
+
+    The size of a branch, and the thresholds of a general branch and a committee, count every member,
+    probationary included (支部工作条例 art. 4: 党员 — domain-rules §0.2); the branch committee counts full
+    members (正式党员, ch. 6). A joint branch covering more units than the parameter allows is advised too.
+    """
     advice = []
-    totals = full_members_by_subtree(scope, period.end)
-    large = [path for path, n in totals.items() if n >= rules.BRANCH_COMMITTEE_FROM]
-    for org in existing_at(period.end, scope).filter(path__in=large).order_by("path"):
-        n = totals[org.path]
+    day = period.end
+    members = members_by_subtree(scope, day)
+    full = full_members_by_subtree(scope, day)
+    units = dict(
+        existing_at(day, scope)
+        .filter(org_type=OrgType.JOINT_BRANCH)
+        .annotate(n=Count("schools", distinct=True))
+        .filter(n__gt=rules.JOINT_BRANCH_MAX_UNITS)
+        .values_list("path", "n")
+    )
+    wanted = {path for path, n in members.items() if n >= rules.GENERAL_BRANCH_FROM}
+    wanted |= {path for path, n in full.items() if n >= rules.BRANCH_COMMITTEE_FROM}
+    wanted |= set(units)
+    for org in existing_at(day, scope).filter(path__in=wanted).order_by("path"):
+        texts = []
+        n, f = members[org.path], full[org.path]
         if org.org_type in BRANCHES and n > rules.BRANCH_MAX_MEMBERS:
-            text = _(
-                "%(n)s full members: a branch normally has at most %(max)s; split it or form a general "
-                "branch (BR.SETUP, ORG.GENERAL_BRANCH)."
-            ) % {"n": n, "max": rules.BRANCH_MAX_MEMBERS}
-        elif (
-            org.org_type != OrgType.COMMITTEE
-            and org.org_type != OrgType.WORKING_COMMITTEE
-            and n >= rules.COMMITTEE_FROM
-        ):
-            text = _("%(n)s full members: %(min)s or more call for a primary committee (ORG.COMMITTEE).") % {
-                "n": n,
-                "min": rules.COMMITTEE_FROM,
-            }
+            texts.append(
+                _(
+                    "%(n)s members, probationary included: a branch normally has at most %(max)s; split it "
+                    "or form a general branch (Branch Regulations art. 4)."
+                )
+                % {"n": n, "max": rules.BRANCH_MAX_MEMBERS}
+            )
+        elif org.org_type not in (OrgType.COMMITTEE, OrgType.WORKING_COMMITTEE) and n >= rules.COMMITTEE_FROM:
+            texts.append(
+                _(
+                    "%(n)s members, probationary included: %(min)s or more call for a primary committee "
+                    "(Regulations on party organizations in state organs, art. 5)."
+                )
+                % {"n": n, "min": rules.COMMITTEE_FROM}
+            )
         elif org.org_type in BRANCHES and n >= rules.GENERAL_BRANCH_FROM:
-            text = _(
-                "%(n)s full members: %(min)s or more call for a general branch (ORG.GENERAL_BRANCH)."
-            ) % {"n": n, "min": rules.GENERAL_BRANCH_FROM}
-        elif org.org_type in BRANCHES:
-            text = _(
-                "%(n)s full members: a branch with %(min)s or more elects a branch committee of 3 to 5 "
-                "members (BR.COMMITTEE)."
-            ) % {"n": n, "min": rules.BRANCH_COMMITTEE_FROM}
-        else:
-            continue
-        advice.append({"organization": org, "full": n, "advice": text})
+            texts.append(
+                _(
+                    "%(n)s members, probationary included: %(min)s or more call for a general branch "
+                    "(Regulations on party organizations in state organs, art. 6)."
+                )
+                % {"n": n, "min": rules.GENERAL_BRANCH_FROM}
+            )
+        elif org.org_type in BRANCHES and f >= rules.BRANCH_COMMITTEE_FROM:
+            texts.append(
+                _(
+                    "%(n)s full members: a branch with %(min)s or more elects a branch committee of 3 to 5 "
+                    "members (Branch Regulations, chapter 6)."
+                )
+                % {"n": f, "min": rules.BRANCH_COMMITTEE_FROM}
+            )
+        if org.path in units:
+            texts.append(
+                _(
+                    "It covers %(n)s units: a joint branch normally covers at most %(max)s; form another "
+                    "joint branch or a branch of its own for some of them (Branch Regulations art. 5)."
+                )
+                % {"n": units[org.path], "max": rules.JOINT_BRANCH_MAX_UNITS}
+            )
+        for text in texts:
+            advice.append({"organization": org, "full": f, "members": n, "advice": text})
     return advice
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from redengine.core.audit import bulk_update_audited, remember
 from redengine.core.services import CHANGE, DELETE, PICK, Item, ModelService
 from redengine.core.writes import Problem, RefusedError, outside_scope, writing
+from redengine.orgs.models import admission_approvers
 
 from .. import engine
 from ..models import (
@@ -20,7 +21,7 @@ from ..models import (
     DevelopmentCase,
     DevelopmentPlan,
 )
-from .stories import ROLES_OF, apply_plan
+from .stories import ROLES_OF, admission_problem, apply_plan
 
 
 # Cases ----------------------------------------------------------------------------------------------
@@ -30,6 +31,18 @@ class CaseService(ModelService):
     model = DevelopmentCase
     fields = ("person", "organization")
     references = {"person": CHANGE}
+
+    def validate(self, plan):
+        super().validate(plan)
+        orgs = [i.obj.organization for i in plan.items if i.is_new and i.obj.organization_id]
+        approvers = admission_approvers(orgs)
+        for index, item in enumerate(plan.items):
+            if not (item.is_new and item.obj.organization_id):
+                continue
+            problem = admission_problem(item.obj.organization)
+            if problem:
+                plan.problems.append(Problem(problem, index, "organization"))
+            item.obj.approver = approvers.get(item.obj.organization_id)
 
     def check_unique(self, plan):
         people = [i.obj.person_id for i in plan.items if i.is_new]

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from redengine.core.audit import bulk_create_audited, bulk_update_audited, remember
 from redengine.core.services import ADD, CHANGE, VIEW
 from redengine.core.writes import Problem, chunked, outside_scope, writing
+from redengine.orgs.models import admission_approvers
 from redengine.people.models import Person
 from redengine.people.services import MEMBERSHIPS, current_memberships
 
@@ -31,6 +32,7 @@ from .stories import (
     StepPlan,
     StepRefusedError,
     Story,
+    admission_problem,
     apply_plan,
     clean_data,
     covering_orgs,
@@ -81,6 +83,7 @@ class StepService(MembershipsFollowSteps):
         for story in plan.stories:
             if story.new:
                 self.derive(story)
+        self.record_approvers(plan)
         self.check_memberships(plan, scope, given or {}, today)
         return plan
 
@@ -251,7 +254,8 @@ class StepService(MembershipsFollowSteps):
             school = school_of(person)
             if org is None and school is not None:
                 orgs = covering.get(school.code, [])
-                org = orgs[0] if orgs else None
+                branches = [o for o in orgs if o.admits_members]  # admission passes through a branch
+                org = (branches or orgs or [None])[0]
             if org is None:
                 if school is not None:
                     message = _(
@@ -263,6 +267,7 @@ class StepService(MembershipsFollowSteps):
             story.case.organization_id = org.pk  # (setting the id drops a cached organization: first)
             CASE_ORGANIZATION.set_cached_value(story.case, org)
         opened = [s for s in opened if CASE_ORGANIZATION.get_cached_value(s.case, None) is not None]
+        self.place_approvers(plan, opened)
         may_change = scope.allowed(Person, CHANGE, [s.person for s in opened], through=(DevelopmentCase, ADD))
         for story in opened:
             org, person = story.case.organization, story.person
@@ -275,6 +280,38 @@ class StepService(MembershipsFollowSteps):
                 plan.problems += [
                     Problem(outside_scope(), index, "person", True) for index, _event in story.new
                 ]
+
+    @staticmethod
+    def place_approvers(plan, opened):
+        """A case opens only in a branch or a joint branch; it records the committee that will approve the
+        admission (DEV.APPROVER), and a recorded case records it again when its approval (S17) is recorded."""
+        plan.approvers = {}
+        for story in opened:
+            problem = admission_problem(story.case.organization)
+            if problem:
+                plan.problems += [Problem(problem, index, "organization") for index, _event in story.new]
+        approving = [s for s in opened if s.case.organization.pk]
+        approving += [
+            s for s in plan.stories if not s.new_case and any(event.step == "S17" for _index, event in s.new)
+        ]
+        approvers = admission_approvers([s.case.organization for s in approving])
+        for story in approving:
+            approver = approvers.get(story.case.organization.pk)
+            if approver is None and any(event.step == "S17" for _index, event in story.new):
+                message = _(
+                    "No committee above %(org)s has the authority to approve admissions, so the approval "
+                    "cannot be recorded. A city or district administrator can mark the committee that "
+                    "approves on its page."
+                ) % {"org": story.case.organization.name}
+                plan.problems += [Problem(message, i) for i, e in story.new if e.step == "S17"]
+            if approver is not None or not story.case.pk:
+                plan.approvers[id(story)] = (story, approver)
+
+    @staticmethod
+    def record_approvers(plan):
+        """Set the approvers found (after ``derive``, which remembers the recorded cases as loaded)."""
+        for story, approver in plan.approvers.values():
+            story.case.approver = approver
 
     @staticmethod
     def derive(story):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from redengine.core.writes import RefusedError, chunked
+from redengine.orgs.choices import OrgType
 from redengine.people.models import Person
 from redengine.people.services import MEMBER_STATUSES
 
@@ -240,3 +241,20 @@ def covering_orgs(schools, coverage=None):
     for found in by_code.values():
         found.sort(key=lambda org: (0, org.path, org.code) if org.pk else (1, "", org.code))
     return by_code
+
+
+def admission_problem(org):
+    """Why a development case cannot open in ``org``, or None: admission passes through a branch (党章 art. 5;
+    细则 art. 21), so a case opens in a branch or a joint branch — not in a temporary branch, which does not
+    admit members, nor in a general branch or a committee."""
+    if org is None or org.admits_members:
+        return None
+    if org.org_type == OrgType.TEMPORARY_BRANCH:
+        return _(
+            "%(org)s is a temporary branch, which does not admit members: open the case in the branch of the "
+            "person's own unit."
+        ) % {"org": org.name}
+    return _(
+        "%(org)s is a %(type)s: admission passes through a branch (Party Constitution art. 5; Rules on "
+        "developing members art. 21), so the case opens in the branch or joint branch the person belongs to."
+    ) % {"org": org.name, "type": org.get_org_type_display()}

@@ -36,6 +36,15 @@ class OrganizationSerializer(ScopedModelSerializer):
         model = PartyOrganization
         fields = ["id", "code", "name", "org_type", "parent", "depth", "founded_on", "district", "schools"]
         read_only_fields = ["depth", "district"]
+        # The approval authority (DEV.APPROVER) and an approved postponement of the election (ORG.TERM_CHANGE).
+        fields += [
+            "approves_admissions",
+            "election_due_on",
+            "election_postponed_to",
+            "postponement_approved_on",
+            "postponement_approved_by",
+        ]
+        read_only_fields += ["election_due_on"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

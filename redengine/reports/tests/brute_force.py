@@ -43,9 +43,9 @@ CHECKED = [
 ]
 
 # Terms of office (《关于党的基层组织任期的意见》, 2018): committees 5 years, general branches and branches 3,
-# temporary branches hold no election. Written out here rather than read from orgs.rules.
+# temporary branches and working committees hold no election. Written out here rather than read from orgs.rules.
 TERMS = {
-    "working_committee": 5,
+    "working_committee": None,  # dispatched, not elected: no term (domain-rules §0.2)
     "committee": 5,
     "general_branch": 3,
     "branch": 3,
@@ -60,6 +60,7 @@ REASON_WORDS = {
     "none_own": "no party organization: 3 or more need an organization of its own",
     "none_small": "no party organization: join or form a joint branch",
     "private": "no instructor dispatched",
+    "probationary_only": "probationary members only and no party organization",
 }
 
 
@@ -454,6 +455,9 @@ class BruteForce:
             1 for p in self.people.values() if p.school_id == school.pk and self.full_member(p.pk, day)
         )
 
+    def members_of(self, school, day):
+        return sum(1 for p in self.people.values() if p.school_id == school.pk and self.member(p.pk, day))
+
     def instructor_on(self, school, day):
         return any(
             d.school_id == school.pk
@@ -477,6 +481,8 @@ class BruteForce:
                 kind = "joint_only" if covering else "none_own"
             elif n >= 1:
                 required, meets, kind = True, bool(covering), "none_small"
+            elif self.members_of(school, self.end):  # every member belongs to a branch (党章 art. 8)
+                required, meets, kind = True, bool(covering), "probationary_only"
             elif school.ownership == "private":
                 required, meets = True, bool(covering) or self.instructor_on(school, self.end)
                 kind = "private"

@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 
 from redengine.core.metrics import REGISTRY, Period, compute_all
 from redengine.core.validators import make_id_number
+from redengine.orgs import rules
 from redengine.orgs.models import PartyOrganization
 from redengine.people.metrics import gap_reason
 from redengine.people.models import Membership, Person
@@ -266,21 +267,46 @@ def big_branches(sizes):
 
 
 def test_coverage_page_advises_on_branches_of_7_and_50(client_for):
-    """A branch with 7 full members elects a branch committee (BR.COMMITTEE); with 50, it calls for a general
-    branch (ORG.GENERAL_BRANCH); with 6 there is no advice (the probationary members do not count)."""
-    six, seven, fifty = big_branches([6, 7, 50])
+    """A branch with 7 full members elects a branch committee (支部工作条例 ch. 6); with 6 full members and 1
+    probationary there is none (the committee counts full members). The size of a branch counts every member,
+    probationary included (支部工作条例 art. 4; domain-rules §0.2): 49 full and 1 probationary make 50, which
+    call for a general branch (机关基层组织工作条例 art. 6); 50 full and 1 probationary make 51, over the 50 a
+    branch normally has. No advice names an internal rule key; each cites its text."""
+    six, seven, forty_nine, fifty = big_branches([6, 7, 49, 50])
     response = client_for("city_admin").get("/reports/coverage/", {"scope": "CS430181", "year": 2019})
     assert response.status_code == 200
-    advice = {a["organization"].code: (a["full"], a["advice"]) for a in response.context["advice"]}
-    assert set(advice) == {seven.code, fifty.code}
-    assert advice[seven.code][0] == 7
-    assert advice[fifty.code][0] == 50
+    advice = {a["organization"].code: (a["members"], a["advice"]) for a in response.context["advice"]}
+    assert set(advice) == {seven.code, forty_nine.code, fifty.code}
+    assert advice[forty_nine.code][0] == 50
+    assert advice[fifty.code][0] == 51
     section = advice_section(response.content.decode())
     assert f"{seven.name}</a>：正式党员 7 名：达到 7 名的党支部应选举产生 3 至 5 人的支部委员会" in section
-    assert f"{fifty.name}</a>：正式党员 50 名：达到 50 名应成立党总支" in section
+    assert f"{forty_nine.name}</a>：党员 50 名（含预备党员）：达到 50 名应成立党总支" in section
+    assert f"{fifty.name}</a>：党员 51 名（含预备党员）：党支部党员人数一般不超过 50 名" in section
+    assert "《中国共产党支部工作条例（试行）》第四条" in section
     assert six.name not in section
+    assert not re.search(r"\b[A-Z]+\.[A-Z_]+\b", section)
     # The branches' schools have their own organizations: no gap.
     assert response.context["gaps"] == []
+
+
+def test_joint_branch_over_five_units_is_advice_with_its_rule(client_for, monkeypatch):
+    """支部工作条例 art. 5: a joint branch normally covers at most 5 units (rules.JOINT_BRANCH_MAX_UNITS, a
+    parameter: Hunan's private-school rule says 6). Six units is advice citing the article, not a refusal:
+    the organization is recorded and the coverage page advises."""
+    parent = PartyOrganization.objects.get(code="CS430181")
+    r = Records("JNT")
+    schools = [r.school(i, district="430181") for i in range(6)]
+    joint = r.org("J", parent, org_type="joint_branch", founded=day("2010-01-01"), schools=schools)
+    five = r.org("K", parent, org_type="joint_branch", founded=day("2010-01-01"), schools=schools[:5])
+    response = client_for("city_admin").get("/reports/coverage/", {"scope": "CS430181", "year": 2019})
+    advice = {a["organization"].code: a["advice"] for a in response.context["advice"]}
+    assert five.code not in advice
+    assert advice[joint.code].startswith("覆盖 6 个单位：联合党支部覆盖的单位一般不超过 5 个")
+    assert "《中国共产党支部工作条例（试行）》第五条" in advice[joint.code]
+    monkeypatch.setattr(rules, "JOINT_BRANCH_MAX_UNITS", 6)  # the Hunan private-school reading
+    again = client_for("city_admin").get("/reports/coverage/", {"scope": "CS430181", "year": 2019})
+    assert joint.code not in {a["organization"].code for a in again.context["advice"]}
 
 
 def test_gap_reason_reads_the_row():
