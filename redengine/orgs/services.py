@@ -89,9 +89,15 @@ class SchoolService(ModelService):
             bureau = bureaus.get(item.obj.district)
             if bureau is None or not scope.path_allowed(School, item.action, bureau):
                 message = (
-                    _("You may not add a school in %(district)s: it lies outside your scope.")
+                    _(
+                        "You may not add a school in %(district)s: it lies outside your scope. That district's "
+                        "administrator or the city administrator can add it."
+                    )
                     if item.is_new
-                    else _("You may not move a school to %(district)s: it lies outside your scope.")
+                    else _(
+                        "You may not move a school to %(district)s: it lies outside your scope. That "
+                        "district's administrator or the city administrator can move it."
+                    )
                 )
                 problem = Problem(message % {"district": district_name(item.obj.district)}, index, "district")
                 plan.problems.append(problem)
@@ -215,7 +221,10 @@ class OrganizationService(ModelService):
         for index, anchor in plan.extra["anchors"].items():
             if not scope.path_allowed(PartyOrganization, ADD, anchor):
                 parent = plan.extra["parents"][index]
-                message = _("You may not add an organization under %(parent)s: it lies outside your scope.")
+                message = _(
+                    "You may not add an organization under %(parent)s: it lies outside your scope. An "
+                    "administrator whose scope holds it, or the city administrator, can add it."
+                )
                 plan.problems.append(Problem(message % {"parent": parent.code}, index, "parent"))
 
     def check_uncovered(self, plan, scope):

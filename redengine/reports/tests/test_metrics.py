@@ -370,3 +370,23 @@ def test_all_metrics_take_a_bounded_number_of_queries(django_assert_max_num_quer
     assert large["orgs.coverage"]["value"] == small["orgs.coverage"]["value"] + 30
     assert large["orgs.school_orgs"]["value"] == small["orgs.school_orgs"]["value"] + 30
     assert_matches(scope, 2019)
+
+
+def test_a_school_with_only_probationary_members_and_no_organization_is_a_gap(tree):
+    """issue 10 (应建尽建): every member, probationary included, belongs to a branch (党章 art. 8; step S19
+    of the 细则), so a school whose members are all probationary and that no organization covers is a gap —
+    counted by orgs.coverage and listed by orgs.coverage_gaps, as the independent count finds it; once
+    covered (a joint branch will do), it meets the rule."""
+    r, x = tree["records"], tree["orgs"]["X"]
+    school = r.school("V")  # 430121, no organization covers it: in TX's scope through the district
+    r.person(school, memberships=[(x, day("2019-03-01"), None, None)])
+    r.person(school, memberships=[(x, day("2019-05-01"), None, None)])
+    brute = assert_matches("T-X", 2019)
+    assert brute["orgs.coverage"]["denominator"] == 12  # 11 before (test_coverage_rule), and this one
+    reason = gaps_of("T-X", 2019)[school.code]
+    assert reason.startswith("2 probationary members only and no party organization")
+    joint = r.org("VJ", x, org_type="joint_branch", founded=day("2018-01-01"), schools=[school])
+    assert joint.pk and school.code not in gaps_of("T-X", 2019)
+    assert assert_matches("T-X", 2019)["orgs.coverage"]["denominator"] == 12
+    # In 2018 they were not members yet: no requirement (a public school).
+    assert school.code not in gaps_of("T-X", 2018)
