@@ -1343,9 +1343,14 @@ class Builder:
         members = [p for p in people if p.admitted]
         histories = development.Histories(rng, self.today, development.Contacts(rng, members))
         cases = self.city.cases
+        # Admission passes through a branch (党章 art. 5; 细则 art. 21): a member attached to a district bureau's
+        # committee (their school has no organization) has a membership and no case, as if admitted before
+        # the platform. The history is still drawn, so that the rest of the city stays as drawn.
         for p in members:
             if p.admitted >= DEVELOPMENT_FROM:
-                cases.append(histories.admitted(p, p.organization, converted=p.full is not None))
+                plan = histories.admitted(p, p.organization, converted=p.full is not None)
+                if p.organization.org_type in rules.ADMITTING_TYPES:
+                    cases.append(plan)
         applicants = [
             p
             for p in people
@@ -1362,16 +1367,16 @@ class Builder:
             if rng.random() < STALLED_SHARE:
                 stalled = rng.randint(30, 150 if stage == 4 else 300)  # an approval never after six months
             plan = histories.applicant(p, self.case_organization(rng, p), stage, stalled)
-            if plan is not None:
+            if plan is not None and plan.organization.org_type in rules.ADMITTING_TYPES:
                 cases.append(plan)
         for p in applicants[opened : opened + scaled(WITHDRAWN, self.scale)]:
             plan = histories.withdrawn(p, self.case_organization(rng, p))
-            if plan is not None:
+            if plan is not None and plan.organization.org_type in rules.ADMITTING_TYPES:
                 cases.append(plan)
 
     def case_organization(self, rng, p):
         """Where a person who is not a member is developed: the school's organization (a branch of its
-        committee or general branch), else the district's bureau."""
+        committee or general branch), else the district's bureau (which opens no case: the caller skips it)."""
         unit = p.school.unit
         if unit is None:
             return self.bureau.get(p.school.school.district) or self.root

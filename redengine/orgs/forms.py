@@ -58,6 +58,10 @@ class OrganizationForm(ScopedModelForm):
         if self.instance.pk:
             # Moving an organization to another parent is an affiliation change, recorded as such.
             del self.fields["parent"]
+        if not (self.instance.pk and self.instance.approver_type):
+            # The approval authority is a committee's (DEV.APPROVER): a new one holds it by default, and an
+            # administrator clears it on the committee's own form.
+            del self.fields["approves_admissions"]
 
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

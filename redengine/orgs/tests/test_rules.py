@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polib
 import pytest
+from django.urls import reverse
 
 from redengine.accounts.models import ApiToken
 from redengine.core.services import Item
@@ -61,11 +62,11 @@ def test_an_approved_postponement_moves_the_election_by_at_most_a_year():
         )
     message = refused.value.by_field()["election_postponed_to"][0]
     assert "换届最多推迟一年，即最迟至 2027-05-01" in message
-    assert (
-        "《关于党的基层组织任期的意见》" in message and "《中国共产党基层组织选举工作条例》第三条" in message
-    )
+    assert "《关于党的基层组织任期的意见》" in message
+    assert "《中国共产党基层组织选举工作条例》第三条" in message
     branch.refresh_from_db()
-    assert branch.election_due_on == D("2026-05-01") and branch.election_postponed_to is None
+    assert branch.election_due_on == D("2026-05-01")
+    assert branch.election_postponed_to is None
     change(
         branch,
         election_postponed_to=D("2027-05-01"),
@@ -180,3 +181,25 @@ def test_the_scan_finds_a_key_where_there_is_one():
     assert RULE_KEY.search("%(n)s full members: ... (BR.SETUP, ORG.GENERAL_BRANCH).")
     assert RULE_KEY.search("未满一年 DEV.MIN_ACTIVIST_PERIOD")
     assert not RULE_KEY.search("《中国共产党支部工作条例（试行）》第四条 art. 4")
+
+
+@pytest.mark.django_db
+def test_the_committee_form_clears_the_approval_authority(client_for):
+    """DEV.APPROVER: an administrator marks a committee that does not approve on its form; a branch's form
+    does not offer the field (only committees approve)."""
+    client = client_for("city_admin")
+    committee = org("CS430104-02")
+    url = reverse("orgs:organization_edit", args=[committee.pk])
+    form = client.get(url).context["form"]
+    assert "approves_admissions" in form.fields
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "approves_admissions"}
+    data["schools"] = [s.pk for s in committee.schools.all()]
+    for name in ("founded_on", "last_election_on"):
+        if data.get(name):
+            data[name] = data[name].isoformat()
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    assert org("CS430104-02").approves_admissions is False
+    branch = org("CS430104-02-01")
+    page = client.get(reverse("orgs:organization_edit", args=[branch.pk]))
+    assert "approves_admissions" not in page.context["form"].fields
