@@ -7,6 +7,8 @@ is one ordered query, whatever the number of records.
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from redengine.orgs import rules
+
 from .models import CommitteePost, Membership
 
 PERSON_ITEMS = [
@@ -32,9 +34,13 @@ def _org_items():
     secretary = CommitteePost.objects.filter(
         organization=OuterRef("pk"), post="secretary", end_on__isnull=True
     )
+    no_term = Q(
+        org_type__in=[kind for kind, years in rules.TERM_YEARS.items() if years is None], term_years=None
+    )
     return [
         ("founded_on", _("founding date"), Q(founded_on__isnull=False)),
-        ("last_election_on", _("date of the last election"), Q(last_election_on__isnull=False)),
+        # An organization with no term (a working committee, a temporary branch) holds no election.
+        ("last_election_on", _("date of the last election"), Q(last_election_on__isnull=False) | no_term),
         ("secretary", _("secretary"), Exists(secretary)),
     ]
 

@@ -203,3 +203,19 @@ def test_the_committee_form_clears_the_approval_authority(client_for):
     branch = org("CS430104-02-01")
     page = client.get(reverse("orgs:organization_edit", args=[branch.pk]))
     assert "approves_admissions" not in page.context["form"].fields
+
+
+@pytest.mark.django_db
+def test_record_completeness_asks_no_election_date_of_an_organization_without_a_term():
+    """domain-rules §0.2: a working committee (and a temporary branch) holds no election, so its record is
+    not incomplete for lacking the date of one; a branch's is."""
+    from redengine.people.completeness import missing, organizations_by_completeness
+
+    dispatched = new_org("T-WC3", "working_committee", founded_on=D("2001-01-01"))
+    branch = new_org("T-BR3", "branch", founded_on=D("2001-01-01"))
+    rows, items = organizations_by_completeness(
+        PartyOrganization.objects.filter(pk__in=[dispatched.pk, branch.pk])
+    )
+    lacking = {o.code: missing(o, items) for o in rows}
+    assert "上次换届日期" not in [str(label) for label in lacking["T-WC3"]]
+    assert "上次换届日期" in [str(label) for label in lacking["T-BR3"]]
