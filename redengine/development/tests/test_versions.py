@@ -54,7 +54,8 @@ def test_each_step_is_judged_by_the_version_in_force_on_its_date(made_up):
     # 2023-01-02: the made-up version, 18 months -> refused, from 2023-06-15 on.
     found = engine.check(done, "S07", D("2023-01-02"), {}, today=TODAY, lookups=AllFull())
     assert [v.rule for v in found] == ["DEV.MIN_ACTIVIST_PERIOD"]
-    assert "2023-06-15" in found[0].detail and "18" in found[0].detail
+    assert "2023-06-15" in found[0].detail
+    assert "18" in found[0].detail
     assert engine.check(done, "S07", D("2023-06-15"), {}, today=TODAY, lookups=AllFull()) == []
     # Outside a judgement, the version in force today.
     assert rules.param("dev.min_activist_months") == 18
@@ -68,10 +69,13 @@ def test_the_recorded_step_keeps_the_version_it_was_judged_by_and_the_timeline_s
     refused(case, "S07", "2023-04-03", rule="DEV.MIN_ACTIVIST_PERIOD")  # 12 months after S03: not 18
     record_step(case, "S07", D("2023-10-01"), data={}, today=TODAY, by=SYSTEM)  # 18 months after 2022-04-01
     event = DevelopmentEvent.objects.get(case=case, step="S07")
-    assert event.rules_version == "2023-test" and event.judged_by == made_up
+    assert event.rules_version == "2023-test"
+    assert event.judged_by == made_up
     page = client_for("yuelu_admin").get(case.get_absolute_url()).content.decode()
-    assert 'data-version="2023-test"' in page and "示例修订版（测试用）" in page
-    assert 'data-version="2014"' in page and "细则第十三条" in page
+    assert 'data-version="2023-test"' in page
+    assert "示例修订版（测试用）" in page
+    assert 'data-version="2014"' in page
+    assert "细则第十三条" in page
 
 
 def test_a_version_is_loaded_as_data_and_a_wrong_one_is_refused():
@@ -106,7 +110,9 @@ def test_the_publicity_period_counts_working_days_on_the_holiday_calendar(made_u
 
     # 10-01…10-10: 10 days, 8 of them Monday–Friday, but only 10-09 and 10-10 are working days.
     (found,) = publicity("2025-10-01", "2025-10-10")
-    assert found.rule == "DEV.PUBLICITY" and "2" in found.detail and "Monday" not in found.detail
+    assert found.rule == "DEV.PUBLICITY"
+    assert "2" in found.detail
+    assert "Monday" not in found.detail
     # 10-09…10-14: Thursday, Friday, the working Saturday 10-11, Monday and Tuesday -> 5.
     assert publicity("2025-10-09", "2025-10-14") == []
     # Before the made-up version, the 2014 rules set no period.
@@ -119,4 +125,5 @@ def test_a_year_without_a_calendar_is_counted_monday_to_friday_and_the_refusal_s
     done = [engine.Done("S12", D("2027-09-20"))]
     data = {"publicity_from": "2027-10-01", "publicity_to": "2027-10-05", "form_serial": ""}  # Fri–Tue
     (found,) = engine.check(done, "S13", D("2027-10-20"), data, today=D("2027-12-01"), lookups=lookups())
-    assert "2027" in found.message() and "3" in found.detail
+    assert "2027" in found.message()
+    assert "3" in found.detail
