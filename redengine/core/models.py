@@ -303,3 +303,28 @@ class ExportRequest(models.Model):
     @classmethod
     def scope_filter(cls, prefixes):
         return prefix_q("scope_path", prefixes)
+
+
+class HolidayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("Public holiday")
+    WORKING_WEEKEND = "working_weekend", _("Weekend working day")
+
+
+class HolidayCalendarDay(AuditedModel):
+    """One day of a year's holiday calendar (节假日安排): a day off, or a weekend day made a working day
+    (调休上班), from the State Council's yearly notice. A year has a table when it has at least one day;
+    a year without one is counted Monday to Friday (``core/workdays.py``). Loaded per year, replacing the
+    year's table, by ``manage.py load_holidays`` (``core/services.py`` ``replace_holiday_years``)."""
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=HolidayKind.choices)
+    name = models.CharField(_("name"), max_length=60, blank=True)
+    source = models.CharField(_("source"), max_length=200)
+
+    class Meta:
+        verbose_name = _("holiday calendar day")
+        verbose_name_plural = _("holiday calendar days")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"

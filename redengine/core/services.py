@@ -407,3 +407,19 @@ def attname(model, name):
 
 def pks_or_none(objects):
     return [getattr(o, "pk", o) for o in objects]
+
+
+def replace_holiday_years(days, *, by):
+    """Load the holiday calendar of the years ``days`` (``workdays.SheetDay``) cover: each year's table is
+    replaced as a whole (the notice of a year is one table), in the audit trail. Returns the years loaded."""
+    from .models import HolidayCalendarDay
+
+    years = sorted({day.date.year for day in days})
+    with writing(by):
+        for old in HolidayCalendarDay.objects.filter(date__year__in=years):
+            old.delete()
+        bulk_create_audited(
+            HolidayCalendarDay,
+            [HolidayCalendarDay(date=d.date, kind=d.kind, name=d.name, source=d.source) for d in days],
+        )
+    return years

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 
 from django.utils.translation import gettext as _
 
+from redengine.core import workdays
+
 from . import rules
 from .rules import STEP, Violation, add_months, param
 
@@ -38,6 +40,10 @@ class Lookups:
     def serial_used(self, serial):
         """Whether another case already uses this application form number."""
         return False
+
+    def working_days(self, start, end):
+        """``core.workdays.WorkingDays`` from ``start`` to ``end`` (here Monday to Friday, no table loaded)."""
+        return workdays.working_days_between(start, end, workdays.MONDAY_TO_FRIDAY)
 
 
 def add_years(day, years):
@@ -79,6 +85,7 @@ def _int(data, key):
 
 
 # Checks on a step -----------------------------------------------------------------------------------
+@rules.judged_on_step_date  # the version of the rules in force on the step's date
 def check(done, code, date, data, *, person_id=None, birth_date=None, today, lookups=None):
     """The violations of recording step ``code`` on ``date`` with ``data`` after the steps ``done``.
 
@@ -232,10 +239,11 @@ def _people(data, key):
     return [int(pk) for pk in value if str(pk).isdigit()]
 
 
-def _members_rule(rule, key, low, high):
+def _members_rule(rule, key, low_param, high_param):
     def run(done, date, data, person_id, lookups, **kwargs):
         if key not in data:  # not given (an import without it): the step is flagged incomplete instead
             return []
+        low, high = param(low_param), param(high_param)
         ids = _people(data, key)
         found = []
         if len(set(ids)) != len(ids) or not low <= len(ids) <= high:
@@ -293,7 +301,7 @@ def _training(data, **kwargs):
     return []
 
 
-def _publicity(date, data, **kwargs):
+def _publicity(date, data, lookups, **kwargs):
     start, end = data.get("publicity_from"), data.get("publicity_to")
     if not start and not end:
         return []
@@ -304,7 +312,27 @@ def _publicity(date, data, **kwargs):
         return [Violation("DEV.PUBLICITY", detail=_("The publicity dates are not dates."))]
     if start is None or end is None or start > end or end > date:
         return [Violation("DEV.PUBLICITY")]
-    return []
+    return _publicity_period(start, end, lookups)
+
+
+def _publicity_period(start, end, lookups):
+    """At least ``dev.publicity_min_working_days`` working days on the holiday calendar, where the version
+    of the rules in force sets one (domain-rules §0.1 "Working days"; off in the 2014 version)."""
+    minimum = param("dev.publicity_min_working_days")
+    if not minimum:
+        return []
+    counted = lookups.working_days(start, end)
+    if counted.count >= minimum:
+        return []
+    detail = _("The publicity lasted %(count)s working days; at least %(minimum)s are required.") % {
+        "count": counted.count,
+        "minimum": minimum,
+    }
+    if counted.unloaded:
+        detail += _(" No holiday calendar is loaded for %(years)s: counted Monday to Friday.") % {
+            "years": ", ".join(map(str, counted.unloaded))
+        }
+    return [Violation("DEV.PUBLICITY", detail=detail)]
 
 
 def _serial(data, lookups, **kwargs):
@@ -391,13 +419,9 @@ def _extension(done, data, **kwargs):
 
 CHECKS = {
     "DEV.AGE_MIN": _age,
-    "DEV.CONTACTS": _members_rule(
-        "DEV.CONTACTS", "contacts", param("dev.contacts_min"), param("dev.contacts_max")
-    ),
+    "DEV.CONTACTS": _members_rule("DEV.CONTACTS", "contacts", "dev.contacts_min", "dev.contacts_max"),
     "DEV.CONTACT_LOAD": _contact_load,
-    "DEV.INTRODUCERS": _members_rule(
-        "DEV.INTRODUCERS", "introducers", param("dev.introducers"), param("dev.introducers")
-    ),
+    "DEV.INTRODUCERS": _members_rule("DEV.INTRODUCERS", "introducers", "dev.introducers", "dev.introducers"),
     "DEV.POLITICAL_REVIEW": _review,
     "DEV.TRAINING_MIN": _training,
     "DEV.PUBLICITY": _publicity,

@@ -6,10 +6,12 @@ and the batch's own steps are added as they are planned, so that a later step of
 as if the earlier ones were recorded already.
 """
 
+import datetime
 from collections import defaultdict
 
 from django.db.models import Q
 
+from redengine.core import workdays
 from redengine.core.writes import chunked
 from redengine.people.models import Membership
 
@@ -40,6 +42,7 @@ class BatchLookups:
             ).values_list("person_id", "case_id")
             for person_id, case_id in open_contacts:
                 self.guiding[person_id].add(case_id)
+        self.calendars = {}  # year -> the holiday calendar of that year, read when a check needs it
         self.ends_open = {}  # case key -> whether the batch leaves the case open
         self.serials = {}
         for chunk in chunked(sorted(serials)):
@@ -48,6 +51,20 @@ class BatchLookups:
                     "form_serial", "case_id"
                 )
             )
+
+    def working_days(self, start, end):
+        years = [y for y in workdays.years_of(start, end) if y not in self.calendars]
+        if years:
+            read = workdays.calendar_for(datetime.date(years[0], 1, 1), datetime.date(years[-1], 12, 31))
+            for year in years:
+                self.calendars[year] = read
+        parts = [self.calendars[y] for y in workdays.years_of(start, end)]
+        merged = workdays.Calendar(
+            frozenset().union(*(c.holidays for c in parts)),
+            frozenset().union(*(c.working_weekends for c in parts)),
+            frozenset().union(*(c.years for c in parts)),
+        )
+        return workdays.working_days_between(start, end, merged)
 
     def for_case(self, case):
         return CaseLookups(self, case_key(case))
@@ -76,6 +93,9 @@ class CaseLookups(engine.Lookups):
 
     def contact_load(self, person_ids):
         return {pk: len(self.batch.guiding.get(pk, set()) - {self.key}) for pk in person_ids}
+
+    def working_days(self, start, end):
+        return self.batch.working_days(start, end)
 
     def serial_used(self, serial):
         used = self.batch.serials.get(serial)

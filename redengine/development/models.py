@@ -207,6 +207,12 @@ class DevelopmentEvent(CaseScoped, AuditedModel):
     )
     exception_rules = models.CharField(_("rules excepted"), max_length=200, blank=True)
     incomplete = models.BooleanField(_("incomplete"), default=False)
+    rules_version = models.CharField(
+        _("rules version"),
+        max_length=20,
+        blank=True,
+        help_text=_("The version of the rules in force on the step's date, by which it was judged."),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -244,6 +250,15 @@ class DevelopmentEvent(CaseScoped, AuditedModel):
     @property
     def step_name(self):
         return rules.STEP[self.step].name
+
+    @property
+    def step_source(self):
+        return rules.STEP[self.step].source
+
+    @property
+    def judged_by(self):
+        """The rule version the step was judged by (``rules_version``), or None if it is not loaded."""
+        return rules.version_named(self.rules_version)
 
 
 class ContactRole(models.TextChoices):

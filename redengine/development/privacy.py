@@ -25,6 +25,7 @@ EVENT_FIELDS = [
     "exception_reason",
     "exception_rules",
     "incomplete",
+    "rules_version",
 ]
 declare(
     "development.DevelopmentEvent",

@@ -8,19 +8,26 @@ allow a late step in special cases), the data it carries (``fields``) and the ch
 (``checks``). Every rule has a key, a text and its source; a refusal quotes them. Values the fact sheet
 marks LOCAL or UNCONFIRMED are parameters with a default, not constants in code.
 
+Versions (domain-rules §0.1): the tables are a registry of ``RuleVersion``s, each with an effective date;
+the 2014 细则 is the first, and a revision is loaded as data (``load_version``) changing parameters from a
+date on. The engine judges each step by the version in force on the step's date (``judged_on``) and the
+recorded step keeps the version's code (``DevelopmentEvent.rules_version``).
+
 Calendar convention (domain-rules §7b leaves it open): "n months after" a date is the same day n months
 later, or the month's last day when that day does not exist (2025-01-31 + 1 month = 2025-02-28).
 """
 
 import calendar
+import contextlib
+import contextvars
 import datetime
+import functools
+import json
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-
-RULES_VERSION = "2014"  # 《中国共产党发展党员工作细则》(2014); a revision is loaded as a new table
-RULES_EFFECTIVE = datetime.date(2014, 6, 10)
 
 
 def add_months(day, months):
@@ -90,12 +97,122 @@ PARAMETERS = {
     "prob.extension_min_months": 6,  # 细则 art. 32
     "prob.extension_max_months": 12,
     "conv.approval_deadline_months": 3,  # secondary source
+    "dev.publicity_min_working_days": 0,  # LOCAL (often 5 工作日), UNCONFIRMED: off in the 2014 version
     "plan.young_max_age": 45,  # "young and middle-aged" backbone teachers: LOCAL, UNCONFIRMED
 }
 
 
-def param(name):
-    return PARAMETERS[name]
+@dataclass(frozen=True)
+class RuleVersion:
+    """A version of the rule table (domain-rules §0.1 "Versions"): in force from ``effective`` until the
+    next version's date, with its own parameters. A step is judged by the version in force on its date."""
+
+    version: str
+    effective: datetime.date
+    title: str
+    source: str
+    parameters: dict = field(hash=False, compare=False)
+
+    def __str__(self):
+        return f"{self.title}（{self.version}）"
+
+
+# The 2014 细则 (issued by the General Office of the Central Committee on 10 June 2014): the first version.
+# Its parameters are PARAMETERS itself, so a parameter added above belongs to it.
+VERSIONS = [
+    RuleVersion(
+        "2014",
+        datetime.date(2014, 6, 10),
+        "《中国共产党发展党员工作细则》",
+        "中共中央办公厅2014年6月10日印发",
+        PARAMETERS,
+    )
+]
+
+
+def load_version(data):
+    """Register a later version from plain data — the same shape a bureau's JSON file has::
+
+        {"version": "2026", "effective": "2026-07-01", "title": "...", "source": "...",
+         "parameters": {"dev.min_activist_months": 18}}
+
+    ``parameters`` lists only what changes from the version in force before it; every name must be a
+    parameter of the rules and every value a whole number. Returns the version registered.
+    """
+    if isinstance(data, str):
+        data = json.loads(data)
+    try:
+        code, effective = str(data["version"]), datetime.date.fromisoformat(str(data["effective"]))
+        title, source, changes = str(data["title"]), str(data["source"]), dict(data.get("parameters") or {})
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(
+            f"a rule version needs version, effective (YYYY-MM-DD), title and source: {exc}"
+        ) from exc
+    unknown = sorted(set(changes) - set(PARAMETERS))
+    if unknown:
+        raise ValueError(f"unknown parameters: {', '.join(unknown)}")
+    if any(not isinstance(value, int) or isinstance(value, bool) for value in changes.values()):
+        raise ValueError("parameter values are whole numbers")
+    if any(v.version == code or v.effective == effective for v in VERSIONS):
+        raise ValueError(f"version {code} or a version effective on {effective} is already loaded")
+    base = version_on(effective)
+    version = RuleVersion(code, effective, title, source, {**base.parameters, **changes})
+    VERSIONS.append(version)
+    VERSIONS.sort(key=lambda v: v.effective)
+    return version
+
+
+def unload_version(code):
+    """Remove a loaded version (never the first)."""
+    VERSIONS[:] = [v for v in VERSIONS if v.version != code or v is VERSIONS[0]]
+
+
+def version_on(day):
+    """The version in force on ``day`` (the first version for a day before it)."""
+    found = VERSIONS[0]
+    for version in VERSIONS:
+        if version.effective <= day:
+            found = version
+    return found
+
+
+_judged = contextvars.ContextVar("development_rules_version", default=None)
+
+
+@contextlib.contextmanager
+def judged_on(day):
+    """Judge by the version in force on ``day`` within the block (``param`` reads it)."""
+    token = _judged.set(version_on(day))
+    try:
+        yield _judged.get()
+    finally:
+        _judged.reset(token)
+
+
+def judged_on_step_date(function):
+    """Run ``function(done, code, date, ...)`` under the version in force on the step's ``date``."""
+
+    @functools.wraps(function)
+    def run(done, code, date, *args, **kwargs):
+        with judged_on(date):
+            return function(done, code, date, *args, **kwargs)
+
+    return run
+
+
+def current_version():
+    """The version a judgement runs under: the step's (``judged_on``), else the one in force today."""
+    return _judged.get() or version_on(timezone.localdate())
+
+
+def param(name, on=None):
+    """A parameter of the version in force on ``on`` (default: the step judged, else today)."""
+    version = version_on(on) if on is not None else current_version()
+    return version.parameters[name]
+
+
+def version_named(code):
+    return next((v for v in VERSIONS if v.version == code), None)
 
 
 RULES = {

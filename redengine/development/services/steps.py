@@ -231,6 +231,7 @@ class StepService(MembershipsFollowSteps):
                 exception_reason=reason if lifted else "",
                 exception_rules=",".join(sorted({v.rule for v in violations})) if lifted else "",
                 incomplete=bool(engine.missing_data(step.code, data)),
+                rules_version=rules.version_on(step.date).version,
                 recorded_by=user,
             )
             story.new.append((index, event))
