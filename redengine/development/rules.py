@@ -12,22 +12,16 @@ Calendar convention (domain-rules §7b leaves it open): "n months after" a date 
 later, or the month's last day when that day does not exist (2025-01-31 + 1 month = 2025-02-28).
 """
 
-import calendar
 import datetime
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from redengine.core.dates import add_months  # noqa: F401 (the engine's calendar, shared with the registry)
+
 RULES_VERSION = "2014"  # 《中国共产党发展党员工作细则》(2014); a revision is loaded as a new table
 RULES_EFFECTIVE = datetime.date(2014, 6, 10)
-
-
-def add_months(day, months):
-    """``day`` + ``months`` calendar months, clamped to the month's end (the convention above)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True)
