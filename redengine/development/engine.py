@@ -100,7 +100,7 @@ def check(done, code, date, data, *, person_id=None, birth_date=None, today, loo
     if date > today:
         found.append(Violation("DEV.NOT_FUTURE"))
     found += _check_once(done, code)
-    found += _check_order(done, step, date)
+    found += _check_order(done, step, date, data)
     found += _check_dates(done, step, date)
     for key in step.checks:
         found += CHECKS[key](
@@ -121,8 +121,12 @@ def _check_once(done, code):
     return []
 
 
-def _check_order(done, step, date):
-    missing = [code for code in step.requires if first(done, code) is None]
+def _check_order(done, step, date, data=None):
+    requires = step.requires
+    if step.code == "S23" and (data or {}).get("outcome") == "cancel":
+        # 细则 art. 32: a cancellation may come at any time of the probation, without the member's application.
+        requires = ("S17",)
+    missing = [code for code in requires if first(done, code) is None]
     found = []
     if missing:
         names = ", ".join(f"{code} {STEP[code].name}" for code in missing)
@@ -132,7 +136,7 @@ def _check_order(done, step, date):
                 detail=_("%(step)s needs first: %(names)s.") % {"step": step.code, "names": names},
             )
         )
-    later = [d for d in done if d.step in step.requires and d.date > date]
+    later = [d for d in done if d.step in requires and d.date > date]
     if later:
         found.append(
             Violation(
@@ -374,8 +378,7 @@ def _majority(data, **kwargs):
     should, yes = _int(data, "should_attend"), _int(data, "yes")
     if should is None or yes is None:
         return []
-    if data.get("outcome") == "cancel":
-        return []  # a cancellation is a decision against; its majority is not one of yes votes
+    # A cancellation too is a resolution passed by yes votes for it (细则 art. 32; domain-rules §0.2).
     agreed = yes + (_int(data, "written_yes") or 0)
     if not 2 * agreed > should:  # the denominator is those who should attend, not those present
         return [

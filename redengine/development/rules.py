@@ -17,7 +17,6 @@ Calendar convention (domain-rules §7b leaves it open): "n months after" a date 
 later, or the month's last day when that day does not exist (2025-01-31 + 1 month = 2025-02-28).
 """
 
-import calendar
 import contextlib
 import contextvars
 import datetime
@@ -29,12 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-
-def add_months(day, months):
-    """``day`` + ``months`` calendar months, clamped to the month's end (the convention above)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+from redengine.core.dates import add_months  # noqa: F401 (the engine's calendar, shared with the registry)
 
 
 @dataclass(frozen=True)

@@ -108,8 +108,22 @@ class DispatchForm(PersonRecordForm):
 class MembershipForm(PersonRecordForm):
     class Meta:
         model = Membership
-        fields = ["person", "organization", "admitted_on", "full_on", "ended_on"]
-        widgets = {"admitted_on": DATE, "full_on": DATE, "ended_on": DATE}
+        fields = [
+            "person",
+            "organization",
+            "admitted_on",
+            "full_on",
+            "ended_on",
+            "observation_from",
+            "observation_until",
+        ]
+        widgets = {
+            "admitted_on": DATE,
+            "full_on": DATE,
+            "ended_on": DATE,
+            "observation_from": DATE,
+            "observation_until": DATE,
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from redengine.core import codes
 from redengine.core.crypto import get_provider
+from redengine.core.dates import add_months
 from redengine.core.masking import mask_id_number, mask_mobile
 from redengine.core.models import AuditedModel
 from redengine.core.permissions import usual_table
@@ -171,6 +172,15 @@ class Membership(OrganizationScoped, AuditedModel):
         db_index=True,
         help_text=_("Transferred out, or membership ended."),
     )
+    # 留党察看 (党章 art. 40): during it the member has no vote (党章 art. 7; 选举条例 art. 5) and is not
+    # counted among the voting members who should attend a branch general meeting, nor may introduce.
+    observation_from = models.DateField(_("under 留党察看 from"), null=True, blank=True)
+    observation_until = models.DateField(
+        _("under 留党察看 until"),
+        null=True,
+        blank=True,
+        help_text=_("The day the member's rights are restored (empty while the 留党察看 lasts)."),
+    )
 
     objects = MembershipQuerySet.as_manager()
     role_actions = usual_table()
@@ -203,14 +213,39 @@ class Membership(OrganizationScoped, AuditedModel):
         if self.person_id and self.admitted_on and self.admitted_on < add_years(self.person.birth_date, 18):
             # DEV.AGE_MIN — Party Constitution art. 1; 发展党员工作细则 art. 5: 18 years or older.
             errors["admitted_on"] = _("A person can be admitted only from the 18th birthday.")
-        if self.full_on and self.admitted_on:
-            # PROB.LENGTH / PROB.EXTEND — Constitution art. 7; 细则 art. 32: one year, extended once by at most a year.
-            if self.full_on < add_years(self.admitted_on, 1):
-                errors["full_on"] = _("Full membership comes at least one year after admission.")
-            elif self.full_on > add_years(self.admitted_on, 2):
-                errors["full_on"] = _("Full membership comes at most two years after admission.")
+        if self.full_on and self.admitted_on and self.full_on not in full_membership_dates(self.admitted_on):
+            # PROB.LENGTH / PROB.EXTEND — 党章第七条; 细则第三十二条: full membership at the end of the one-year
+            # probation, or at the end of one extension of 6 to 12 months (the engine's calendar).
+            dates = full_membership_dates(self.admitted_on)
+            errors["full_on"] = _(
+                "Full membership begins when the probation ends: on %(end)s (one year after admission), or, "
+                "after one extension of 6 to 12 months, on one of %(extended)s."
+            ) % {"end": dates[0].isoformat(), "extended": "、".join(d.isoformat() for d in dates[1:])}
+        if (
+            self.observation_from
+            and self.observation_until
+            and self.observation_until <= self.observation_from
+        ):
+            errors["observation_until"] = _("The end of 留党察看 must be after its start.")
         if errors:
             raise ValidationError(errors)
+
+
+PROBATION_MONTHS = 12  # 党章第七条 (the engine's ``prob.length_months``)
+EXTENSION_MONTHS = range(6, 13)  # 细则第三十二条: once, 6 to 12 months (``prob.extension_*_months``)
+
+
+def full_membership_dates(admitted_on):
+    """The dates full membership may begin: the end of the probation, or of one extension of 6–12 months."""
+    return [add_months(admitted_on, PROBATION_MONTHS)] + [
+        add_months(admitted_on, PROBATION_MONTHS + months) for months in EXTENSION_MONTHS
+    ]
+
+
+def under_observation(membership, day):
+    """Whether the member is under 留党察看 on ``day`` (from its start, until the rights are restored)."""
+    start, until = membership.observation_from, membership.observation_until
+    return start is not None and start <= day and (until is None or day < until)
 
 
 def add_years(day, years):

@@ -364,11 +364,20 @@ def current_memberships(people):
 
 # 党籍 ------------------------------------------------------------------------------------------------
 class MembershipService(ModelService):
-    """Memberships: one current per person, admitted from the 18th birthday, full one to two years later;
-    the person's political status follows every change."""
+    """Memberships: one current per person, admitted from the 18th birthday, full when the probation ends
+    (a year after admission, or after one extension of 6–12 months: ``full_membership_dates``); the
+    person's political status follows every change."""
 
     model = Membership
-    fields = ("person", "organization", "admitted_on", "full_on", "ended_on")
+    fields = (
+        "person",
+        "organization",
+        "admitted_on",
+        "full_on",
+        "ended_on",
+        "observation_from",
+        "observation_until",
+    )
     references = {"person": CHANGE}
 
     def validate(self, plan):

@@ -332,8 +332,8 @@ def test_a_member_of_the_same_workbook_must_be_admitted_on_the_s15_date():
     [
         pytest.param(
             "中共党员",
-            D("2024-06-26"),
-            "转正日期为 2024-06-26，但按这些步骤预备期于 2024-06-25 届满",
+            D("2024-12-25"),  # the end of a 6-month extension: a date the registry accepts
+            "转正日期为 2024-12-25，但按这些步骤预备期于 2024-06-25 届满",
             id="full-on",
         ),
         pytest.param(

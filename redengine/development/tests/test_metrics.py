@@ -113,7 +113,7 @@ def step_data(code, date, outcome=None):
     if code == "S23":
         data = {**VOTE, "outcome": outcome}
         if outcome == "cancel":
-            data["yes"] = 3
+            data["yes"] = 11  # a cancellation is a resolution passed by a majority (细则第三十二条)
         if outcome == "extend":
             data["extension_months"] = 6
         return data

@@ -275,7 +275,7 @@ def test_cancelled_probation_closes_the_case_and_ends_the_membership(case):
         case,
         "S23",
         D("2024-06-26"),
-        data={"should_attend": 20, "present": 16, "yes": 3, "outcome": "cancel"},
+        data={"should_attend": 20, "present": 16, "yes": 11, "outcome": "cancel"},
         today=TODAY,
         by=SYSTEM,
     )
@@ -348,3 +348,19 @@ def test_the_engine_alone_agrees_with_the_path():
 class AllFull(engine.Lookups):
     def full_members(self, person_ids, day):
         return set(person_ids)
+
+
+def test_cancelling_the_probation_needs_a_passed_resolution(case):
+    """VOTE.PASS — 细则第三十二条, 第二十一条; domain-rules §0.2: 0 yes votes of 20 do not cancel."""
+    walk(case, upto="S22")
+    vote = {"should_attend": 20, "present": 16, "yes": 0, "no": 16, "outcome": "cancel"}
+    refused(case, "S23", "2024-06-26", vote, rule="VOTE.PASS")
+
+
+def test_the_probation_is_cancelled_at_any_time_without_the_conversion_application(case):
+    """细则第三十二条: a serious breach cancels the probation at any time of it, with no application (S22)."""
+    walk(case, upto="S20")
+    vote = {"should_attend": 20, "present": 16, "yes": 11, "no": 5, "outcome": "cancel"}
+    record_step(case, "S23", D("2023-12-01"), data=vote, today=TODAY, by=SYSTEM)
+    assert case.events.filter(step="S23").exists()
+    assert not case.events.filter(step="S22").exists()

@@ -12,6 +12,7 @@ import random
 
 import xlsxwriter
 
+from redengine.core.dates import add_months
 from redengine.core.validators import make_id_number
 
 DISTRICTS = ["430102", "430103", "430104", "430105", "430111", "430112", "430121", "430181", "430182"]
@@ -145,7 +146,9 @@ def workbook_rows(people=100, seed=1, today=None, school_offset=0):
             admitted = eighteen + datetime.timedelta(
                 days=rng.randint(0, (add_years(today, -3) - eighteen).days)
             )
-            full = add_years(admitted, 1) + datetime.timedelta(days=rng.randint(0, 60))
+            # The end of the probation, extended in a few cases by 6 to 12 months (the engine's calendar).
+            extension = rng.randint(6, 12) if rng.random() < 0.05 else 0
+            full = add_months(admitted, 12 + extension)
             org = rng.choice(branches[school])
         elif draw < 0.45 and eighteen < add_years(today, -1):
             status = "中共预备党员"

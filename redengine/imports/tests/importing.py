@@ -51,7 +51,7 @@ def small_sheets():
                 "是",
                 "中共党员",
                 datetime.date(2010, 7, 1),
-                datetime.date(2011, 7, 2),
+                datetime.date(2011, 7, 1),
                 BRANCH,
             ],
             [

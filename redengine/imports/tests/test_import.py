@@ -81,7 +81,7 @@ def test_small_workbook_imports_exactly(tmp_path):
     assert (membership.organization, membership.admitted_on, membership.full_on) == (
         branch,
         datetime.date(2010, 7, 1),
-        datetime.date(2011, 7, 2),
+        datetime.date(2011, 7, 1),
     )
     other = Person.objects.with_id_number(OTHER_ID).get()
     assert other.political_status == "masses"
@@ -147,18 +147,18 @@ def test_probationary_then_full_member_follows_the_membership(tmp_path):
     assert run(workbook(sheets, tmp_path, "full.xlsx"))[0] == 0
     member.refresh_from_db()
     assert member.political_status == "member"
-    assert member.memberships.current().get().full_on == datetime.date(2011, 7, 2)
+    assert member.memberships.current().get().full_on == datetime.date(2011, 7, 1)
 
 
 def test_text_dates_in_the_usual_forms_are_read(tmp_path):
     sheets = changed(small_sheets(), "人员", 2, "入党日期", "2010/7/1")
-    sheets = changed(sheets, "人员", 2, "转正日期", "2011年7月2日")
+    sheets = changed(sheets, "人员", 2, "转正日期", "2011年7月1日")
     sheets = changed(sheets, "称号", 2, "认定日期", "2019-09-10")
     assert run(workbook(sheets, tmp_path))[0] == 0
     membership = Person.objects.with_id_number(MEMBER_ID).get().memberships.get()
     assert (membership.admitted_on, membership.full_on) == (
         datetime.date(2010, 7, 1),
-        datetime.date(2011, 7, 2),
+        datetime.date(2011, 7, 1),
     )
 
 
@@ -251,10 +251,12 @@ BAD_ROWS = [
     ),
     pytest.param("人员", 2, "入党日期", datetime.date(2002, 1, 1), "年满 18 周岁方可入党", id="under-18"),
     pytest.param(
-        "人员", 2, "转正日期", datetime.date(2010, 12, 1), "转正日期应在入党满一年之后", id="full-too-soon"
+        "人员", 2, "转正日期", datetime.date(2010, 12, 1), "预备期满之日：2011-07-01", id="full-too-soon"
     ),
+    pytest.param("人员", 2, "转正日期", datetime.date(2013, 1, 1), "2012-07-01 之一", id="full-too-late"),
+    # PROB.LENGTH / PROB.EXTEND — 党章第七条; 细则第三十二条: not any date between one and two years.
     pytest.param(
-        "人员", 2, "转正日期", datetime.date(2013, 1, 1), "转正日期最迟不超过入党后两年", id="full-too-late"
+        "人员", 2, "转正日期", datetime.date(2012, 3, 15), "2012-01-01、2012-02-01", id="full-between"
     ),
     pytest.param("人员", 3, "公民身份号码", MEMBER_ID, "与第 2 行重复", id="duplicate-id"),
     pytest.param("人员", 3, "学校代码", "4301049999", "没有该代码的学校", id="unknown-school"),

@@ -50,7 +50,16 @@ class MembershipSerializer(ScopedModelSerializer):
 
     class Meta:
         model = Membership
-        fields = ["id", "person", "organization", "admitted_on", "full_on", "ended_on"]
+        fields = [
+            "id",
+            "person",
+            "organization",
+            "admitted_on",
+            "full_on",
+            "ended_on",
+            "observation_from",
+            "observation_until",
+        ]
 
 
 class HonorSerializer(ScopedModelSerializer):
