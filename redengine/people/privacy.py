@@ -38,7 +38,7 @@ declare(
 declare(
     "people.Membership",
     dict.fromkeys(
-        ["admitted_on", "full_on", "ended_on", "organization"],
+        ["admitted_on", "full_on", "ended_on", "organization", "observation_from", "observation_until"],
         Entry(_("party membership record"), SENSITIVE, PARTY_RECORD),
     ),
     ["id", "person"],

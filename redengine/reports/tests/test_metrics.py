@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from redengine.core.dates import add_months
 from redengine.core.metrics import REGISTRY, Period, compute_all
 from redengine.core.validators import make_id_number
 from redengine.orgs.models import PartyOrganization
@@ -257,8 +258,9 @@ def build_random(draw):
         for _ in range(draw(st.sampled_from([0, 1, 1, 2]))):
             admitted = draw(ADMITTED)
             admitted = max(admitted, since) if since else admitted
-            full = draw(st.sampled_from([None, 0, 180, 365]))
-            full_on = None if full is None else plus_years(admitted, 1) + datetime.timedelta(days=full)
+            # Full membership at the end of the probation, or of an extension of 6 or 12 months (细则 art. 32).
+            months = draw(st.sampled_from([None, 12, 18, 24]))
+            full_on = None if months is None else add_months(admitted, months)
             ended = draw(st.one_of(st.none(), st.none(), DATES))
             ended = max(ended, admitted) if ended else None
             memberships.append([draw(st.sampled_from(orgs)), admitted, full_on, ended])
