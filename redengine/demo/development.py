@@ -24,7 +24,7 @@ from redengine.development.models import (
 )
 from redengine.development.rules import add_months
 
-from . import words
+from . import votes, words
 
 DAY = datetime.timedelta(days=1)
 # The rules' shortest spans, in days: a month (28), six months (181), a year (at most 366), three
@@ -354,6 +354,13 @@ def write(plans, *, today=None):
         for plan, case in zip(plans, cases, strict=True)
         for code, date, data in plan.steps
     ]
+    empty = {id(step.case) for step in votes.fit(steps)}
+    if empty:
+        # A member admitted before the branch they belong to now had any voting member (a branch founded
+        # later): the admission was another organization's, whose records the demo does not hold.
+        kept = [(p, c) for p, c in zip(plans, cases, strict=True) if id(c) not in empty]
+        plans, cases = [p for p, _c in kept], [c for _p, c in kept]
+        steps = [s for s in steps if id(s.case) not in empty]
     services.record_steps(steps, by=SYSTEM, today=today)
     closures = [
         services.Closure(case, *plan.closed) for plan, case in zip(plans, cases, strict=True) if plan.closed

@@ -90,7 +90,10 @@ def check(done, code, date, data, *, person_id=None, birth_date=None, today, loo
     """The violations of recording step ``code`` on ``date`` with ``data`` after the steps ``done``.
 
     An empty list means the step may be recorded. Violations carry the rule (its text and source);
-    ``Violation.overridable`` says whether an administrator may record it anyway, with a reason.
+    Each violation has the kind of its rule (domain-rules §0.1): a condition of validity refuses the step
+    and nothing lifts it; an exception the texts allow (``Violation.overridable``) may be recorded by an
+    administrator with a written reason; a missed time limit (``Violation.late``) is no refusal: the step
+    is recorded as it happened and flagged late.
     """
     lookups = lookups or Lookups()
     step = STEP[code]
@@ -101,7 +104,7 @@ def check(done, code, date, data, *, person_id=None, birth_date=None, today, loo
         found.append(Violation("DEV.NOT_FUTURE"))
     found += _check_once(done, code)
     found += _check_order(done, step, date, data)
-    found += _check_dates(done, step, date)
+    found += _check_dates(done, step, date, data)
     for key in step.checks:
         found += CHECKS[key](
             done=done, date=date, data=data, person_id=person_id, birth_date=birth_date, lookups=lookups
@@ -176,7 +179,7 @@ def _base_date(done, after, code):
     return base.date
 
 
-def _check_dates(done, step, date):
+def _check_dates(done, step, date, data):
     found = []
     for after in step.earliest:
         base = _base_date(done, after, step.code)
@@ -205,18 +208,56 @@ def _check_dates(done, step, date):
                 )
                 return found
     if step.deadline is not None:
-        base = _latest_base(done, step)
-        if base is not None:
-            due = add_months(base, param(step.deadline.months))
-            if date > due:
-                found.append(
-                    Violation(
-                        step.deadline.rule,
-                        detail=_("%(step)s was due by %(date)s.")
-                        % {"step": step.code, "date": due.isoformat()},
-                    )
+        due = due_on(done, step)
+        if due is not None and date > due and not (step.code == "S23" and data.get("outcome") == "cancel"):
+            # A time limit on the organization's work: the step is recorded as it happened, flagged late.
+            found.append(
+                Violation(
+                    step.deadline.rule,
+                    detail=_("%(step)s was due by %(date)s.") % {"step": step.code, "date": due.isoformat()},
+                    due=due,
                 )
+            )
     return found
+
+
+def half_year_end(day):
+    """The last day of the calendar half-year of ``day`` (30 June or 31 December)."""
+    return datetime.date(day.year, 6, 30) if day.month <= 6 else datetime.date(day.year, 12, 31)
+
+
+def next_half_year_end(day):
+    """The last day of the calendar half-year after the one of ``day``."""
+    return datetime.date(day.year, 12, 31) if day.month <= 6 else datetime.date(day.year + 1, 6, 30)
+
+
+def due_on(done, step):
+    """The date by which ``step`` is due after the steps ``done`` (None when its time limit does not run).
+
+    - the half-yearly assessment (S06), read by calendar half-year (domain-rules §0.1, a parameter): by the
+      end of the half-year after the one of the determination as an activist or of the latest assessment;
+    - the conversion (S23): when the probation ends (extended or not), with ``conv.discussion_deadline_months``;
+    - the approval of a conversion decision (S24): from the latest decision (S23);
+    - the others: ``deadline.months`` after their base step.
+    """
+    if step.deadline is None:
+        return None
+    if step.code == "S23":
+        # The admission meeting (S15) + the probation (+ its extension) + the time to discuss it, in one count
+        # of months on the rules' calendar.
+        admission = first(done, "S15")
+        if admission is None or first(done, "S17") is None:
+            return None
+        months = (
+            param("prob.length_months") + extension_months(done) + param("conv.discussion_deadline_months")
+        )
+        return add_months(admission.date, months)
+    base = _latest_base(done, step)
+    if base is None:
+        return None
+    if step.code == "S06" and param("dev.assessment_by_calendar_half_year"):
+        return next_half_year_end(base)
+    return add_months(base, param(step.deadline.months))
 
 
 def _latest_base(done, step):
@@ -259,7 +300,9 @@ def _members_rule(rule, key, low_param, high_param):
             found.append(
                 Violation(
                     rule,
-                    detail=_("%(count)s of them not a full member on %(date)s.")
+                    detail=_(
+                        "%(count)s of them not a full member with a vote (or under 留党察看) on %(date)s."
+                    )
                     % {"count": len(not_full), "date": date.isoformat()},
                 )
             )
@@ -284,10 +327,17 @@ def _contact_load(done, date, data, lookups, **kwargs):
 
 
 def _review(done, **kwargs):
+    """细则 art. 16: without a political review concluded "qualified" the person cannot be developed — a
+    review without a conclusion is not one that qualifies."""
     review = first(done, "S10")
-    if review is not None and review.data.get("conclusion") == "not_qualified":
-        return [Violation("DEV.POLITICAL_REVIEW")]
-    return []
+    if review is None:
+        return []  # the order of the steps refuses it already
+    conclusion = review.data.get("conclusion")
+    if conclusion == "qualified":
+        return []
+    if conclusion == "not_qualified":
+        return [Violation("DEV.POLITICAL_REVIEW", detail=_("The political review concluded: not qualified."))]
+    return [Violation("DEV.POLITICAL_REVIEW", detail=_("The political review has no conclusion recorded."))]
 
 
 def _training(data, **kwargs):
@@ -555,9 +605,6 @@ def _due_item(done, step):
         end = probation_end(done)
         if end is not None and (earliest is None or end > earliest):
             earliest, earliest_rule = end, "PROB.LENGTH"
-    due, due_rule = None, ""
-    if step.deadline is not None:
-        base = _latest_base(done, step)
-        if base is not None:
-            due, due_rule = add_months(base, param(step.deadline.months)), step.deadline.rule
+    due = due_on(done, step)
+    due_rule = step.deadline.rule if due is not None else ""
     return Due(step.code, earliest, due, earliest_rule, due_rule)

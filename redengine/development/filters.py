@@ -40,6 +40,7 @@ class CaseFilterSet(django_filters.FilterSet):
     due_within = DaysFilter(method="filter_due_within", label=_("Deadline within (days)"))
     incomplete = YesNoFilter(label=_("Incomplete"))
     has_exception = YesNoFilter(label=_("Has an exception"))
+    has_late = YesNoFilter(label=_("Has a late step"))
 
     class Meta:
         model = DevelopmentCase

@@ -72,7 +72,14 @@ class StepForm(StyledFormMixin, forms.Form):
         if not may_override:
             del self.fields["exception_reason"]
         step = rules.STEP.get(code)
-        self.data_fields = list(step.fields) if step else []
+        # "Should attend" is derived from the branch's roll on the meeting's date, not typed.
+        self.data_fields = [k for k in (step.fields if step else ()) if rules.FIELDS[k][1] != "derived"]
+        self.roll_today = None
+        if step is not None and "should_attend" in step.fields:
+            from .lookups import voting_members
+
+            today = timezone.localdate()
+            self.roll_today = voting_members([(case.organization, today)])[(case.organization.pk, today)]
         for key in self.data_fields:
             self.fields[key] = self.data_field(key)
         # The step, then its date and data, then the remarks and the reason.
@@ -81,6 +88,17 @@ class StepForm(StyledFormMixin, forms.Form):
 
     def data_field(self, key):
         label, kind = rules.FIELDS[key]
+        if kind == "people" and key == "excused":
+            return forms.ModelMultipleChoiceField(
+                label=label,
+                queryset=self.full_members(),
+                required=False,
+                widget=forms.SelectMultiple(attrs={"size": 6}),
+                help_text=_(
+                    "Voting members who could not attend for a reason the election rules allow; they are not "
+                    "counted among those who should attend."
+                ),
+            )
         if kind == "people":
             return forms.ModelMultipleChoiceField(
                 label=label,

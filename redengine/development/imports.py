@@ -38,7 +38,10 @@ from .models import DevelopmentCase, DevelopmentEvent
 
 PARENTHESES = str.maketrans({"（": "(", "）": ")"})
 # Data an imported step carries although the sheet has no column for it (see the module's docstring).
-IMPLIED_DATA = {"S23": {"outcome": "convert"}}
+# What a row of the sheet says by itself: a political review recorded is one concluded "qualified" (one
+# that did not qualify ends the development, 细则 art. 16, and is no step to import), a conversion by the
+# branch meeting is one on time.
+IMPLIED_DATA = {"S10": {"conclusion": "qualified"}, "S23": {"outcome": "convert"}}
 # The column a violation of the rules is reported on; the others are about the date.
 VIOLATION_COLUMNS = {"DEV.ORDER": "step", "DEV.ONCE": "step"}
 
@@ -103,7 +106,10 @@ STEPS_SHEET = Sheet(
             "step",
             StepParser(),
             required=True,
-            help=gettext_lazy("The step's code (S01 to S25) or its name, as in the drop-down list."),
+            help=gettext_lazy(
+                "The step's code (S01 to S25) or its name, as in the drop-down list. A political review (S10) "
+                "in this sheet is one that concluded the person qualified; a conversion (S23), one on time."
+            ),
         ),
         Column(
             "日期",

@@ -28,10 +28,10 @@ class BatchLookups:
         self.memberships = defaultdict(list)
         for chunk in chunked(sorted(people)):
             rows = Membership.objects.filter(person_id__in=chunk).values_list(
-                "person_id", "admitted_on", "full_on", "ended_on"
+                "person_id", "admitted_on", "full_on", "ended_on", "observation_from", "observation_until"
             )
-            for person_id, admitted, full, ended in rows:
-                self.memberships[person_id].append((admitted, full, ended))
+            for person_id, *dates in rows:
+                self.memberships[person_id].append(tuple(dates))
         self.guiding = defaultdict(set)  # contact -> cases they guide (open, not ended)
         for chunk in chunked(sorted(people)):
             open_contacts = CaseContact.objects.filter(
@@ -79,16 +79,67 @@ class BatchLookups:
             self.serials.setdefault(data["form_serial"], key)
 
 
+def voting_on(dates, day):
+    """Whether a membership's ``(admitted, full, ended, observation_from, observation_until)`` makes its
+    member a voting full member on ``day``: full by then, not ended, not under 留党察看 (党章 art. 7)."""
+    admitted, full, ended, watched_from, watched_until = dates
+    if not (admitted <= day and (ended is None or ended >= day) and full is not None and full <= day):
+        return False
+    return not (
+        watched_from is not None and watched_from <= day and (watched_until is None or day < watched_until)
+    )
+
+
+class BranchRolls:
+    """The voting full members of branches (the organization and its subtree, by path prefix) on given days:
+    "should attend" of a branch general meeting (domain-rules §0.1) is derived from them, not typed.
+
+    One query per chunk of organizations loads the memberships of their subtrees; each count is then taken
+    in Python for the meeting's date."""
+
+    def __init__(self, organizations):
+        self.rolls = {}  # path -> [(person id, dates)]
+        paths = sorted({org.path for org in organizations if org is not None and org.path})
+        for chunk in chunked(paths, 200):
+            condition = Q()
+            for path in chunk:
+                condition |= Q(organization__path__startswith=path)
+            rows = Membership.objects.filter(condition).values_list(
+                "organization__path",
+                "person_id",
+                "admitted_on",
+                "full_on",
+                "ended_on",
+                "observation_from",
+                "observation_until",
+            )
+            for org_path, person_id, *dates in rows:
+                for path in chunk:
+                    if org_path.startswith(path):
+                        self.rolls.setdefault(path, []).append((person_id, tuple(dates)))
+        for path in paths:
+            self.rolls.setdefault(path, [])
+
+    def voting(self, organization, day):
+        """The ids of the voting full members of ``organization`` on ``day``."""
+        return {pk for pk, dates in self.rolls.get(organization.path, ()) if voting_on(dates, day)}
+
+
+def voting_members(pairs):
+    """{(organization pk, day): number of voting full members} for ``(organization, day)`` pairs."""
+    pairs = list(pairs)
+    rolls = BranchRolls([org for org, _day in pairs])
+    return {(org.pk, day): len(rolls.voting(org, day)) for org, day in pairs}
+
+
 class CaseLookups(engine.Lookups):
     def __init__(self, batch, key):
         self.batch, self.key = batch, key
 
     def full_members(self, person_ids, day):
+        """Voting full members: not under 留党察看 (an introducer must not be, 细则 art. 14)."""
         return {
-            pk
-            for pk in person_ids
-            for admitted, full, ended in self.batch.memberships.get(pk, ())
-            if admitted <= day and (ended is None or ended >= day) and full is not None and full <= day
+            pk for pk in person_ids for dates in self.batch.memberships.get(pk, ()) if voting_on(dates, day)
         }
 
     def contact_load(self, person_ids):

@@ -24,7 +24,8 @@ from redengine.core.metrics import Result, metric
 from redengine.people.choices import Title
 from redengine.people.models import Honor
 
-from .models import DevelopmentCase
+from .engine import next_half_year_end
+from .models import DevelopmentCase, DevelopmentEvent
 from .rules import STEP, add_months, param
 
 DAY = datetime.timedelta(days=1)
@@ -85,6 +86,24 @@ def overdue(scope, period):
     return Result(overdue_at(scope, min(period.end, timezone.localdate())))
 
 
+@metric(
+    "development.late_steps",
+    _("Development steps taken late"),
+    _(
+        "Development steps dated within the period that were taken after their time limit — a talk later than "
+        "a month after the application, a half-year without an activist's assessment, an approval later than "
+        "three months, a conversion not discussed when the probation ended, a conversion approved later than "
+        "three months: recorded as they happened and flagged, never refused; in cases of the scope's "
+        "organizations."
+    ),
+)
+def late_steps(scope, period):
+    events = DevelopmentEvent.objects.filter(
+        case__organization__path__startswith=scope.path, late=True, date__range=(period.start, period.end)
+    )
+    return Result(events.count())
+
+
 def overdue_at(scope, day, *, today=None):
     """The number of cases in the scope's subtree with a step past its deadline on ``day``: by the stored
     plan when ``day`` is today or later, else from the steps dated up to ``day``."""
@@ -106,6 +125,22 @@ def last_base(day, months):
     return base
 
 
+def extensions():
+    """No extension, or one of the months the rules allow (prob.extension_min/max_months)."""
+    return [0, *range(param("prob.extension_min_months"), param("prob.extension_max_months") + 1)]
+
+
+def assessment_base(day):
+    """The latest base (activist or assessment) whose half-yearly assessment is past due on ``day``."""
+    if not param("dev.assessment_by_calendar_half_year", on=day):
+        return last_base(day, deadline_months("S06"))
+    # due by the end of the half-year after the base's: past due on ``day`` for a base two half-years back.
+    base = datetime.date(day.year, 6, 30) if day.month <= 6 else datetime.date(day.year, 12, 31)
+    while next_half_year_end(base) >= day:
+        base = datetime.date(base.year, 6, 30) if base.month == 12 else datetime.date(base.year - 1, 12, 31)
+    return base
+
+
 def deadline_months(code):
     return param(STEP[code].deadline.months)
 
@@ -113,13 +148,16 @@ def deadline_months(code):
 def late_from_steps(cases, day):
     """The ``cases`` that, on ``day``, by their steps dated up to it, have a pending step past its deadline.
 
-    It is ``engine.plan`` over those steps, with ``Due.late(day)``, for the four steps with a deadline
+    It is ``engine.plan`` over those steps, with ``Due.late(day)``, for the five steps with a deadline
     (a deadline runs from its base step even while the steps the step requires are not all done):
 
     - S02 pending (no talk yet), due a month after the application (S01);
     - S06 pending from the determination as an activist (S03) until the determination as a candidate
-      (S07), due six months after the later of S03 and the latest assessment;
+      (S07), due by the end of the calendar half-year after that of the later of S03 and the latest
+      assessment (domain-rules §0.1; six months after it where the parameter reads it so);
     - S17 pending from the branch meeting (S15) until the approval, due three months after S15;
+    - S23 pending from the approval of the admission (S17) while no decision or only an extension was
+      taken, due when the probation ends (with its extension) and the month to discuss it;
     - S24 pending while a conversion decision (S23) awaits its approval (more S23 than S24), due three
       months after the latest S23.
 
@@ -127,8 +165,9 @@ def late_from_steps(cases, day):
     of each kind of step that matters (a correlated ``EXISTS`` per step and case let SQLite, without
     ``ANALYZE`` statistics, walk the (step, date) index for every case: 45 s for the demo city).
     """
+    base_months = param("prob.length_months") + param("conv.discussion_deadline_months")
     talk = last_base(day, deadline_months("S02"))
-    assessment = last_base(day, deadline_months("S06"))
+    assessment = assessment_base(day)
     approval = last_base(day, deadline_months("S17"))
     conversion = last_base(day, deadline_months("S24"))
 
@@ -155,11 +194,35 @@ def late_from_steps(cases, day):
             approvals=steps("S24"),
             voted=steps("S23", until=conversion),
             voted_since=steps("S23", after=conversion),
+            extended=Count("events", filter=Q(events__step="S23", events__data__outcome="extend")),
+            **{
+                f"met_{months}": steps("S15", until=last_base(day, base_months + months))
+                for months in extensions()
+            },
+            **{
+                f"extended_{months}": Count(
+                    "events",
+                    filter=Q(
+                        events__step="S23",
+                        events__data__outcome="extend",
+                        events__data__extension_months=months,
+                    ),
+                )
+                for months in extensions()
+                if months
+            },
         )
     )
+    # S23 pending once approved while every decision so far extended the probation (at most one did), due
+    # ``prob.length + extension + conv.discussion_deadline`` months after the admission meeting (S15).
+    conversion_due = Q(extended=0, met_0__gt=0)
+    for months in extensions():
+        if months:
+            conversion_due |= Q(**{f"extended_{months}__gt": 0, f"met_{months}__gt": 0})
     return counted.filter(
         Q(talked=0, applied__gt=0)
         | Q(candidate=0, activist__gt=0, assessed=0)
         | Q(approved=0, met__gt=0)
         | Q(votes__gt=F("approvals"), voted__gt=0, voted_since=0)
+        | (Q(approved__gt=0, votes=F("approvals")) & Q(votes=F("extended")) & conversion_due)
     )

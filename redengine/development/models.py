@@ -58,6 +58,7 @@ DERIVED_FIELDS = [
     "closed_on",
     "incomplete",
     "has_exception",
+    "has_late",
     "approver",
 ]
 
@@ -123,6 +124,12 @@ class DevelopmentCase(OrganizationScoped, AuditedModel):
         _("has an exception"),
         default=False,
         help_text=_("A step was recorded against a rule, with a reason."),
+    )
+    has_late = models.BooleanField(
+        _("has a late step"),
+        default=False,
+        db_index=True,
+        help_text=_("A step was taken after its time limit: recorded as it happened and flagged."),
     )
 
     objects = CaseQuerySet.as_manager()
@@ -206,6 +213,11 @@ class DevelopmentEvent(CaseScoped, AuditedModel):
         help_text=_("Recorded against a rule by an administrator; kept and flagged."),
     )
     exception_rules = models.CharField(_("rules excepted"), max_length=200, blank=True)
+    # A time limit on the organization's own work missed (domain-rules §0.1): recorded, flagged, counted
+    # by ``development.late_steps``.
+    late = models.BooleanField(_("late"), default=False)
+    late_rules = models.CharField(_("time limits missed"), max_length=200, blank=True)
+    late_due = models.DateField(_("was due by"), null=True, blank=True)
     incomplete = models.BooleanField(_("incomplete"), default=False)
     rules_version = models.CharField(
         _("rules version"),
@@ -238,7 +250,10 @@ class DevelopmentEvent(CaseScoped, AuditedModel):
                 violation_error_message=_("This step is already recorded for the case."),
             )
         ]
-        indexes = [models.Index(fields=["step", "date"], name="devevent_step_date")]
+        indexes = [
+            models.Index(fields=["step", "date"], name="devevent_step_date"),
+            models.Index(fields=["date"], condition=Q(late=True), name="devevent_late_date"),
+        ]
 
     def __str__(self):
         step = rules.STEP.get(self.step)
@@ -250,6 +265,17 @@ class DevelopmentEvent(CaseScoped, AuditedModel):
     @property
     def step_name(self):
         return rules.STEP[self.step].name
+
+    @property
+    def late_rule_texts(self):
+        """The time limits the step missed, in plain words with their sources."""
+        found = [rules.RULES[key] for key in self.late_rules.split(",") if key in rules.RULES]
+        return [f"{rule.text}（{rule.source}）" for rule in found]
+
+    @property
+    def exception_rule_texts(self):
+        found = [rules.RULES[key] for key in self.exception_rules.split(",") if key in rules.RULES]
+        return [f"{rule.text}（{rule.source}）" for rule in found]
 
     @property
     def step_source(self):

@@ -24,6 +24,9 @@ EVENT_FIELDS = [
     "form_serial",
     "exception_reason",
     "exception_rules",
+    "late",
+    "late_rules",
+    "late_due",
     "incomplete",
     "rules_version",
 ]

@@ -30,13 +30,26 @@ from django.utils.translation import gettext_lazy as _
 
 from redengine.core.dates import add_months  # noqa: F401 (the engine's calendar, shared with the registry)
 
+# The three kinds of rule (domain-rules §0.1), each treated one way in forms, the API and imports alike.
+VALIDITY = "validity"  # without it the development is invalid: refused, and no role may override it
+EXCEPTION = "exception"  # a text allows exceptions: an administrator records the step with a written reason
+TIME_LIMIT = (
+    "time_limit"  # a time limit on the organization's own work: recorded as it happened, flagged late
+)
+
 
 @dataclass(frozen=True)
 class Rule:
     key: str
     text: str
     source: str
-    overridable: bool = True  # an administrator may record an exception with a written reason
+    kind: str = VALIDITY
+
+    @property
+    def overridable(self):
+        """Whether an administrator may record a step against it, with a written reason (an exception the
+        text itself allows)."""
+        return self.kind == EXCEPTION
 
 
 @dataclass(frozen=True)
@@ -80,7 +93,11 @@ PARAMETERS = {
     "dev.contacts_min": 1,  # central: 细则 art. 9
     "dev.contacts_max": 2,
     "dev.contact_max_open_cases": 3,  # LOCAL, UNCONFIRMED: cases one contact guides at a time
-    "dev.assessment_interval_months": 6,  # central: 细则 art. 11
+    "dev.assessment_interval_months": 6,  # central: 细则 art. 11 (read as below)
+    # 1: one assessment in each calendar half-year (January–June, July–December) after the one in which the
+    # person became an activist (domain-rules §0.1); 0: within six months of the previous one.
+    "dev.assessment_by_calendar_half_year": 1,
+    "conv.discussion_deadline_months": 1,  # LOCAL reading of 细则 art. 32 "预备期满" (the month it ends)
     "dev.min_activist_months": 12,  # central: 细则 art. 13 (one year)
     "dev.introducers": 2,  # central: 细则 art. 14
     "dev.training_min_days": 3,  # central: 细则 art. 17
@@ -216,25 +233,21 @@ RULES = {
             "DEV.AGE_MIN",
             _("The applicant must be 18 or older on the date of the application."),
             "党章第一条；《发展党员工作细则》第五条",
-            overridable=False,
         ),
         Rule(
             "DEV.ORDER",
             _("A step comes only after the steps it requires."),
             "《发展党员工作细则》（五个阶段、二十五个步骤）",
-            overridable=False,
         ),
         Rule(
             "DEV.ONCE",
             _("Each step is recorded once (a repeated step is a correction of the one recorded)."),
             "《发展党员工作细则》",
-            overridable=False,
         ),
         Rule(
             "DEV.NOT_FUTURE",
             _("A step cannot be dated in the future."),
             "《发展党员工作细则》",
-            overridable=False,
         ),
         Rule(
             "DEV.TALK_DEADLINE",
@@ -242,11 +255,13 @@ RULES = {
                 "The party organization talks with the applicant within one month of receiving the application."
             ),
             "《发展党员工作细则》第七条",
+            kind=TIME_LIMIT,
         ),
         Rule(
             "DEV.APPLICATION_TO_ACTIVIST",
             _("An activist is determined only after the minimum time since the application (a local rule)."),
             "地方规定（可配置）",
+            kind=EXCEPTION,
         ),
         Rule(
             "DEV.CONTACTS",
@@ -257,11 +272,13 @@ RULES = {
             "DEV.CONTACT_LOAD",
             _("A training contact guides only a limited number of open cases at a time (a local rule)."),
             "地方规定（可配置）",
+            kind=EXCEPTION,
         ),
         Rule(
             "DEV.ASSESSMENT_INTERVAL",
-            _("The branch assesses each activist at least every half year."),
+            _("The branch assesses each activist once in every half year (January–June, July–December)."),
             "《发展党员工作细则》第十一条",
+            kind=TIME_LIMIT,
         ),
         Rule(
             "DEV.MIN_ACTIVIST_PERIOD",
@@ -270,7 +287,10 @@ RULES = {
         ),
         Rule(
             "DEV.INTRODUCERS",
-            _("Exactly two introducers, each a full party member other than the person."),
+            _(
+                "Exactly two introducers, each a full party member other than the person and not under "
+                "留党察看."
+            ),
             "《发展党员工作细则》第十四条",
         ),
         Rule(
@@ -284,17 +304,18 @@ RULES = {
             "DEV.TRAINING_MIN",
             _("The candidate's centralized training lasts at least 3 days or 24 class hours."),
             "《发展党员工作细则》第十七条",
+            kind=EXCEPTION,
         ),
         Rule(
             "DEV.PUBLICITY",
             _("The publicity ends before the application form is issued, and its period is given in order."),
             "地方规定（未经公示不发志愿书）",
+            kind=EXCEPTION,
         ),
         Rule(
             "DEV.FORM_SERIAL",
             _("Each application form number is used for one person only."),
             "《中国共产党入党志愿书》管理规定",
-            overridable=False,
         ),
         Rule(
             "VOTE.FIGURES",
@@ -302,7 +323,6 @@ RULES = {
                 "The vote figures must add up: present at most those who should attend, ballots at most those present."
             ),
             "《发展党员工作细则》第二十条",
-            overridable=False,
         ),
         Rule(
             "VOTE.QUORUM",
@@ -319,8 +339,15 @@ RULES = {
         ),
         Rule(
             "DEV.APPROVAL_DEADLINE",
+            _("The superior committee approves the admission within three months of the branch resolution."),
+            "《发展党员工作细则》（审批时限）",
+            kind=TIME_LIMIT,
+        ),
+        Rule(
+            "DEV.APPROVAL_LIMIT",
             _(
-                "The superior committee approves within three months of the branch resolution, and never after six."
+                "An admission the superior committee has not approved within six months of the branch resolution "
+                "can no longer be approved."
             ),
             "《发展党员工作细则》（审批时限）",
         ),
@@ -332,15 +359,24 @@ RULES = {
             "党章第七条；《发展党员工作细则》第三十二条",
         ),
         Rule(
+            "CONV.DISCUSSION_DUE",
+            _(
+                "When the probation ends, the branch discusses the conversion in good time (a branch general "
+                "meeting within the month)."
+            ),
+            "党章第七条；《发展党员工作细则》第三十二条",
+            kind=TIME_LIMIT,
+        ),
+        Rule(
             "PROB.EXTEND",
             _("Probation may be extended once, by at least six months and at most one year."),
             "党章第七条；《发展党员工作细则》第三十二条",
-            overridable=False,
         ),
         Rule(
             "CONV.APPROVAL_DEADLINE",
             _("The superior committee approves the conversion within three months of the branch resolution."),
             "《发展党员工作细则》（审批时限）",
+            kind=TIME_LIMIT,
         ),
     ]
 }
@@ -358,7 +394,8 @@ FIELDS = {
     "publicity_to": (_("Publicity to"), "date"),
     "objections": (_("Objections raised in the publicity"), "text"),
     "form_serial": (_("Application form number"), "text"),
-    "should_attend": (_("Voting full members who should attend"), "int"),
+    "should_attend": (_("Voting full members who should attend"), "derived"),
+    "excused": (_("Members excused (detained, abroad, ill…)"), "people"),
     "present": (_("Voting full members present"), "int"),
     "yes": (_("Yes votes"), "int"),
     "written_yes": (_("Written yes opinions submitted beforehand"), "int"),
@@ -516,7 +553,7 @@ STEPS = [
         _("Admission by the branch general meeting"),
         _("Branch general meeting"),
         requires=("S14",),
-        fields=VOTE_FIELDS,
+        fields=(*VOTE_FIELDS, "excused"),
         checks=("VOTE.FIGURES", "VOTE.QUORUM", "VOTE.PASS"),
         source="细则第二十、二十一条",
     ),
@@ -536,7 +573,7 @@ STEPS = [
         requires=("S16",),
         fields=("approval_number",),
         deadline=After("S15", "dev.approval_deadline_months", "DEV.APPROVAL_DEADLINE"),
-        hard_limit=After("S15", "dev.approval_limit_months", "DEV.APPROVAL_DEADLINE"),
+        hard_limit=After("S15", "dev.approval_limit_months", "DEV.APPROVAL_LIMIT"),
         source="细则",
     ),
     Step(
@@ -583,7 +620,9 @@ STEPS = [
         _("Conversion by the branch general meeting"),
         _("Branch general meeting"),
         requires=("S22",),
-        fields=(*VOTE_FIELDS, "outcome", "extension_months"),
+        # Due once the admission is approved (S17), when the probation ends, extended or not (``engine.due_on``).
+        deadline=After("S17", "conv.discussion_deadline_months", "CONV.DISCUSSION_DUE"),
+        fields=(*VOTE_FIELDS, "excused", "outcome", "extension_months"),
         checks=("VOTE.FIGURES", "VOTE.QUORUM", "VOTE.PASS", "PROB.LENGTH", "PROB.EXTEND"),
         source="细则第三十二、三十三条",
     ),
@@ -632,6 +671,7 @@ class Violation:
     detail: str = ""
     fields: tuple = field(default_factory=tuple)
     hard: bool = False  # past a limit that no exception lifts
+    due: object = None  # the date a time limit fell on (a late step)
 
     @property
     def definition(self):
@@ -641,11 +681,17 @@ class Violation:
     def overridable(self):
         return RULES[self.rule].overridable and not self.hard
 
+    @property
+    def kind(self):
+        return RULES[self.rule].kind
+
+    @property
+    def late(self):
+        """A time limit missed: the step is recorded and flagged, not refused."""
+        return self.kind == TIME_LIMIT and not self.hard
+
     def message(self):
+        """The rule in plain words with its source — never its internal key."""
         rule = RULES[self.rule]
-        text = gettext("%(rule)s (%(key)s, %(source)s)") % {
-            "rule": rule.text,
-            "key": rule.key,
-            "source": rule.source,
-        }
+        text = gettext("%(rule)s (%(source)s)") % {"rule": rule.text, "source": rule.source}
         return gettext("%(detail)s %(rule)s") % {"detail": self.detail, "rule": text} if self.detail else text

@@ -101,7 +101,9 @@ class DueView(CaseListView):
         due_soon = Count("pk", filter=Q(next_due__gte=today, next_due__lte=soon))
         context.update(
             today=today,
-            totals=cases.aggregate(open=counts, late=late, soon=due_soon),
+            totals=cases.aggregate(
+                open=counts, late=late, soon=due_soon, late_steps=Count("pk", filter=Q(has_late=True))
+            ),
             by_district=cases.order_by()
             .values("person__school__district")
             .annotate(open=counts, late=late, soon=due_soon)

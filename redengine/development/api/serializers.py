@@ -42,6 +42,7 @@ class CaseSerializer(ScopedModelSerializer):
             "converted_on",
             "incomplete",
             "has_exception",
+            "has_late",
         ]
         read_only_fields = [f for f in fields if f not in ("person", "organization")]
 
@@ -68,10 +69,23 @@ class EventSerializer(ScopedModelSerializer):
             "form_serial",
             "exception_reason",
             "exception_rules",
+            "late",
+            "late_rules",
+            "late_due",
             "incomplete",
+            "rules_version",
             "recorded_at",
         ]
-        read_only_fields = ["form_serial", "exception_rules", "incomplete", "recorded_at"]
+        read_only_fields = [
+            "form_serial",
+            "exception_rules",
+            "late",
+            "late_rules",
+            "late_due",
+            "incomplete",
+            "rules_version",
+            "recorded_at",
+        ]
 
     def validate(self, attrs):
         return attrs  # the rules engine checks the step when it is recorded (services.record_steps)

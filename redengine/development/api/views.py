@@ -1,6 +1,7 @@
 from rest_framework import exceptions
 
 from redengine.core.api import ScopedModelViewSet, refusal
+from redengine.development.rules import RULES
 
 from .. import services
 from ..filters import CaseFilterSet, PlanFilterSet
@@ -59,10 +60,27 @@ class EventViewSet(ScopedModelViewSet):
         except services.StepRefusedError as exc:
             if exc.missing or not exc.violations:
                 raise refusal(exc) from exc
+            # ``rule`` is the rule's code for programs; ``message`` is what a person reads (no code in it).
             rules = [
-                {"rule": p.rule, "message": p.message, "overridable": p.overridable} for p in exc.violations
+                {
+                    "rule": p.rule,
+                    "kind": RULES[p.rule].kind,
+                    "message": p.message,
+                    "overridable": p.overridable,
+                }
+                for p in exc.violations
             ]
-            raise exceptions.ValidationError({"rules": rules}) from exc
+            raise StepRefused({"rules": rules}) from exc
+
+
+class StepRefused(exceptions.APIException):
+    """400 with the rules broken as they are (booleans stay booleans)."""
+
+    status_code = 400
+    default_code = "invalid"
+
+    def __init__(self, detail):
+        self.detail = detail
 
 
 class DueViewSet(ScopedModelViewSet):

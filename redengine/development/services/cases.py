@@ -156,6 +156,7 @@ def rederive(cases, write):
         apply_plan(case, engine.plan(done), done)
         case.incomplete = any(e.incomplete for e in events)
         case.has_exception = any(e.exception_reason for e in events)
+        case.has_late = any(e.late for e in events)
     bulk_update_audited(
         DevelopmentCase, cases, DERIVED_FIELDS, scope_paths=[c.organization.path for c in cases]
     )

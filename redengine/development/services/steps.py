@@ -11,7 +11,7 @@ from redengine.people.models import Person
 from redengine.people.services import MEMBERSHIPS, current_memberships
 
 from .. import engine, rules
-from ..lookups import BatchLookups, case_key
+from ..lookups import BatchLookups, BranchRolls, case_key
 from ..models import (
     DERIVED_FIELDS,
     OVERRIDE,
@@ -77,8 +77,10 @@ class StepService(MembershipsFollowSteps):
         may_override = scope.allowed(DevelopmentCase, OVERRIDE, [s.case for s in plan.stories if s.case.pk])
         for story in plan.stories:
             lookups.ends_open[case_key(story.case)] = self.ends_open(plan, story)
+        voting = [org_of(s.case) for s in plan.stories if any(plan.steps[i].code in VOTES for i in s.indexes)]
+        rolls = BranchRolls([org for org in voting if org is not None and org.pk])
         for story in plan.stories:
-            self.check_story(plan, story, lookups, today, user, names, story.case.pk in may_override)
+            self.check_story(plan, story, lookups, today, user, names, story.case.pk in may_override, rolls)
         self.place(plan, scope, given, coverage)
         for story in plan.stories:
             if story.new:
@@ -174,7 +176,18 @@ class StepService(MembershipsFollowSteps):
                     names[index] = None
         return names
 
-    def check_story(self, plan, story, lookups, today, user, names, may_override):
+    @staticmethod
+    def should_attend(story, code, date, data, rolls):
+        """A branch general meeting's voting full members who should attend (domain-rules §0.1): the branch's
+        full members on the meeting date, less those under 留党察看 and those recorded as excused."""
+        org = org_of(story.case)
+        if code not in VOTES or org is None or not org.pk:
+            return data  # a case the batch opens is placed later: its vote figures are checked without it
+        members = rolls.voting(org, date)
+        data["should_attend"] = len(members - set(data.get("excused", [])))
+        return data
+
+    def check_story(self, plan, story, lookups, today, user, names, may_override, rolls):
         recorded = {(e.step, e.date): e for e in story.events}
         person = story.person
         for index in story.indexes:
@@ -191,7 +204,7 @@ class StepService(MembershipsFollowSteps):
                 continue
             if names.get(index, set()) is None:
                 continue  # a person named outside the scope: the engine is not asked about them
-            data = clean_data(step.code, step.data)
+            data = self.should_attend(story, step.code, step.date, clean_data(step.code, step.data), rolls)
             violations = engine.check(
                 story.done,
                 step.code,
@@ -205,12 +218,17 @@ class StepService(MembershipsFollowSteps):
             if step.lenient_order:
                 violations = [v for v in violations if v.rule != "DEV.ORDER"]
             reason = (step.exception_reason or "").strip()
-            lifted = violations and all(v.overridable for v in violations) and reason and may_override
-            if violations and not lifted:
+            late = [v for v in violations if v.late]  # recorded as it happened, flagged (never refused)
+            refused = [v for v in violations if not v.late]
+            lifted = bool(refused) and all(v.overridable for v in refused) and bool(reason) and may_override
+            if refused and not lifted:
                 plan.problems += [
-                    Problem(v.message(), index, None, rule=v.rule, overridable=v.overridable)
-                    for v in violations
+                    Problem(
+                        refusal(v, may_override, reason), index, None, rule=v.rule, overridable=v.overridable
+                    )
+                    for v in refused
                 ]
+            violations = refused
             if story.completed:
                 if not violations:
                     message = _("The person's development case is completed: no step can be added.")
@@ -230,6 +248,9 @@ class StepService(MembershipsFollowSteps):
                 form_serial=data.get("form_serial") or None,
                 exception_reason=reason if lifted else "",
                 exception_rules=",".join(sorted({v.rule for v in violations})) if lifted else "",
+                late=bool(late),
+                late_rules=",".join(sorted({v.rule for v in late})),
+                late_due=min(v.due for v in late) if late else None,
                 incomplete=bool(engine.missing_data(step.code, data)),
                 rules_version=rules.version_on(step.date).version,
                 recorded_by=user,
@@ -325,6 +346,7 @@ class StepService(MembershipsFollowSteps):
         new = [event for _index, event in story.new]
         case.incomplete = any(e.incomplete for e in story.events) or any(e.incomplete for e in new)
         case.has_exception = any(e.exception_reason for e in [*story.events, *new])
+        case.has_late = any(e.late for e in [*story.events, *new])
 
     # Writing -----------------------------------------------------------------------------------------
     def apply(self, plan, write):
@@ -403,6 +425,30 @@ class StepService(MembershipsFollowSteps):
             )
 
 
+def org_of(case):
+    """The case's organization where it is known already (cached, or by its id), else None."""
+    org = CASE_ORGANIZATION.get_cached_value(case, None)
+    if org is None and case.organization_id:
+        org = case.organization
+    return org
+
+
+def refusal(violation, may_override, reason):
+    """What the user reads of a refused step: the rule in plain words with its source, and what can be done."""
+    message = violation.message()
+    if not violation.overridable:
+        if reason:
+            return message + _(" This is a condition of validity: no one can record it as an exception.")
+        return message
+    if may_override:
+        return message + _(" You may record it as an exception by giving the reason below.")
+    return message + _(
+        " Only a district or city administrator can record it as an exception, with a written reason: ask "
+        "your district's administrator."
+    )
+
+
+VOTES = ("S15", "S23")  # branch general meetings: "should attend" is derived
 PICK_ACTION = VIEW  # a contact or introducer is chosen among the people the writer sees through that role
 STEPS = StepService()
 

@@ -45,6 +45,8 @@ def clean_data(code, data):
         if key not in allowed or value in (None, "", []):
             continue
         kind = rules.FIELDS[key][1]
+        if kind == "derived":  # derived by the service from the records (should attend), never typed
+            continue
         if kind == "people":
             cleaned[key] = sorted({int(getattr(pk, "pk", pk)) for pk in value})
         elif kind == "int":

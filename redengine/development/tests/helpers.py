@@ -79,6 +79,17 @@ def step_data(code, data, people=None):
     return filled
 
 
+def vote_data(case, code, day, data):
+    """A branch general meeting's figures fitted to the branch's roll on ``day`` ("should attend" is derived
+    by the service): the path's turnout and majority kept as shares."""
+    from redengine.demo.votes import VOTES, fit_one
+    from redengine.development.lookups import voting_members
+
+    if code in VOTES and "present" in data:
+        fit_one(data, voting_members([(case.organization, day)])[(case.organization.pk, day)])
+    return data
+
+
 def walk(case, upto="S25", *, skip=(), today=TODAY, by=SYSTEM):
     """Record the legal path's steps on ``case`` up to and including ``upto``."""
     from redengine.development.services import record_step
@@ -86,8 +97,61 @@ def walk(case, upto="S25", *, skip=(), today=TODAY, by=SYSTEM):
     for code, day, data in PATH:
         if code in skip:
             continue
-        record_step(case, code, D(day), data=step_data(code, data), today=today, by=by)
+        record_step(
+            case, code, D(day), data=vote_data(case, code, D(day), step_data(code, data)), today=today, by=by
+        )
         if code == upto and not any(c == upto and D(d) > D(day) for c, d, _x in PATH):
             break
     case.refresh_from_db()
     return case
+
+
+def rule_said(key):
+    """What a user reads of rule ``key``: its text in Chinese (never the key itself)."""
+    from django.utils import translation
+
+    from redengine.development.rules import RULES
+
+    if key not in RULES:
+        return key
+    with translation.override("zh-hans"):
+        return str(RULES[key].text)
+
+
+def assert_rule_said(key, message):
+    """``message`` names rule ``key`` in plain words, with its source, and not by its internal key."""
+    from redengine.development.rules import RULES
+
+    assert rule_said(key) in message, (key, message)
+    assert RULES[key].source in message, (key, message)
+    assert key not in message, message
+
+
+MEETING = D("2023-06-25")
+
+
+def fill_roll(count, org=None, day=MEETING, at_least=False):
+    """Give the branch exactly (or ``at_least``) ``count`` voting full members on ``day`` (and from 2011 on):
+    people with a full membership added to those the demo data set has. Returns the number added."""
+    from redengine.development.lookups import voting_members
+    from redengine.people.services import set_memberships
+
+    org = org or branch()
+    have = voting_members([(org, day)])[(org.pk, day)]
+    assert at_least or have <= count, f"the branch has {have} voting members already"
+    added = []
+    for index in range(count - have):
+        person = new_applicant(f"{org.code[-5:]}支部党员{index + 1:02d}", birth="1980-03-01")
+        added.append(
+            Item(
+                {
+                    "person": person,
+                    "organization": org,
+                    "admitted_on": D("2010-01-10"),
+                    "full_on": D("2011-01-10"),
+                }
+            )
+        )
+    if added:
+        set_memberships(added, by=SYSTEM)
+    return len(added)

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from redengine.development.models import DevelopmentCase
 from redengine.testing.browser import log_in
 
-from .helpers import PATH, new_applicant
+from .helpers import PATH, fill_roll, new_applicant
 
 pytestmark = pytest.mark.browser
 
@@ -31,6 +31,9 @@ def fill_step(page, code, day, data):
             page.fill("#id_form_serial", SERIALS[key])
         elif key in ("conclusion", "outcome"):
             page.select_option(f"#id_{key}", value)
+        elif key == "should_attend":  # derived from the branch's roll: shown, not typed
+            expect(page.locator("#id_should_attend")).to_have_count(0)
+            expect(page.locator("#should-attend")).to_be_visible()
         else:
             page.fill(f"#id_{key}", str(value))
     page.click("#record")
@@ -51,18 +54,26 @@ def test_a_secretary_records_a_path_from_application_to_conversion(live_demo, pa
     expect(page.locator("#next-steps [data-step=S02] .next-due")).to_have_text("2022-02-10")
     expect(page.locator("#next-steps")).to_contain_text("《发展党员工作细则》第七条")
     screenshot(page, "after-application")
-    # A refused step: the talk after its month; the rule is named and nothing is written.
+    # A late step: the talk after its month is recorded as it happened and flagged late — not refused.
     page.goto(f"{base}/development/cases/{case.pk}/steps/add/")
-    fill_step(page, "S02", "2022-03-01", {})
-    expect(page.locator(".alert-danger")).to_contain_text("DEV.TALK_DEADLINE")
-    screenshot(page, "refused")
-    assert case.events.count() == 1
-    for code, day, data in PATH[1:]:
+    fill_step(page, "S02", "2022-02-20", {})
+    expect(page.locator("#timeline [data-step=S02] .step-late")).to_be_visible()
+    expect(page.locator("#late-flag")).to_be_visible()
+    expect(page.locator("#timeline [data-step=S02] .late-note")).to_contain_text("2022-02-10")
+    screenshot(page, "late-talk")
+    fill_roll(20)  # the branch general meeting's roll: 20 voting full members
+    for code, day, data in PATH[2:]:
         page.goto(f"{base}/development/cases/{case.pk}/steps/add/?step={code}")
+        if code == "S11":  # a training too short: only an administrator may record it as an exception
+            fill_step(page, code, day, {**data, "days": 2, "hours": 16})
+            expect(page.locator(".alert-danger")).to_contain_text("区县或市级管理员")
+            expect(page.locator(".alert-danger")).not_to_contain_text("DEV.")
+            screenshot(page, "refused")
+            assert not case.events.filter(step="S11").exists()
         fill_step(page, code, day, data)
         expect(page.locator(f"#timeline [data-step={code}]").first).to_be_visible()
-        if code == "S05":  # an activist: the half-yearly assessment is due
-            expect(page.locator("#next-steps [data-step=S06] .next-due")).to_have_text("2022-10-01")
+        if code == "S05":  # an activist: the half-yearly assessment is due by the end of the next half-year
+            expect(page.locator("#next-steps [data-step=S06] .next-due")).to_have_text("2022-12-31")
         if code == "S06" and day == "2023-03-20":  # a year after S03 the candidate may be determined
             expect(page.locator("#next-steps [data-step=S07] .next-earliest")).to_have_text("2023-04-01")
         if code == "S15":  # admitted: the approval is due within three months

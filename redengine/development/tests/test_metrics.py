@@ -33,7 +33,7 @@ from redengine.people.models import Honor, Person
 from redengine.people.services import award_titles, save_people
 from redengine.reports.tests.brute_force import BruteForce
 
-from .helpers import TODAY, D, contacts
+from .helpers import TODAY, D, contacts, fill_roll, vote_data
 
 pytestmark = pytest.mark.django_db
 
@@ -155,7 +155,7 @@ def develop(admitted, *, where="meixihu", upto=None, until=None, ending="convert
     for code, date, data in path(admitted, ending):
         if until is not None and date > until:
             break
-        record_step(case, code, date, data=data, today=TODAY, by=SYSTEM)
+        record_step(case, code, date, data=vote_data(case, code, date, data), today=TODAY, by=SYSTEM)
         if code == upto:
             break
     if closed is not None:
@@ -163,6 +163,13 @@ def develop(admitted, *, where="meixihu", upto=None, until=None, ending="convert
         close_case(case, "withdrawn", closed, by=SYSTEM)
     case.refresh_from_db()
     return case
+
+
+@pytest.fixture(autouse=True)
+def _branches_have_voting_members():
+    """Every branch of the hand-made cases has a roll of voting members at its meetings (from 2011 on)."""
+    for code, _school in BRANCHES.values():
+        fill_roll(8, PartyOrganization.objects.get(code=code), day=D("2015-01-01"), at_least=True)
 
 
 @pytest.fixture(autouse=True)
@@ -327,7 +334,8 @@ def stalled():
     return {
         # Applied 2018-01-31, no talk yet: due 2018-02-28 (a month, clamped), late from 2018-03-01.
         "no_talk": develop(D("2019-07-15"), upto="S01"),  # S01 on 2018-01-31
-        # Activist since 2018-03-27 with contacts, assessed on 2018-09-13: the next due 2019-03-13.
+        # Activist since 2018-03-27 with contacts, assessed on 2018-09-13 (July–December 2018): the next is
+        # due in January–June 2019, by 2019-06-30 (domain-rules §0.1, by calendar half-year).
         "assessment": develop(D("2019-06-20"), upto="S06"),
         # Branch meeting 2020-03-02, superior talk done, no approval: due 2020-06-02.
         "approval": develop(D("2020-03-02"), upto="S16", where="furong"),
@@ -359,13 +367,14 @@ def test_deadlines_of_a_past_day_from_the_steps(stalled):
     assert late(D("2018-02-28")) == set()  # due that day: not late yet
     assert late(D("2018-03-01")) == names("no_talk", "withdrawn")
     assert late(D("2018-06-30")) == names("no_talk")  # closed that day
-    assert late(D("2019-03-13")) == names("no_talk")
-    assert late(D("2019-03-14")) == names("no_talk", "assessment")
+    assert late(D("2019-03-14")) == names("no_talk")
+    assert late(D("2019-06-30")) == names("no_talk")
+    assert late(D("2019-07-01")) == names("no_talk", "assessment")
     assert late(D("2020-06-02")) == names("no_talk", "assessment")
     assert late(D("2020-06-03")) == names("no_talk", "assessment", "approval")
     assert late(D("2021-05-15")) == names("no_talk", "assessment", "approval")
     assert late(D("2021-05-16")) == names("no_talk", "assessment", "approval", "conversion")
-    for day in [D("2016-12-31"), D("2017-06-30"), D("2018-03-01"), D("2019-03-14"), D("2021-05-16")]:
+    for day in [D("2016-12-31"), D("2017-06-30"), D("2018-03-01"), D("2019-07-01"), D("2021-05-16")]:
         assert overdue_at(root, day) == brute_overdue(ROOT, day)
     for code in [ROOT, "CS430104", "CS430102", "CS430104-01", "CS430104-02-01"]:
         for first, last in [(2017, 2017), (2018, 2018), (2019, 2020), (2021, 2021), (2026, 2026)]:

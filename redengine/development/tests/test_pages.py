@@ -19,7 +19,7 @@ from redengine.development.models import DevelopmentCase, DevelopmentEvent
 from redengine.development.services import open_case, record_step, save_plans
 from redengine.orgs.models import PartyOrganization
 
-from .helpers import TODAY, D, branch, contacts, new_applicant, walk
+from .helpers import TODAY, D, branch, contacts, fill_roll, new_applicant, walk
 
 pytestmark = pytest.mark.django_db
 
@@ -67,35 +67,60 @@ def test_the_open_case_form_cancels_to_the_case_list(client_for):
 
 def test_a_refused_step_shows_the_rule_and_writes_nothing(client_for, case):
     client = client_for("school_secretary")
-    walk(case, "S01")
+    walk(case, "S06")
     before = DevelopmentEvent.objects.count()
     response = client.post(
-        reverse("development:step_add", args=[case.pk]), {"step": "S02", "date": "2022-03-01"}
+        reverse("development:step_add", args=[case.pk]), {"step": "S07", "date": "2023-03-01"}
     )
     assert response.status_code == 200
     text = response.content.decode()
-    assert "党组织应在收到入党申请书后一个月内派人同申请人谈话" in text
-    assert "DEV.TALK_DEADLINE" in text
+    assert "经过一年以上培养教育和考察" in text
+    assert "《发展党员工作细则》第十三条" in text
+    assert "DEV.MIN_ACTIVIST_PERIOD" not in text  # no internal key in what users read
     assert DevelopmentEvent.objects.count() == before
+
+
+def test_a_late_step_is_recorded_and_flagged_on_the_case_and_the_calendar(client_for, case):
+    """A school secretary records a talk two months after the application (the reminder sent them there):
+    it is recorded as it happened and flagged late on the step, the case and the calendar — no dead end."""
+    client = client_for("school_secretary")
+    walk(case, "S01")
+    response = client.post(
+        reverse("development:step_add", args=[case.pk]), {"step": "S02", "date": "2022-03-01"}
+    )
+    assert response.status_code == 302
+    event = case.events.get(step="S02")
+    assert (event.late, event.late_rules, event.late_due) == (True, "DEV.TALK_DEADLINE", D("2022-02-10"))
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert 'id="late-flag"' in page
+    assert "step-late" in page
+    assert "超过时限办理（应于 2022-02-10 前完成）" in page
+    assert "DEV.TALK_DEADLINE" not in page
+    calendar = client.get(reverse("development:due") + "?has_late=true").content.decode()
+    assert "late-step-flag" in calendar
+    assert case.person.name in calendar
 
 
 def test_the_step_form_carries_the_fields_of_the_step(client_for, case):
     client = client_for("yuelu_admin")
     walk(case, "S14")
     text = client.get(reverse("development:step_add", args=[case.pk]) + "?step=S15").content.decode()
-    for name in ("should_attend", "present", "yes", "written_yes"):
+    for name in ("present", "yes", "written_yes", "excused"):
         assert f'name="{name}"' in text
+    assert 'name="should_attend"' not in text  # derived from the roll, not typed
+    assert 'id="should-attend"' in text
     assert 'name="exception_reason"' in text  # a district administrator may make an exception
+    fill_roll(20)
     response = client.post(
         reverse("development:step_add", args=[case.pk]),
-        {"step": "S15", "date": "2023-06-25", "should_attend": 20, "present": 12, "yes": 10},
+        {"step": "S15", "date": "2023-06-25", "should_attend": 12, "present": 12, "yes": 10},
     )
     assert (
         "赞成人数（含会前正式提交的书面意见）须超过应到会有表决权正式党员的半数" in response.content.decode()
     )
     response = client.post(
         reverse("development:step_add", args=[case.pk]),
-        {"step": "S15", "date": "2023-06-25", "should_attend": 20, "present": 12, "yes": 11},
+        {"step": "S15", "date": "2023-06-25", "present": 12, "yes": 11},
     )
     assert response.status_code == 302
     assert case.events.get(step="S15").data == {"should_attend": 20, "present": 12, "yes": 11}
@@ -242,6 +267,53 @@ def test_the_api_records_steps_through_the_same_rules(client_for, case):
     assert (line["next_step"], line["next_due"], line["late"]) == ("S02", "2022-02-10", True)
     assert line["due_rule"] == "DEV.TALK_DEADLINE"
     assert client.get(f"/api/development/cases/{case.pk}/").json()["stage"] == 1
+
+
+def test_the_api_refuses_an_override_of_a_validity_rule_and_flags_a_late_step(client_for, case):
+    """The review's probe: a district administrator sent 4 yes votes of 20 with a reason, and the membership
+    was created from that date. Now the vote is refused (VOTE.PASS is a condition of validity) and nothing
+    is written; a late approval through the API is recorded and flagged."""
+    fill_roll(20)
+    walk(case, "S14")
+    client = client_for("yuelu_admin")
+    url = "/api/development/events/"
+    vote = {"present": 20, "yes": 4, "no": 16, "should_attend": 4}
+    response = client.post(
+        url,
+        {"case": case.pk, "step": "S15", "date": "2023-06-25", "data": vote, "exception_reason": "特殊情况"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    refused = response.json()["rules"]
+    assert [(r["rule"], r["kind"], r["overridable"]) for r in refused] == [("VOTE.PASS", "validity", False)]
+    assert "VOTE.PASS" not in refused[0]["message"]
+    assert "20 人应到" in refused[0]["message"] or "20" in refused[0]["message"]
+    assert not case.events.filter(step="S15").exists()
+    assert not case.person.memberships.exists()
+    ok = {"present": 16, "yes": 15, "no": 1}
+    for code, day, data in [("S15", "2023-06-25", ok), ("S16", "2023-07-05", {})]:
+        response = client.post(
+            url, {"case": case.pk, "step": code, "date": day, "data": data}, content_type="application/json"
+        )
+        assert response.status_code == 201, response.content
+    response = client.post(
+        url,
+        {
+            "case": case.pk,
+            "step": "S17",
+            "date": "2023-10-10",
+            "data": {"approval_number": "岳教党发〔2023〕9号"},
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["late"], body["late_rules"], body["late_due"]) == (
+        True,
+        "DEV.APPROVAL_DEADLINE",
+        "2023-09-25",
+    )
+    assert client.get(f"/api/development/cases/{case.pk}/").json()["has_late"] is True
 
 
 def test_the_api_is_scoped(client_for, client, case):

@@ -69,10 +69,6 @@ def legal(history, code, day, data, birth):
         return False
     if code == "S01" and day < months_later(birth, 18 * 12):
         return False
-    if code == "S02" and day > months_later(dates["S01"][0], 1):
-        return False
-    if code == "S06" and day > months_later(max([dates["S03"][0], *dates.get("S06", [])]), 6):
-        return False
     if code == "S07" and day < months_later(dates["S03"][0], 12):
         return False
     if code == "S11" and (data["days"] < 3 and data["hours"] < 24):
@@ -92,11 +88,32 @@ def legal(history, code, day, data, birth):
             return False  # figures that cannot be
         if not (present * 2 > should and (yes + written) * 2 > should):
             return False  # quorum; yes votes with prior written opinions against those who should attend
-    if code == "S17" and day > months_later(dates["S15"][0], 3):
-        return False
-    if code == "S23" and day < months_later(dates["S15"][0], 12):
-        return False
-    return not (code == "S24" and day > months_later(dates["S23"][-1], 3))
+    if code == "S17" and day > months_later(dates["S15"][0], 6):
+        return False  # never approved after six months (a condition of validity)
+    return not (code == "S23" and day < months_later(dates["S15"][0], 12))
+
+
+def half_year_after(day):
+    """The last day of the calendar half-year after the one of ``day``."""
+    return datetime.date(day.year, 12, 31) if day.month <= 6 else datetime.date(day.year + 1, 6, 30)
+
+
+def late(history, code, day, data):
+    """The simple reading of the time limits (domain-rules §0.1): recorded, but late?"""
+    dates = {}
+    for c, d, _data in history:
+        dates.setdefault(c, []).append(d)
+    if code == "S02":
+        return day > months_later(dates["S01"][0], 1)
+    if code == "S06":
+        return day > half_year_after(max([dates["S03"][0], *dates.get("S06", [])]))
+    if code == "S17":
+        return day > months_later(dates["S15"][0], 3)
+    if code == "S23" and data.get("outcome") != "cancel":
+        return day > months_later(dates["S15"][0], 13)  # no extension in these histories
+    if code == "S24":
+        return day > months_later(dates["S23"][-1], 3)
+    return False
 
 
 # Where a step's date is drawn, relative to an earlier step of the sequence: ranges that straddle each
@@ -177,12 +194,15 @@ def test_the_engine_accepts_exactly_the_legal_steps(data):
     history, done = [], []
     for _ in range(data.draw(st.integers(20, 60))):
         code, when, step_data = draw_step(data.draw, history, day)
-        accepted = not engine.check(
+        found = engine.check(
             done, code, when, step_data, person_id=99, birth_date=birth, today=TODAY, lookups=AllFull()
         )
+        accepted = not [v for v in found if not v.late]
         expected = legal(history, code, when, step_data, birth)
         assert accepted == expected, (code, when, step_data, [(c, d.isoformat()) for c, d, _x in history])
         if accepted:
+            flagged = any(v.late for v in found)
+            assert flagged == late(history, code, when, step_data), (code, when, history)
             history.append((code, when, step_data))
             done.append(engine.Done(code, when, step_data))
         day = max(day, when)  # time passes, whether or not the step was accepted

@@ -26,7 +26,7 @@ from redengine.orgs.models import PartyOrganization, School
 from redengine.people import services as people_services
 from redengine.people.models import Person
 
-from ... import city, data
+from ... import city, data, votes
 
 SCHOOL_FIELDS = ("code", "name", "district", "ownership", "school_type", "urban_rural", "city_managed")
 
@@ -296,6 +296,7 @@ class Command(BaseCommand):
                         code, date, case=case, data=step_data(step, date, today, people)
                     )
                 )
+        votes.fit(steps)
         development_services.record_steps(steps, by=SYSTEM, today=today)
         return len(data.DEVELOPMENT)
 
