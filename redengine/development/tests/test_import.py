@@ -547,3 +547,45 @@ def test_the_template_has_the_sheet_with_the_id_number_as_text():
     assert sheet["A2"].number_format == "@"
     assert sheet["C2"].number_format == "yyyy-mm-dd"
     assert [importer_.sheet.name for importer_ in importer.importers()][-1] == SHEET
+
+
+def test_an_imported_history_with_late_steps_imports_flagged_and_counted():
+    """Domain-rules §0.1: the import applies the same policy as the form. A talk two months after the
+    application and an assessment that skipped a half-year are the organization's delays: the rows import,
+    flagged late, and ``development.late_steps`` counts them; nothing is refused."""
+    from redengine.core.metrics import Period, compute_all
+    from redengine.orgs.models import PartyOrganization
+
+    person = new_applicant()
+    rows = dated("S02", "2022-03-15")(history(person.reveal_id_number(), upto="S06"))
+    rows = [
+        row for row in rows if not (row[1] == "S06" and row[2] == D("2022-09-30"))
+    ]  # no July–December 2022
+    validation = imported(steps(rows))
+    assert not validation.has_errors
+    case = DevelopmentCase.objects.get(person=person)
+    late = dict(case.events.filter(late=True).values_list("step", "late_rules"))
+    assert late == {"S02": "DEV.TALK_DEADLINE", "S06": "DEV.ASSESSMENT_INTERVAL"}
+    assert case.has_late
+    root = PartyOrganization.objects.get(depth=1)
+    figures = compute_all(root, Period.of(first=2022, last=2023), ["development.late_steps"])
+    recorded = DevelopmentEvent.objects.filter(late=True, date__year__in=(2022, 2023)).count()
+    assert figures["development.late_steps"]["value"] == recorded >= 2
+
+
+def test_an_imported_invalid_step_is_refused_at_its_row_and_nothing_is_written():
+    """Domain-rules §0.1: a condition of validity (a candidate before a year as an activist) is refused at its
+    row, naming the rule in plain words, whatever the importer's role; nothing of the file is written."""
+    from redengine.accounts.models import User
+
+    person = new_applicant()
+    rows = dated("S07", "2023-02-01")(history(person.reveal_id_number(), upto="S08"))
+    before = counts()
+    admin = User.objects.get(username="city_admin")
+    validation, ctx = check(steps(rows), user=admin)
+    found = errors(validation)
+    assert [(sheet, row, column) for sheet, row, column, _r in found][:1] == [(SHEET, line_of("S07"), "日期")]
+    assert_rule_said("DEV.MIN_ACTIVIST_PERIOD", found[0][3])
+    with pytest.raises(ValueError, match="never written"):
+        importer.write(validation, ctx)
+    assert counts() == before
