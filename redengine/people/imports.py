@@ -341,6 +341,29 @@ def revealed_people(ctx):
     return ctx.state["revealed"]
 
 
+def people_of_rows(ctx, data, found):
+    """[(row, person)] of the rows whose person the importer may know of (of the 人员 sheet of the same
+    file, or recorded within the scope); the others reported as not found, word for word the same."""
+    failed = set(ctx.state.get(FAILED_PEOPLE, ()))
+    by_number = ctx.state.get("people_by_number", {})
+    people = person_lookup(ctx).load(index for row, parsed, index in found if parsed.number not in by_number)
+    known_person = ctx.known(Person, [people.get(index) for _row, _parsed, index in found])
+    matched = []
+    for row, parsed, index in found:
+        person = by_number.get(parsed.number) or known_person(people.get(index))
+        if person is None:
+            if not (ctx.unreadable("人员") or parsed.number in failed or row.values["id_number"] in failed):
+                data.issue(
+                    row,
+                    "id_number",
+                    _("No person with this ID number, neither in the 人员 sheet nor recorded."),
+                )
+            continue
+        matched.append((row, person))
+    attach_schools(ctx, [person for _row, person in matched if person.pk])
+    return matched
+
+
 # 称号 ------------------------------------------------------------------------------------------------
 class HonorSheet(SheetImporter):
     sheet = HONORS
@@ -348,29 +371,7 @@ class HonorSheet(SheetImporter):
     models = (Honor,)
 
     def plan(self, ctx, data):
-        failed = set(ctx.state.get(FAILED_PEOPLE, ()))
-        found = read_id_numbers(ctx, data, set())
-        by_number = ctx.state.get("people_by_number", {})
-        people = person_lookup(ctx).load(
-            index for row, parsed, index in found if parsed.number not in by_number
-        )
-        known_person = ctx.known(Person, [people.get(index) for _row, _parsed, index in found])
-        matched = []
-        for row, parsed, index in found:
-            # A person outside the importer's scope is answered word for word as one not recorded.
-            person = by_number.get(parsed.number) or known_person(people.get(index))
-            if person is None:
-                if not (
-                    ctx.unreadable("人员") or parsed.number in failed or row.values["id_number"] in failed
-                ):
-                    data.issue(
-                        row,
-                        "id_number",
-                        _("No person with this ID number, neither in the 人员 sheet nor recorded."),
-                    )
-                continue
-            matched.append((row, person))
-        attach_schools(ctx, [person for _row, person in matched if person.pk])
+        matched = people_of_rows(ctx, data, read_id_numbers(ctx, data, set()))
         honors = {}
         for chunk in chunked(sorted({p.pk for _row, p in matched if p.pk})):
             for honor in Honor.objects.filter(person_id__in=chunk):
@@ -412,29 +413,6 @@ class HonorSheet(SheetImporter):
 
 # 党组织委员 --------------------------------------------------------------------------------------------
 POST_COLUMNS = {"organization": "post_org", "person": "id_number"}
-
-
-def people_of_rows(ctx, data, found):
-    """[(row, person)] of the rows whose person the importer may know of (of the 人员 sheet of the same
-    file, or recorded within the scope); the others reported as not found, word for word the same."""
-    failed = set(ctx.state.get(FAILED_PEOPLE, ()))
-    by_number = ctx.state.get("people_by_number", {})
-    people = person_lookup(ctx).load(index for row, parsed, index in found if parsed.number not in by_number)
-    known_person = ctx.known(Person, [people.get(index) for _row, _parsed, index in found])
-    matched = []
-    for row, parsed, index in found:
-        person = by_number.get(parsed.number) or known_person(people.get(index))
-        if person is None:
-            if not (ctx.unreadable("人员") or parsed.number in failed or row.values["id_number"] in failed):
-                data.issue(
-                    row,
-                    "id_number",
-                    _("No person with this ID number, neither in the 人员 sheet nor recorded."),
-                )
-            continue
-        matched.append((row, person))
-    attach_schools(ctx, [person for _row, person in matched if person.pk])
-    return matched
 
 
 class PostSheet(SheetImporter):
