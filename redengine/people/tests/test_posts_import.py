@@ -214,6 +214,34 @@ def test_an_overlapping_post_of_the_same_person_is_refused(tmp_path):
     assert "同一时间在一个党组织只担任一个职务" in err
 
 
+def test_two_overlapping_posts_of_a_person_in_the_same_file_are_refused(tmp_path):
+    path = xlsx(
+        posts_sheet(
+            [
+                BRANCH_OWN,
+                id_of("梅溪湖张老师"),
+                "组织委员",
+                datetime.date(2020, 9, 1),
+                datetime.date(2023, 9, 1),
+            ],
+            [BRANCH_OWN, id_of("梅溪湖张老师"), "宣传委员", datetime.date(2023, 8, 1), None],
+            [
+                BRANCH_OWN,
+                id_of("梅溪湖王校长"),
+                "宣传委员",
+                datetime.date(2020, 9, 1),
+                datetime.date(2023, 9, 1),
+            ],
+            [BRANCH_OWN, id_of("梅溪湖王校长"), "组织委员", datetime.date(2023, 9, 1), None],
+        ),
+        tmp_path,
+    )
+    err = refused(path, "--user", "yuelu_admin")
+    assert "党组织委员 第 3 行「公民身份号码」" in err
+    assert "第 5 行" not in err  # the next post from the day the last one was left
+    assert "工作簿未通过校验：共 2 处错误" in err  # both overlapping rows are told
+
+
 def test_unknown_organization_and_person_are_refused(tmp_path):
     nobody = make_id_number("430104", datetime.date(1980, 1, 1), 91)
     path = xlsx(
