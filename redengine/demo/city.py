@@ -418,6 +418,7 @@ class Builder:
         self.make_posts()
         self.balance_admissions()
         self.finish_people()
+        self.fit_posts()
         self.make_development()
         self.city.today = self.today
         return self.city
@@ -1257,6 +1258,22 @@ class Builder:
                     own = [p for p in members if p.organization is branch and not p.principal]
                     if own:
                         self.post(branch, own[-1], "secretary", branch.last_election_on or branch.founded_on)
+
+    def fit_posts(self):
+        """The posts as the post service takes them: held by a full member from the day the post begins (a
+        probationary member holds none), one post per person and organization. A post that began before its
+        holder's probation ended begins on the day it ended; the post of one still on probation is dropped."""
+        plans = {id(p.person): p for p in self.city.people}
+        kept, seen = [], set()
+        for post in self.city.posts:
+            plan = plans.get(id(post.person))
+            key = (id(post.organization), id(post.person))
+            if plan is None or plan.full is None or key in seen:
+                continue
+            seen.add(key)
+            post.start_on = max(post.start_on, plan.full)
+            kept.append(post)
+        self.city.posts = kept
 
     def post(self, org, person, kind, start):
         self.city.posts.append(

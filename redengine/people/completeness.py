@@ -5,11 +5,12 @@ is one ordered query, whatever the number of records.
 """
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from redengine.orgs import rules
 
-from .models import CommitteePost, Membership
+from .models import CommitteePost, Membership, current_posts
 
 PERSON_ITEMS = [
     ("ethnic_group", _("ethnic group"), ~Q(ethnic_group="")),
@@ -31,8 +32,9 @@ def _person_membership_ok():
 
 
 def _org_items():
-    secretary = CommitteePost.objects.filter(
-        organization=OuterRef("pk"), post="secretary", end_on__isnull=True
+    # A secretary today: the post taken up and not yet left (no date left, or one still to come).
+    secretary = current_posts(
+        CommitteePost.objects.filter(organization=OuterRef("pk"), post="secretary"), timezone.localdate()
     )
     no_term = Q(
         org_type__in=[kind for kind, years in rules.TERM_YEARS.items() if years is None], term_years=None

@@ -1,11 +1,13 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from redengine.core.forms import ScopedModelForm
+from redengine.core.forms import ScopedModelForm, StyledFormMixin
 from redengine.core.validators import normalise_mobile, parse_id_number
 
-from .models import Dispatch, Honor, Membership, Person
+from .choices import CommitteePostKind
+from .models import CommitteePost, Dispatch, Honor, Membership, Person
 
 
 class PersonForm(ScopedModelForm):
@@ -128,3 +130,38 @@ class MembershipForm(PersonRecordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = self.fields["organization"].queryset.order_by("path")
+
+
+class CommitteePostForm(StyledFormMixin, forms.Form):
+    """Record a post of an organization's committee: the person is picked among the full members of the
+    organization's subtree that the user may name in a post (never typed by ID number)."""
+
+    person = forms.ModelChoiceField(
+        label=_("Person"),
+        queryset=Person.objects.none(),
+        help_text=_("A full member of this organization or of an organization under it."),
+    )
+    post = forms.ChoiceField(label=_("Committee post"), choices=CommitteePostKind.choices)
+    start_on = forms.DateField(label=_("Date taken up"), widget=DATE)
+
+    def __init__(self, *args, organization, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = Membership.objects.current().in_subtree(organization.path).values("person_id")
+        self.fields["person"].queryset = (
+            Person.objects.visible_to(user, "change", (CommitteePost, "add"))
+            .filter(pk__in=members, political_status="member")
+            .order_by("name", "pk")
+        )
+        self.fields["start_on"].initial = timezone.localdate()
+
+
+class CommitteePostEndForm(StyledFormMixin, forms.Form):
+    end_on = forms.DateField(
+        label=_("Date left"),
+        widget=DATE,
+        help_text=_("The first day the person no longer holds the post."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["end_on"].initial = timezone.localdate()

@@ -1,10 +1,10 @@
-"""Import sheets of people: 人员 (staff, with their party membership) and 称号 (titles), as import-templates.md
-gives them.
+"""Import sheets of people: 人员 (staff, with their party membership), 党组织委员 (committee posts) and 称号
+(titles), as import-templates.md gives them.
 
 A person is identified by the blind index of the ID number (never by decrypting the table): the rows'
 indexes are computed once and the recorded people loaded in bulk by them. The rows become the items of
 ``services.PEOPLE`` (a member's row carries the membership the political status follows) and
-``services.HONORS``, which check them as they check a form or an API call, and write them in bulk.
+``services.POSTS`` and ``services.HONORS``, which check them as they check a form or an API call, and write them in bulk.
 """
 
 from django.core.exceptions import ValidationError
@@ -30,7 +30,7 @@ from redengine.orgs.imports import (
 from redengine.orgs.models import PartyOrganization, School
 
 from . import services
-from .models import Honor, Membership, Person
+from .models import CommitteePost, Honor, Membership, Person
 from .services import MEMBER_STATUSES, masked_id
 
 
@@ -47,6 +47,14 @@ TITLES = [
     ("studio_trainee", "名校长工作室学员"),
 ]
 LEVELS = [("city", "市级"), ("district", "区县级"), ("school", "校级")]
+POST_KINDS = [
+    ("secretary", "书记"),
+    ("deputy_secretary", "副书记"),
+    ("organizing", "组织委员"),
+    ("propaganda", "宣传委员"),
+    ("discipline", "纪检委员"),
+    ("member", "委员"),
+]
 ID_HELP = gettext_lazy("18 characters, typed as text.")
 
 PEOPLE = Sheet(
@@ -105,6 +113,53 @@ HONORS = Sheet(
         Column("截止日期", "lapsed_on", parsers.date(), help=gettext_lazy("After the date awarded.")),
     ],
     key=("id_number", "title", "awarded_on"),
+)
+
+POSTS = Sheet(
+    "党组织委员",
+    [
+        Column(
+            "党组织代码",
+            "post_org",
+            org_code(),
+            required=True,
+            help=gettext_lazy("In the 党组织 sheet or already recorded."),
+        ),
+        Column(
+            "公民身份号码",
+            "id_number",
+            parsers.id_number_text(),
+            required=True,
+            help=gettext_lazy(
+                "18 characters, typed as text: a full member, in the 人员 sheet or already recorded (a "
+                "probationary member may not hold a post)."
+            ),
+        ),
+        Column(
+            "职务",
+            "post",
+            parsers.choice(POST_KINDS),
+            required=True,
+            help=gettext_lazy(
+                "One secretary per organization at a time; a person holds one post per organization at a "
+                "time."
+            ),
+        ),
+        Column(
+            "任职日期",
+            "start_on",
+            parsers.date(),
+            required=True,
+            help=gettext_lazy("The date the post was taken up; not in the future."),
+        ),
+        Column(
+            "离任日期",
+            "end_on",
+            parsers.date(),
+            help=gettext_lazy("Empty while the post is held; after the date the post was taken up."),
+        ),
+    ],
+    key=("post_org", "id_number", "start_on"),
 )
 
 PERSON_FIELDS = ["name", "ethnic_group", "education", "post", "front_line"]  # as typed ("" when empty)
@@ -286,6 +341,29 @@ def revealed_people(ctx):
     return ctx.state["revealed"]
 
 
+def people_of_rows(ctx, data, found):
+    """[(row, person)] of the rows whose person the importer may know of (of the 人员 sheet of the same
+    file, or recorded within the scope); the others reported as not found, word for word the same."""
+    failed = set(ctx.state.get(FAILED_PEOPLE, ()))
+    by_number = ctx.state.get("people_by_number", {})
+    people = person_lookup(ctx).load(index for row, parsed, index in found if parsed.number not in by_number)
+    known_person = ctx.known(Person, [people.get(index) for _row, _parsed, index in found])
+    matched = []
+    for row, parsed, index in found:
+        person = by_number.get(parsed.number) or known_person(people.get(index))
+        if person is None:
+            if not (ctx.unreadable("人员") or parsed.number in failed or row.values["id_number"] in failed):
+                data.issue(
+                    row,
+                    "id_number",
+                    _("No person with this ID number, neither in the 人员 sheet nor recorded."),
+                )
+            continue
+        matched.append((row, person))
+    attach_schools(ctx, [person for _row, person in matched if person.pk])
+    return matched
+
+
 # 称号 ------------------------------------------------------------------------------------------------
 class HonorSheet(SheetImporter):
     sheet = HONORS
@@ -293,29 +371,7 @@ class HonorSheet(SheetImporter):
     models = (Honor,)
 
     def plan(self, ctx, data):
-        failed = set(ctx.state.get(FAILED_PEOPLE, ()))
-        found = read_id_numbers(ctx, data, set())
-        by_number = ctx.state.get("people_by_number", {})
-        people = person_lookup(ctx).load(
-            index for row, parsed, index in found if parsed.number not in by_number
-        )
-        known_person = ctx.known(Person, [people.get(index) for _row, _parsed, index in found])
-        matched = []
-        for row, parsed, index in found:
-            # A person outside the importer's scope is answered word for word as one not recorded.
-            person = by_number.get(parsed.number) or known_person(people.get(index))
-            if person is None:
-                if not (
-                    ctx.unreadable("人员") or parsed.number in failed or row.values["id_number"] in failed
-                ):
-                    data.issue(
-                        row,
-                        "id_number",
-                        _("No person with this ID number, neither in the 人员 sheet nor recorded."),
-                    )
-                continue
-            matched.append((row, person))
-        attach_schools(ctx, [person for _row, person in matched if person.pk])
+        matched = people_of_rows(ctx, data, read_id_numbers(ctx, data, set()))
         honors = {}
         for chunk in chunked(sorted({p.pk for _row, p in matched if p.pk})):
             for honor in Honor.objects.filter(person_id__in=chunk):
@@ -355,5 +411,83 @@ class HonorSheet(SheetImporter):
             }
 
 
+# 党组织委员 --------------------------------------------------------------------------------------------
+POST_COLUMNS = {"organization": "post_org", "person": "id_number"}
+
+
+class PostSheet(SheetImporter):
+    """党组织委员: a row is a post (organization, person, date taken up); a row naming a recorded post (the same
+    three) changes its 职务 or 离任日期. The rules are the service's (``services.POSTS``): a full member on the
+    day the post begins, one secretary per organization and one post per person and organization at a
+    time."""
+
+    sheet = POSTS
+    order = 35  # after 党组织 and 人员, whose rows a post may name
+    models = (CommitteePost,)
+
+    def plan(self, ctx, data):
+        found = read_id_numbers(ctx, data, set())
+        matched = people_of_rows(ctx, data, found)
+        orgs = org_lookup(ctx).load(row.values["post_org"] for row, _person in matched)
+        known_org = ctx.known(PartyOrganization, [orgs.get(row.values["post_org"]) for row, _p in matched])
+        given = ctx.state.get("given_memberships", {})
+        recorded = {}
+        wanted = sorted({org.pk for org in orgs.records.values() if org.pk})
+        for chunk in chunked(wanted):
+            for post in CommitteePost.objects.filter(organization_id__in=chunk):
+                recorded[(post.organization_id, post.person_id, post.start_on)] = post
+        rows, items = [], []
+        for row, person in matched:
+            values = row.values
+            org = known_org(orgs.get(values["post_org"]))
+            if org is None:
+                if not reference_known(ctx, "党组织", "org_code", values["post_org"]):
+                    message = _("No organization with this code, neither in the 党组织 sheet nor recorded.")
+                    data.issue(row, "post_org", message)
+                continue
+            post = None
+            if org.pk and person.pk:
+                post = recorded.get((org.pk, person.pk, values["start_on"]))
+            item_values = {"post": values["post"]}
+            if "end_on" in data.columns:
+                item_values["end_on"] = values["end_on"]
+            if post is None:
+                item_values.update(organization=org, person=person, start_on=values["start_on"])
+                item = Item(item_values)
+            else:
+                post.organization, post.person = org, person
+                item = Item(item_values, instance=post)
+            if id(person) in given:
+                _person, status, admitted, full, _org = given[id(person)]
+                if status in MEMBER_STATUSES and admitted is not None:
+                    item.extra["memberships"] = [(admitted, full, None)]
+            rows.append(row)
+            items.append(item)
+        checked = services.POSTS.check(items, ctx.scope)
+        report(data, rows, checked.problems, columns=POST_COLUMNS, default="id_number")
+        return SheetPlan.of(checked, posts=checked)
+
+    def write(self, ctx, plan):
+        services.POSTS.apply(plan.extra["posts"], ctx.scope)
+
+    def code_lists(self, user):
+        orgs = PartyOrganization.objects.visible_to(user, "view").values_list("code", flat=True)
+        return {"post_org": list(orgs)}
+
+    def export_rows(self, ctx):
+        revealed = revealed_people(ctx)
+        posts = CommitteePost.objects.visible_to(ctx.user, "export").select_related("organization", "person")
+        for post in posts.order_by("organization__path", "post", "start_on", "pk").iterator(2000):
+            person = post.person
+            yield {
+                "post_org": post.organization.code,
+                "id_number": person.reveal_id_number() if person.pk in revealed else person.id_number_masked,
+                "post": post.post,
+                "start_on": post.start_on,
+                "end_on": post.end_on,
+            }
+
+
 register(PersonSheet())
+register(PostSheet())
 register(HonorSheet())

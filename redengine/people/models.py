@@ -356,6 +356,11 @@ class Dispatch(AuditedModel):
         return self.school.audit_scope_path()
 
 
+def current_posts(queryset, day):
+    """The posts of ``queryset`` held on ``day``: taken up on or before it, not left on or before it."""
+    return queryset.filter(start_on__lte=day).filter(Q(end_on__isnull=True) | Q(end_on__gt=day))
+
+
 class CommitteePost(OrganizationScoped, AuditedModel):
     """A post on an organization's committee (支委会/党委委员) held by a person for a time."""
 

@@ -19,6 +19,7 @@ from redengine.core.writes import Problem, RefusedError, chunked, lies_with, wri
 from redengine.orgs.models import School
 from redengine.orgs.services import school_places
 
+from .choices import CommitteePostKind
 from .models import CommitteePost, Dispatch, Honor, Membership, Person, add_years
 
 MEMBER_STATUSES = {"member", "probationary"}
@@ -485,9 +486,165 @@ class DispatchService(SchoolPlaced, ModelService):
 
 
 class CommitteePostService(ModelService):
+    """Committee posts (党组织委员), the same rules for the organization's page, the API and the 党组织委员
+    sheet: a post is held from ``start_on`` until the day before ``end_on`` (empty: held now), by a full
+    member on the day it begins (a probationary member holds no post); one secretary per organization at a
+    time; a person holds one post per organization at a time. The rules are checked only for items whose
+    person and organization lie in the writer's scope: a refusal tells nothing of a record outside it.
+
+    An item may carry ``extra["memberships"]``: [(admitted_on, full_on, ended_on)] of its person that the
+    same batch gives (a person of the 人员 sheet of the same file), counted with the recorded ones."""
+
     model = CommitteePost
     fields = ("organization", "person", "post", "start_on", "end_on")
     references = {"person": CHANGE}
+    RULED = {"organization", "person", "post", "start_on", "end_on"}
+
+    def check(self, items, scope):
+        plan = super().check(items, scope)
+        blocked = {
+            p.item for p in plan.problems if p.missing or p.field in ("person", "organization", "start_on")
+        }
+        ruled = [
+            (index, item)
+            for index, item in enumerate(plan.items)
+            if index not in blocked and (item.is_new or self.RULED & set(item.changed))
+        ]
+        if ruled:
+            starting = [
+                (i, item) for i, item in ruled if item.is_new or {"person", "start_on"} & set(item.changed)
+            ]
+            plan.problems += self.check_full_members(starting) + self.check_overlaps(plan, ruled)
+            plan.problems.sort(key=lambda p: (p.item is None, p.item or 0))
+        return plan
+
+    def validate(self, plan):
+        super().validate(plan)
+        today = timezone.localdate()
+        for index, item in enumerate(plan.items):
+            if not (item.is_new or item.changed):
+                continue
+            post = item.obj
+            if post.start_on is None:
+                plan.problems.append(Problem(_("This field is required."), index, "start_on"))
+            elif post.start_on > today:
+                message = _("The date the post was taken up cannot be in the future.")
+                plan.problems.append(Problem(message, index, "start_on"))
+            elif post.end_on is not None and post.end_on <= post.start_on:
+                message = _("The date the post was left must be after the date it was taken up.")
+                plan.problems.append(Problem(message, index, "end_on"))
+            if not post.post:
+                plan.problems.append(Problem(_("This field is required."), index, "post"))
+
+    def check_full_members(self, ruled):
+        """The person is a full member on the day the post begins (a recorded membership, or one the batch
+        gives)."""
+        people = related_of([item.obj for _index, item in ruled], "person")
+        recorded = {}
+        for chunk in chunked(sorted({p.pk for p in people.values() if p is not None and p.pk})):
+            for person_id, admitted, full, ended in Membership.objects.filter(
+                person_id__in=chunk
+            ).values_list("person_id", "admitted_on", "full_on", "ended_on"):
+                recorded.setdefault(person_id, []).append((admitted, full, ended))
+        problems = []
+        for index, item in ruled:
+            person, day = people.get(id(item.obj)), item.obj.start_on
+            if person is None:
+                continue
+            spans = recorded.get(person.pk, []) if person.pk else []
+            spans = spans + list(item.extra.get("memberships", ()))
+            if not any(full_member_at(span, day) for span in spans):
+                message = _(
+                    "Only a full member may hold a committee post: on %(date)s this person was not a full "
+                    "member of the Party (a probationary member may not hold a post)."
+                ) % {"date": day.isoformat()}
+                problems.append(Problem(message, index, "person"))
+        return problems
+
+    def check_overlaps(self, plan, ruled):
+        """One secretary per organization at a time, and one post per person and organization at a time:
+        among the batch and against the recorded posts (as the batch leaves them)."""
+        orgs = related_of([item.obj for item in plan.items], "organization")
+        people = related_of([item.obj for item in plan.items], "person")
+        changing = {item.obj.pk for item in plan.items if item.obj.pk}
+        held = {}  # org key -> [(person key, post, start, end, item index or None, person's name)]
+        for index, item in enumerate(plan.items):
+            org, person, post = orgs.get(id(item.obj)), people.get(id(item.obj)), item.obj
+            if org is not None and person is not None and post.start_on is not None:
+                entry = (key_of(person), post.post, post.start_on, post.end_on, index, person.name)
+                held.setdefault(key_of(org), []).append(entry)
+        wanted = sorted({org.pk for org in orgs.values() if org is not None and org.pk})
+        for chunk in chunked(wanted):
+            recorded = (
+                CommitteePost.objects.filter(organization_id__in=chunk)
+                .exclude(pk__in=changing)
+                .values_list("organization_id", "person_id", "post", "start_on", "end_on", "person__name")
+            )
+            for org_id, person_id, kind, start, end, name in recorded:
+                held.setdefault(org_id, []).append((person_id, kind, start, end, None, name))
+        problems = []
+        for index, item in ruled:
+            org, person, post = orgs.get(id(item.obj)), people.get(id(item.obj)), item.obj
+            if org is None or person is None:
+                continue
+            others = [
+                entry
+                for entry in held.get(key_of(org), [])
+                if entry[4] != index and overlaps(post.start_on, post.end_on, entry[2], entry[3])
+            ]
+            same = next((e for e in others if e[0] == key_of(person)), None)
+            if same is not None:
+                message = _(
+                    "This person holds another post in this organization at that time (%(post)s from "
+                    "%(start)s): a person holds one post per organization at a time. End that post first."
+                ) % {"post": CommitteePostKind(same[1]).label, "start": same[2].isoformat()}
+                problems.append(Problem(message, index, "person"))
+            secretary = next((e for e in others if e[1] == CommitteePostKind.SECRETARY), None)
+            if post.post == CommitteePostKind.SECRETARY and secretary is not None and secretary is not same:
+                message = _(
+                    "This organization has a secretary at that time (%(name)s, from %(start)s): one "
+                    "secretary per organization at a time. End that post first."
+                ) % {"name": secretary[5], "start": secretary[2].isoformat()}
+                problems.append(Problem(message, index, "post"))
+        return problems
+
+    def apply(self, plan, write):
+        for item in plan.items:
+            post = item.obj
+            if post.person_id is None and PERSON_OF_POST.is_cached(post):
+                post.person = post.person  # a person of the batch, created since: take its id
+            if post.organization_id is None and ORG_OF_POST.is_cached(post):
+                post.organization = post.organization
+        super().apply(plan, write)
+
+    def end(self, post, end_on, *, by):
+        """End a recorded post on ``end_on`` (the first day it is no longer held)."""
+        return self.save([Item({"end_on": end_on}, instance=remember([post])[0])], by=by)[0]
+
+
+PERSON_OF_POST = CommitteePost._meta.get_field("person")
+ORG_OF_POST = CommitteePost._meta.get_field("organization")
+
+
+def key_of(record):
+    return record.pk or id(record)
+
+
+def overlaps(start, end, other_start, other_end):
+    """Whether [start, end) and [other_start, other_end) share a day (an empty end: still held)."""
+    return (other_end is None or start < other_end) and (end is None or other_start < end)
+
+
+def full_member_at(span, day):
+    """Whether a membership (admitted_on, full_on, ended_on) makes its person a full member on ``day``."""
+    admitted, full, ended = span
+    return (
+        admitted is not None
+        and admitted <= day
+        and full is not None
+        and full <= day
+        and (ended is None or ended >= day)
+    )
 
 
 PEOPLE = PersonService()

@@ -24,4 +24,6 @@ urlpatterns = [
     path("completeness/", views.completeness, name="completeness"),
     path("schools/<int:pk>/staff/", views.school_staff_summary, name="school_staff_summary"),
     path("organizations/<int:pk>/members/", views.organization_members_summary, name="organization_members"),
+    path("organizations/<int:pk>/posts/add/", views.CommitteePostAddView.as_view(), name="post_add"),
+    path("posts/<int:pk>/end/", views.CommitteePostEndView.as_view(), name="post_end"),
 ]

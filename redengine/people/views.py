@@ -11,8 +11,11 @@ from django.views import View
 from redengine.core.audit import log_access
 from redengine.core.codes import POLITICAL_STATUS_CHOICES
 from redengine.core.models import AccessEvent
+from redengine.core.services import Item
 from redengine.core.views import (
     Column,
+    ObjectActionView,
+    ObjectConfirmView,
     ObjectDeleteView,
     ObjectDetailView,
     ObjectEditView,
@@ -26,8 +29,15 @@ from . import services
 from .choices import Title
 from .completeness import missing, organizations_by_completeness, people_by_completeness
 from .filters import DispatchFilterSet, HonorFilterSet, PersonFilterSet
-from .forms import DispatchForm, HonorForm, MembershipForm, PersonForm
-from .models import CommitteePost, Dispatch, Honor, Membership, Person
+from .forms import (
+    CommitteePostEndForm,
+    CommitteePostForm,
+    DispatchForm,
+    HonorForm,
+    MembershipForm,
+    PersonForm,
+)
+from .models import CommitteePost, Dispatch, Honor, Membership, Person, current_posts
 from .privacy import personal_view
 from .search import IdentifierSearchForm, SearchThrottledError, identifier_search
 
@@ -295,7 +305,8 @@ def organization_members_summary(request, pk):
     members = Membership.objects.visible_to(request.user).filter(organization=org).current()
     counts = members.aggregate(total=Count("pk"), full=Count("pk", filter=Q(full_on__lte=today)))
     subtree = Membership.objects.visible_to(request.user).in_subtree(org.path).current().count()
-    posts = CommitteePost.objects.visible_to(request.user).filter(organization=org, end_on__isnull=True)
+    posts = current_posts(CommitteePost.objects.visible_to(request.user).filter(organization=org), today)
+    may_add = PartyOrganization.objects.visible_to(request.user, "view", (CommitteePost, "add"))
     org_completeness = completeness_of(
         organizations_by_completeness(PartyOrganization.objects.filter(pk=org.pk))
     )
@@ -307,6 +318,91 @@ def organization_members_summary(request, pk):
             "completeness": org_completeness,
             "counts": counts,
             "subtree": subtree,
-            "posts": posts.select_related("person").order_by("post"),
+            "posts": posts.select_related("person").order_by("post", "start_on", "pk"),
+            "can_add_post": request.user.can(CommitteePost, "add") and may_add.filter(pk=org.pk).exists(),
+            "can_end_post": request.user.can(CommitteePost, "change"),
         },
     )
+
+
+class OrganizationPostMixin:
+    """A committee post's pages come back to its organization's page."""
+
+    list_url_name = "orgs:organization_list"
+
+    def organization(self):
+        raise NotImplementedError
+
+    def object_url(self):
+        return self.organization().get_absolute_url()
+
+    def breadcrumbs(self):
+        org = self.organization()
+        return [
+            (_("Party organizations"), reverse("orgs:organization_list")),
+            (str(org), org.get_absolute_url()),
+            (self.get_title(), None),
+        ]
+
+
+class CommitteePostAddView(OrganizationPostMixin, ObjectActionView):
+    """添加委员: record a post of the organization's committee, through the service's rules (a full member on
+    the day it begins, one secretary at a time, one post per person at a time). The organization is looked
+    up among those where the user may record a post: another answers 404, like one that does not exist."""
+
+    model = CommitteePost
+    action = "add"
+    form_class = CommitteePostForm
+    title = _("Add a committee member to %(object)s")
+
+    def object_queryset(self):
+        return PartyOrganization.objects.visible_to(self.request.user, "view", (CommitteePost, "add"))
+
+    def organization(self):
+        return self.object
+
+    def form_arguments(self):
+        return {"organization": self.object, "user": self.request.user}
+
+    def perform(self, form):
+        data = form.cleaned_data
+        values = {"organization": self.object, **{k: data[k] for k in ("person", "post", "start_on")}}
+        post = services.save_posts([Item(values)], by=self.request.user)[0]
+        return _("Recorded: %(post)s.") % {"post": post}
+
+
+class CommitteePostEndView(OrganizationPostMixin, ObjectConfirmView):
+    """离任: end a current post on a date, after a page that says what will happen."""
+
+    model = CommitteePost
+    action = "change"
+    form_class = CommitteePostEndForm
+    select_related = ("organization", "person")
+    title = _("End the post: %(object)s")
+
+    def object_queryset(self):
+        return current_posts(self.scoped(), timezone.localdate())
+
+    def organization(self):
+        return self.object.organization
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        post = self.object
+        context["question"] = _(
+            "%(name)s will no longer hold the post of %(post)s of %(org)s from the date left (held since "
+            "%(start)s). The post stays in the organization's records and its change history."
+        ) % {
+            "name": post.person.name,
+            "post": post.get_post_display(),
+            "org": post.organization,
+            "start": post.start_on.isoformat(),
+        }
+        return context
+
+    def perform(self, form):
+        services.POSTS.end(self.object, form.cleaned_data["end_on"], by=self.request.user)
+        return _("%(name)s left the post of %(post)s.") % {
+            "name": self.object.person.name,
+            "post": self.object.get_post_display(),
+        }

@@ -427,7 +427,7 @@ def test_files_that_are_no_workbook_are_refused(tmp_path, content, reason):
 
 def test_a_workbook_without_any_of_the_sheets_is_refused(tmp_path):
     err = refused(workbook({"Sheet1": [["名称"], ["某某"]]}, tmp_path))
-    assert "学校、党组织、人员、称号" in err
+    assert "学校、党组织、人员、党组织委员、称号" in err
 
 
 # The command --------------------------------------------------------------------------------------

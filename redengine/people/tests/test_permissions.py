@@ -11,6 +11,7 @@ from redengine.orgs.models import AffiliationChange, GrantStandard, PartyOrganiz
 from redengine.orgs.services import Reception, receive_organizations, save_grants
 from redengine.people.models import CommitteePost, Dispatch, Honor, Membership, Person
 from redengine.testing.matrix import (
+    Action,
     ApiAction,
     ApiCreate,
     ApiDelete,
@@ -323,13 +324,15 @@ MEMBERSHIPS = ScopedCase(
 
 
 # 委员 ------------------------------------------------------------------------------------------------
-# A new post: (person, organization). The last is a post of a 岳麓区 committee for a person of 芙蓉区.
+# A new post: (person, organization). The person is a full member (the service refuses any other): the last is a
+# post of a 岳麓区 committee for a person of 芙蓉区.
 POST_PLACES = {
     "own": ("梅溪湖张老师", "CS430104-02-01"),
-    "sibling": ("麓山钱老师", "CS430104-01"),
-    "other_district": ("芙蓉吴老师", "CS430102-01"),
+    "sibling": ("梅溪湖王校长", "CS430104-01"),
+    "other_district": ("芙蓉周老师", "CS430102-02"),
     "person_elsewhere": ("芙蓉周老师", "CS430104-02"),
 }
+POST_END = "2025-10-01"
 
 POSTS = ScopedCase(
     name="committee_post",
@@ -343,6 +346,12 @@ POSTS = ScopedCase(
         "city": "一中郑老师",
     },
     views=[
+        Action(
+            "people:post_end",
+            data=lambda p: {"end_on": POST_END},
+            done=lambda p: str(CommitteePost.objects.get(pk=p.pk).end_on) == POST_END,
+            records=lambda p: {("committeepost", "update"): 1},
+        ),
         ApiList("committeepost-list"),
         ApiDetail("committeepost-detail"),
         ApiCreate(
@@ -363,6 +372,43 @@ POSTS = ScopedCase(
             done=lambda p: p.post == "deputy_secretary",
         ),
         ApiDelete("committeepost-detail"),
+    ],
+)
+
+
+# 添加委员: a post recorded from the organization's page, for a full member of its subtree (the picker's).
+POST_ADD_PEOPLE = {
+    "CS430104-02-01": "梅溪湖张老师",
+    "CS430104": "梅溪湖王校长",
+    "CS430102": "芙蓉周老师",
+    "CS430100-01-01": "一中郑老师",
+}
+POST_ADDED = datetime.date(2025, 9, 1)
+
+POST_ADD = ScopedCase(
+    name="committee_post_add",
+    model=PartyOrganization,
+    lookup="code",
+    owners=lambda o: [o],
+    positions={
+        "own": "CS430104-02-01",
+        "district": "CS430104",
+        "other_district": "CS430102",
+        "city": "CS430100-01-01",
+    },
+    views=[
+        Action(
+            "people:post_add",
+            action="add",
+            model=CommitteePost,
+            data=lambda o: {
+                "person": person(POST_ADD_PEOPLE[o.code]).pk,
+                "post": "member",
+                "start_on": POST_ADDED,
+            },
+            done=lambda o: CommitteePost.objects.filter(organization=o, start_on=POST_ADDED).exists(),
+            records=lambda o: {("committeepost", "create"): 1},
+        ),
     ],
 )
 
@@ -492,5 +538,5 @@ AFFILIATIONS = ScopedCase(
 )
 
 globals().update(
-    build_matrix(PEOPLE, HONORS, DISPATCHES, MEMBERSHIPS, POSTS, GRANTS, STANDARDS, AFFILIATIONS)
+    build_matrix(PEOPLE, HONORS, DISPATCHES, MEMBERSHIPS, POSTS, POST_ADD, GRANTS, STANDARDS, AFFILIATIONS)
 )
