@@ -39,7 +39,11 @@ def step_choices(case):
     """The steps that may come next for ``case`` (the rules' plan), the most pressing first."""
     plan = engine.plan(done_of(case))
     codes = [item.step for item in plan.due if item.ready]
-    return [(code, f"{code} {rules.STEP[code].name}") for code in codes]
+    choices = [(code, f"{code} {rules.STEP[code].name}") for code in codes]
+    if "S23" not in codes and any(item.step == "S23" for item in plan.due):
+        # 细则 art. 32: the probation may be cancelled at any time of it, without the member's application.
+        choices.append(("S23", _("S23 Cancel the probation (branch general meeting resolution)")))
+    return choices
 
 
 class StepForm(StyledFormMixin, forms.Form):

@@ -38,7 +38,12 @@ from .helpers import TODAY, D, contacts, fill_roll, vote_data
 pytestmark = pytest.mark.django_db
 
 ROOT = "CS0001"
-NAMES = ["development.admitted", "development.overdue", "cultivation.backbone_developed"]
+NAMES = [
+    "development.admitted",
+    "development.overdue",
+    "development.late_steps",
+    "cultivation.backbone_developed",
+]
 DAY = datetime.timedelta(days=1)
 # Where the hand-made cases sit: two branches of 岳麓区 and one of 芙蓉区 (with their schools).
 BRANCHES = {
@@ -185,6 +190,23 @@ def subtree_ids(code):
     return {o.pk for o in BruteForce.walk(PartyOrganization.objects.get(code=code))}
 
 
+def brute_late_steps(code, first, last):
+    """Steps dated in the period that the engine, replaying each case's steps in order, judges past a time
+    limit — not the stored flag."""
+    ids = subtree_ids(code)
+    found = 0
+    for case in DevelopmentCase.objects.all():
+        if case.organization_id not in ids:
+            continue
+        done = []
+        for event in sorted(case.events.all(), key=lambda e: (e.date, rules.ORDER[e.step], e.pk)):
+            violations = engine.check(done, event.step, event.date, event.data, today=event.date)
+            if first <= event.date.year <= last and any(v.late for v in violations):
+                found += 1
+            done.append(engine.Done(event.step, event.date, event.data))
+    return found
+
+
 def brute_admitted(code, first, last):
     """(people admitted in the period, of whom holding 骨干教师 that day), case by case, title by title."""
     start, end = datetime.date(first, 1, 1), datetime.date(last, 12, 31)
@@ -242,6 +264,11 @@ def assert_matches(code, first, last=None):
     assert got["cultivation.backbone_developed"] == expected, (code, first, last)
     day = min(datetime.date(last, 12, 31), timezone.localdate())
     assert got["development.overdue"] == {"value": brute_overdue(code, day)}, (code, first, last, day)
+    assert got["development.late_steps"] == {"value": brute_late_steps(code, first, last)}, (
+        code,
+        first,
+        last,
+    )
     return got
 
 
@@ -516,3 +543,23 @@ def test_the_figures_equal_the_brute_force_on_random_cases(data):
     for name, figure in got.items():
         if figure["value"]:
             event(f"non-zero: {name}")
+
+
+def test_late_steps_counts_steps_taken_after_their_time_limit():
+    """development.late_steps (metrics.md): a talk two months after the application and an approval four
+    months after the branch meeting, each in its year and scope, equal the engine's replay."""
+    talk = develop(D("2019-07-15"), upto="S01")  # applied 2018-01-31
+    record_step(talk, "S02", D("2018-04-02"), today=TODAY, by=SYSTEM)
+    approval = develop(D("2020-03-02"), upto="S16", where="furong")
+    record_step(
+        approval, "S17", D("2020-07-10"), data={"approval_number": "迟批〔2020〕1号"}, today=TODAY, by=SYSTEM
+    )
+    assert figures("CS430104-02-01", 2018)["development.late_steps"] == {"value": 1}
+    assert figures("CS430102", 2020)["development.late_steps"] == {"value": 1}
+    assert (
+        figures(ROOT, 2018, 2020)["development.late_steps"]["value"]
+        == brute_late_steps(ROOT, 2018, 2020)
+        >= 2
+    )
+    for code in [ROOT, "CS430104", "CS430102"]:
+        assert_matches(code, 2018, 2020)

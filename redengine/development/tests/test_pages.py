@@ -409,3 +409,20 @@ def test_reminders_also_go_by_email_where_configured(settings, example_user, mai
     mails = [m for m in mailoutbox if "逾期老师" in m.subject]
     assert [m.to for m in mails] == [["zhao@example.edu.cn"]]
     assert f"https://redengine.example.edu.cn{case.get_absolute_url()}" in mails[0].body
+
+
+def test_the_step_form_offers_cancelling_the_probation_before_the_conversion_application(client_for, case):
+    """细则 art. 32 (domain-rules §0.2): a cancellation may come at any time of the probation, without the
+    member's application for conversion (S22): the form offers it as soon as the admission is approved."""
+    fill_roll(20)
+    walk(case, "S20")
+    client = client_for("school_secretary")
+    text = client.get(reverse("development:step_add", args=[case.pk])).content.decode()
+    assert '<option value="S23"' in text
+    assert "取消预备党员资格" in text
+    response = client.post(
+        reverse("development:step_add", args=[case.pk]),
+        {"step": "S23", "date": "2023-12-01", "present": 16, "yes": 12, "no": 4, "outcome": "cancel"},
+    )
+    assert response.status_code == 302
+    assert case.events.get(step="S23").data["outcome"] == "cancel"
