@@ -73,7 +73,7 @@ SHARE_TARGETS = {
     "cultivation.member_share.studio": (100, 95),
 }
 # 286 骨干教师 admitted in 2015–2019, of all admitted then: 286 / 1362 = 21% (the report's 近五年 figure),
-# as cultivation.backbone_developed counts them: from the development cases.
+# as cultivation.backbone_developed counts them: from the memberships, with a case or without.
 DEVELOPED_TARGET = (286, 1362)
 # Development cases: every person admitted from this day on has one (the development records begin
 # then); applicants with an open case at stage 1 to 4 today, and cases given up before the admission.
@@ -342,8 +342,8 @@ def measure():
 
 def developed_counts(period):
     """(people admitted within the period who held 骨干教师 when admitted, all people admitted then), from
-    the memberships (the registered metric counts the development cases: the handmade members admitted
-    without a case are here too)."""
+    the memberships, as the registered metric counts them (the handmade members admitted without a case
+    are counted too)."""
     admitted = Membership.objects.filter(admitted_on__range=(period.start, period.end))
     held = Honor.objects.filter(
         person=OuterRef("person"), title="backbone_teacher", awarded_on__lte=OuterRef("admitted_on")

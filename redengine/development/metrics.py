@@ -1,10 +1,11 @@
 """Metrics of member development (metrics.md): admissions, overdue steps, backbone teachers developed.
 
 A case lies in a scope by its organization (the subtree of the scope organization, by path prefix). Each
-figure is one aggregate query over the cases and their steps; no row is loaded into Python.
+figure is one aggregate query over the cases and their steps, or the memberships; no row is loaded into Python.
 
-"Admitted" is the date of the branch general meeting that admitted the person (S15, PROB.START), which a
-case shows as ``admitted_on`` once the superior committee's approval (S17) is recorded.
+"Admitted" is a membership's 入党日期 (metrics.md): the date of the branch general meeting that admitted the
+person (S15, PROB.START), recorded as a membership once the superior committee's approval (S17) is, or a
+membership imported or recorded without a case; people are in scope by their school.
 
 "Overdue at the period end" reads the stored plan of each case (``next_due``, the nearest deadline of a
 pending step, derived by ``engine.plan``) only while the period is not over: the plan is the case's
@@ -21,8 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from redengine.core.metrics import Result, metric
+from redengine.orgs.metrics import school_in_scope_at
 from redengine.people.choices import Title
-from redengine.people.models import Honor
+from redengine.people.models import Honor, Membership
 
 from .engine import next_half_year_end
 from .models import DevelopmentCase, DevelopmentEvent
@@ -32,19 +34,22 @@ DAY = datetime.timedelta(days=1)
 
 
 def admitted_in(scope, period):
-    """Cases in the scope's subtree whose person was admitted (S15, approved) within the period."""
-    return DevelopmentCase.objects.in_subtree(scope.path).filter(
-        admitted_on__range=(period.start, period.end)
+    """Memberships of people in scope (by their school, as every figure of people) admitted as
+    probationary members within the period (入党日期): through a case recorded step by step, whose approval
+    (S17) records the membership, or recorded as a membership only (imported, or from before the platform)."""
+    in_scope = school_in_scope_at(
+        scope, period.end, school="person__school_id", district="person__school__district"
     )
+    return Membership.objects.filter(in_scope, admitted_on__range=(period.start, period.end))
 
 
 @metric(
     "development.admitted",
     _("Admitted as probationary members"),
     _(
-        "People admitted as probationary members within the period: the branch general meeting's admission "
-        "(S15) dated within it and approved by the superior committee (S17), in cases of the scope's "
-        "organizations."
+        "People in scope admitted as probationary members within the period, by their membership's date of "
+        "admission (入党日期): whether the admission came through a development case recorded step by step "
+        "or only as a membership (imported, or from before the platform)."
     ),
 )
 def admitted(scope, period):
@@ -55,8 +60,9 @@ def admitted(scope, period):
     "cultivation.backbone_developed",
     _("Backbone teachers developed into members"),
     _(
-        "People admitted as probationary members within the period who held 骨干教师 (any level) on the day "
-        "of admission; share of all people admitted within the period (development.admitted)."
+        "People in scope admitted as probationary members within the period (by their membership's 入党日期) "
+        "who held 骨干教师 (any level) on the day of admission; share of all people admitted within the "
+        "period (development.admitted)."
     ),
 )
 def backbone_developed(scope, period):

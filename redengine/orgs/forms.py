@@ -39,6 +39,7 @@ class OrganizationForm(ScopedModelForm):
             "last_election_on",
             "term_years",
             "schools",
+            "district",
             "election_postponed_to",
             "postponement_approved_on",
             "postponement_approved_by",

@@ -87,7 +87,10 @@ ORGANIZATIONS = Sheet(
             "上级党组织代码",
             "parent_code",
             org_code(),
-            help=gettext_lazy("Required except for the root; in this sheet or already recorded."),
+            help=gettext_lazy(
+                "Required except for the root, the one row without a parent: the root of an empty "
+                "installation, or the root already recorded (same code); in this sheet or already recorded."
+            ),
         ),
         Column(
             "所在学校代码",
@@ -101,6 +104,16 @@ ORGANIZATIONS = Sheet(
             "last_election_on",
             parsers.date(),
             help=gettext_lazy("The date of the last election."),
+        ),
+        Column(
+            "所辖区县",
+            "district",
+            parsers.choice(DISTRICT_CHOICES, fallback=district_code),
+            help=gettext_lazy(
+                "Only for the organization of the city's or a district's education bureau: the district it "
+                "serves, as a GB/T 2260 code or name (430100 or 市直 for the city bureau). The schools of that "
+                "district that no organization covers lie in its subtree."
+            ),
         ),
     ],
     key="org_code",
@@ -174,7 +187,7 @@ class SchoolSheet(SheetImporter):
 
 
 # 党组织 -----------------------------------------------------------------------------------------------
-ORG_FIELDS = ["name", "org_type", "founded_on", "last_election_on"]
+ORG_FIELDS = ["name", "org_type", "founded_on", "last_election_on", "district"]
 ORG_COLUMNS = {"code": "org_code", "parent": "parent_code", "schools": "school_codes"}
 
 
@@ -201,6 +214,8 @@ class OrganizationSheet(SheetImporter):
         known_org = ctx.known(PartyOrganization, [orgs.get(row.values["parent_code"]) for row in rows])
         for index, row in enumerate(rows):
             values = {name: row.values[name] for name in fields}
+            if "district" in values:
+                values["district"] = values["district"] or ""
             code, parent_code = row.values["org_code"], row.values["parent_code"]
             parent = known_org(orgs.get(parent_code)) if parent_code else None
             if parent_code and parent is None:
@@ -262,6 +277,7 @@ class OrganizationSheet(SheetImporter):
                 "school_codes": tuple(covered.get(org.pk, ())),
                 "founded_on": org.founded_on,
                 "last_election_on": org.last_election_on,
+                "district": org.district or None,
             }
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from redengine.core.metrics import Result, metric
 
-from .models import AffiliationChange, PartyOrganization, StartupGrant
+from .models import AffiliationChange, PartyOrganization, StartupGrant, holds_root, served_q
 
 Coverage = PartyOrganization.schools.through
 CENT = Decimal("0.01")
@@ -30,19 +30,18 @@ def covering_at(day, school="pk"):
 
 def school_in_scope_at(scope, day, school="pk", district="district"):
     """Rows whose school lies in the scope's subtree at ``day`` (metrics.md, "In scope"): by the organizations
-    that cover it then or, when none does, by its district's organization.
+    that cover it then or, when none does, by its district's organization, else by the root.
 
     An organization founded after ``day`` does not exist yet, so it covers nothing then: a school covered
     only by it falls to its district (the registry's ``school_scope_q`` reads the coverage of today).
     ``school`` and ``district`` name the row's school id and the school's district, so that people,
     titles and dispatches are placed by their school with the same rule.
     """
+    if holds_root([scope.path]):  # the root's subtree holds every school
+        return Q(pk__isnull=False)
     covering = covering_at(day, school)
-    district_org = PartyOrganization.objects.filter(
-        district=OuterRef(district), path__startswith=scope.path
-    ).exclude(district="")
     return Exists(covering.filter(partyorganization__path__startswith=scope.path)) | (
-        ~Exists(covering) & Exists(district_org)
+        ~Exists(covering) & served_q([scope.path], district)
     )
 
 

@@ -242,17 +242,31 @@ def admission_approvers(orgs):
 
 
 def school_scope_q(prefixes, school="pk", district="district"):
-    """Rows whose school is in scope: covered by an organization in the subtree or, when no organization
-    covers it, lying in a district whose bureau organization is in the subtree (metrics.md, "In scope").
+    """Rows whose school is in scope (metrics.md, "In scope"): covered by an organization in the subtree or,
+    when no organization covers it, lying in a district whose bureau organization is in the subtree. The
+    root's subtree holds every school, covered or not, served or not: a scope holding the root is every row.
 
     ``school`` and ``district`` name the row's school id and the school's district, so that records
     of people, titles and dispatches are scoped by their school with the same rule.
     """
+    if holds_root(prefixes):
+        return Q(pk__isnull=False)  # every row (an empty Q would match none once negated by exclude)
     coverage = PartyOrganization.schools.through.objects.filter(school_id=OuterRef(school))
-    district_org = PartyOrganization.objects.filter(district=OuterRef(district)).exclude(district="")
     return Exists(coverage.filter(prefix_q("partyorganization__path", prefixes))) | (
-        ~Exists(coverage) & Exists(district_org.filter(prefix_q("path", prefixes)))
+        ~Exists(coverage) & served_q(prefixes, district)
     )
+
+
+def holds_root(prefixes):
+    """Whether the subtrees at ``prefixes`` hold the root: the tree has one root, the only path of one step."""
+    return any(len(prefix) <= PartyOrganization.steplen for prefix in prefixes)
+
+
+def served_q(prefixes, district="district"):
+    """Rows whose school's district (``district``) is served by an organization in the subtrees (an indexed
+    look-up of the district, one per district)."""
+    served = PartyOrganization.objects.filter(district=OuterRef(district)).exclude(district="")
+    return Exists(served.filter(prefix_q("path", prefixes)))
 
 
 ten_digits = RegexValidator(r"^\d{10}$", _("The school code has 10 digits."))
@@ -309,12 +323,17 @@ class School(AuditedModel):
             return covering
         return (
             PartyOrganization.objects.filter(district=self.district).values_list("path", flat=True).first()
+            or PartyOrganization.objects.filter(depth=1)
+            .order_by("path")
+            .values_list("path", flat=True)
+            .first()
             or ""
         )
 
     @classmethod
     def audit_scope_paths(cls, schools):
-        """In two queries: the first covering organization's path, else the district organization's."""
+        """In three queries: the first covering organization's path, else the district organization's, else
+        the root's."""
         covering = {}
         through = PartyOrganization.schools.through.objects.filter(school_id__in=[s.pk for s in schools])
         for school_id, path in through.order_by("-partyorganization__path").values_list(
@@ -322,7 +341,10 @@ class School(AuditedModel):
         ):
             covering[school_id] = path
         districts = dict(PartyOrganization.objects.exclude(district="").values_list("district", "path"))
-        return [covering.get(s.pk) or districts.get(s.district, "") for s in schools]
+        root = (
+            PartyOrganization.objects.filter(depth=1).order_by("path").values_list("path", flat=True).first()
+        )
+        return [covering.get(s.pk) or districts.get(s.district, root or "") for s in schools]
 
 
 class OrganizationScoped:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from redengine.core.audit import bulk_create_audited, bulk_update_audited, insert_records, set_many_audited
-from redengine.core.codes import district_name
+from redengine.core.codes import DISTRICTS, district_name
 from redengine.core.models import ObjectChange
 from redengine.core.services import ADD, CHANGE, Item, ModelService
 from redengine.core.writes import Problem, RefusedError, chunked, lies_with, outside_scope, writing
@@ -33,6 +33,12 @@ def district_paths():
     return dict(PartyOrganization.objects.exclude(district="").values_list("district", "path"))
 
 
+def root_path():
+    """The path of the root (the parentless organization), where a school no organization and no bureau
+    holds lies; None before the root is made."""
+    return PartyOrganization.objects.filter(depth=1).order_by("path").values_list("path", flat=True).first()
+
+
 def covering_paths(schools):
     """{school pk: [paths of the organizations covering it]} of recorded schools, in one query per 5,000."""
     found = defaultdict(list)
@@ -46,13 +52,16 @@ def covering_paths(schools):
 
 def school_places(schools):
     """{id(school): [paths]}: where each school (recorded or new) lies in the tree, as ``school_scope_q``
-    reads it: with the organizations covering it, else with its district's bureau organization."""
+    reads it: with the organizations covering it, else with its district's bureau organization, else with
+    the root."""
     covering = covering_paths(schools)
     bureaus = district_paths()
+    root = root_path()
     places = {}
     for school in schools:
         paths = covering.get(school.pk) if school.pk else None
-        places[id(school)] = paths or ([bureaus[school.district]] if school.district in bureaus else [])
+        place = bureaus.get(school.district, root)
+        places[id(school)] = paths or ([place] if place is not None else [])
     return places
 
 
@@ -78,15 +87,15 @@ class SchoolService(ModelService):
     unique = (("code",),)
 
     def check_places(self, plan, scope):
-        """An uncovered school lies with its district's bureau: a new school, or one moved to another district,
+        """An uncovered school lies with its district's bureau (or the root, when none serves it): a new school, or one moved to another district,
         must go to a district where the writer may add or change schools."""
         if scope.whole_tree:
             return
-        bureaus = district_paths()
+        bureaus, root = district_paths(), root_path()
         for index, item in enumerate(plan.items):
             if not (item.is_new or "district" in item.changed):
                 continue
-            bureau = bureaus.get(item.obj.district)
+            bureau = bureaus.get(item.obj.district, root)
             if bureau is None or not scope.path_allowed(School, item.action, bureau):
                 message = (
                     _(
@@ -169,6 +178,7 @@ class OrganizationService(ModelService):
     def validate(self, plan):
         super().validate(plan)
         today = timezone.localdate()
+        self.validate_district(plan)
         for index, item in enumerate(plan.items):
             if (
                 item.obj.last_election_on
@@ -178,10 +188,44 @@ class OrganizationService(ModelService):
                 message = _("The date of the last election cannot be in the future.")
                 plan.problems.append(Problem(message, index, "last_election_on"))
 
+    def validate_district(self, plan):
+        """所辖区县: a district of the city (or 430100 for the city bureau)."""
+        for index, item in enumerate(plan.items):
+            district = item.obj.district or ""
+            if not district or not (item.is_new or "district" in item.changed):
+                continue
+            if district not in DISTRICTS:
+                message = _(
+                    "%(value)s is not a district of the city: give its GB/T 2260 code or name "
+                    "(430100 or 市直 for the city bureau)."
+                ) % {"value": district}
+                plan.problems.append(Problem(message, index, "district"))
+
+    def duplicate_message(self, names):
+        if tuple(names) == ("district",):
+            return _("That district already has its bureau organization.")
+        return super().duplicate_message(names)
+
     def check_scope(self, plan, scope):
         plan.extra["anchors"] = self.settle_parents(plan, scope)
         super().check_scope(plan, scope)
         self.check_uncovered(plan, scope)
+        self.check_district(plan, scope)
+
+    def check_district(self, plan, scope):
+        """Serving a district takes its uncovered schools (and their people) from where they lie now, its
+        former bureau's organization or the root: the writer must be able to change them there."""
+        if scope.whole_tree:
+            return
+        places = district_paths()
+        root = root_path()
+        for index, item in enumerate(plan.items):
+            district = item.obj.district or ""
+            if not district or not (item.is_new or "district" in item.changed):
+                continue
+            place = places.get(district, root)
+            if place is not None and not scope.path_allowed(School, CHANGE, place):
+                plan.problems.append(Problem(_("No such record in your scope."), index, "district"))
 
     def settle_parents(self, plan, scope):
         """{item index: path of the nearest recorded ancestor} of the new organizations. Every new one has a
@@ -189,14 +233,22 @@ class OrganizationService(ModelService):
         no chain of new parents loops."""
         parents, anchors = plan.extra["parents"], {}
         index_of = {id(item.obj): index for index, item in enumerate(plan.items) if item.is_new}
-        root_allowed = scope.whole_tree and not PartyOrganization.objects.filter(depth=1).exists()
+        root = PartyOrganization.objects.filter(depth=1).order_by("path").first()
         for index, item in enumerate(plan.items):
             if not item.is_new:
                 continue
             if parents.get(index) is None:
-                if not root_allowed:
+                if root is None and scope.whole_tree:
+                    root = item.obj  # the first parentless row of an empty installation is its root
+                    continue
+                if root is None or not scope.path_allowed(PartyOrganization, "view", root.path):
                     message = _("The parent organization is required (only the root has none).")
-                    plan.problems.append(Problem(message, index, "parent"))
+                else:
+                    message = _(
+                        "The tree already has its root, %(name)s (%(code)s): only the root has no parent "
+                        "organization. Give this organization's parent."
+                    ) % {"name": root.name, "code": root.code}
+                plan.problems.append(Problem(message, index, "parent"))
                 continue
             chain, node = [index], parents[index]
             while node is not None and not node.pk:
@@ -260,6 +312,11 @@ class OrganizationService(ModelService):
             set_many_audited(PartyOrganization, "schools", [(i.obj, i.many["schools"]) for i in covering])
         write.expect(PartyOrganization, ADD, [i.obj for i in plan.new])
         write.expect(PartyOrganization, CHANGE, [i.obj for i in plan.changed])
+        left = {i.obj._audit_loaded.get("district") for i in plan.changed if "district" in i.changed}
+        left -= {"", None}
+        if left:  # the uncovered schools of a district no longer served fall to the root
+            uncovered = School.objects.filter(district__in=left, organizations__isnull=True)
+            write.moved(School, list(uncovered.values_list("pk", flat=True)))
         if touched:  # the schools covered, and no longer covered, may have moved: they and their people
             write.refer(School, CHANGE, touched, field="schools", through=(PartyOrganization, CHANGE))
             write.moved(School, touched, field="schools")

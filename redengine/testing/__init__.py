@@ -73,3 +73,27 @@ def export_with_approval(client, url, approver):
     assert decided.status_code == 302, decided
     export.refresh_from_db()
     return client.get(download_url(export))
+
+
+# Kept by an empty installation: what the migrations ship (the working-day calendar, Django's own tables).
+SHIPPED_TABLES = {
+    "core_holidaycalendarday",
+    "django_migrations",
+    "django_content_type",
+    "auth_permission",
+    "auth_group",
+    "auth_group_permissions",
+}
+
+
+def empty_installation():
+    """Delete every record the demo data set made, inside the test's transaction (rolled back with it): the
+    database as ``migrate`` leaves it on a fresh installation. Raw deletes, since the audit trail and the
+    tree refuse deletion through the models; foreign keys are checked at commit, which never comes."""
+    from django.db import connection
+
+    tables = sorted(set(connection.introspection.table_names()) - SHIPPED_TABLES)
+    with connection.cursor() as cursor:
+        for table in tables:
+            if not table.startswith("sqlite_"):
+                cursor.execute(f'DELETE FROM "{table}"')  # noqa: S608 (table names from the schema)

@@ -313,15 +313,15 @@ def test_the_full_city_gives_the_report_figures():
     assert year["cultivation.member_share.backbone"]["share"] == 0.80
     assert year["cultivation.member_share.principals"]["share"] == 0.97
     assert year["cultivation.member_share.studio"]["share"] == 0.95
-    # 近五年共有286名骨干教师发展成为党员，占党员发展总量的21%: from the development cases.
+    # 近五年共有286名骨干教师发展成为党员，占党员发展总量的21%: from the memberships (metrics.md).
     five = compute_all(root, Period.of(first=2015, last=2019), ["cultivation.backbone_developed"])
     developed = five["cultivation.backbone_developed"]
     assert developed["value"] == 286
-    # Two members of schools without an organization, attached to their bureau's committee, have no case:
-    # admission passes through a branch (党章 art. 5; 细则 art. 21), so none is opened in a committee; and
-    # three were admitted before their present branch had any voting member (it was founded later: the
-    # admission was another organization's, whose records the demo does not hold).
-    assert developed["denominator"] == 1357
+    # Five members have no case — two of schools without an organization, attached to their bureau's
+    # committee (admission passes through a branch: 党章 art. 5; 细则 art. 21), three admitted before their
+    # present branch had any voting member (founded later: the admission was another organization's) —
+    # and their memberships count all the same (metrics.md: by 入党日期).
+    assert developed["denominator"] == 1362
     assert round(developed["share"], 2) == 0.21
     developed, admitted = city.developed_counts(Period.of(first=2015, last=2019))
     assert developed == 286  # the memberships agree (one handmade member admitted in 2015 has no case)

@@ -29,7 +29,7 @@ from redengine.development.metrics import last_base, late_from_steps, overdue_at
 from redengine.development.models import DevelopmentCase
 from redengine.development.services import close_case, open_case, record_step
 from redengine.orgs.models import PartyOrganization, School
-from redengine.people.models import Honor, Person
+from redengine.people.models import Honor, Membership, Person
 from redengine.people.services import award_titles, save_people
 from redengine.reports.tests.brute_force import BruteForce
 
@@ -207,26 +207,28 @@ def brute_late_steps(code, first, last):
     return found
 
 
-def brute_admitted(code, first, last):
-    """(people admitted in the period, of whom holding 骨干教师 that day), case by case, title by title."""
+def brute_admitted(code, first, last, exclude=()):
+    """(people admitted in the period, of whom holding 骨干教师 that day), membership by membership (with a
+    case or without), title by title; people in scope by their school (metrics.md, "In scope")."""
     start, end = datetime.date(first, 1, 1), datetime.date(last, 12, 31)
-    ids = subtree_ids(code)
+    reading = BruteForce(code, first, last)
     honors = list(Honor.objects.filter(title="backbone_teacher"))
     admitted, backbone = set(), set()
-    for case in DevelopmentCase.objects.all():
-        if case.organization_id not in ids or case.admitted_on is None:
+    for membership in Membership.objects.select_related("person"):
+        school = reading.school_by_id[membership.person.school_id]
+        if not start <= membership.admitted_on <= end or not reading.school_in_scope(school, end):
             continue
-        if not start <= case.admitted_on <= end:
+        if membership.person_id in exclude:
             continue
-        admitted.add(case.person_id)
-        day = case.admitted_on
+        admitted.add(membership.person_id)
+        day = membership.admitted_on
         if any(
-            h.person_id == case.person_id
+            h.person_id == membership.person_id
             and h.awarded_on <= day
             and (h.lapsed_on is None or h.lapsed_on > day)
             for h in honors
         ):
-            backbone.add(case.person_id)
+            backbone.add(membership.person_id)
     return len(admitted), len(backbone)
 
 
@@ -326,20 +328,29 @@ def test_admitted_and_backbone_developed_by_hand(admissions):
     assert five["development.admitted"]["value"] == base[0]
     assert five["cultivation.backbone_developed"]["value"] == base[1]
     # first_day, awarded_that_day, last_day and extended held 骨干教师 when admitted.
-    yuelu = figures("CS430104", 2015, 2019)
-    assert yuelu["development.admitted"]["value"] == 5  # first_day, awarded_that_day, lapsed, cancelled, ext.
-    assert yuelu["cultivation.backbone_developed"]["value"] == 3
-    assert yuelu["cultivation.backbone_developed"]["share"] == 3 / 5
-    furong = figures("CS430102", 2015, 2019)
-    assert furong["cultivation.backbone_developed"] == {"value": 1, "denominator": 2, "share": 0.5}
-    branch = figures("CS430104-01", 2015, 2019)  # 麓山实验小学: lapsed_that_day and cancelled
-    assert branch["cultivation.backbone_developed"] == {"value": 0, "denominator": 2, "share": 0.0}
+    hand = {case.person_id for case in c.values()}
 
-    assert figures("CS430102", 2019)["development.admitted"]["value"] == 2  # both edges of 2019
-    assert figures("CS430104", 2020)["development.admitted"]["value"] == 1  # next_year
-    assert figures("CS430104", 2015)["cultivation.backbone_developed"]["value"] == 1
-    assert figures("CS430104", 2014)["cultivation.backbone_developed"]["denominator"] == 0
-    assert figures("CS430104", 2014)["cultivation.backbone_developed"]["share"] is None
+    def demo(code, first, last=None):  # (admitted, backbone) of the demo's own memberships
+        return brute_admitted(code, first, last or first, exclude=hand)
+
+    yuelu, (n, b) = figures("CS430104", 2015, 2019), demo("CS430104", 2015, 2019)
+    assert (
+        yuelu["development.admitted"]["value"] == n + 5
+    )  # first_day, awarded_that_day, lapsed, cancelled, ext.
+    assert yuelu["cultivation.backbone_developed"]["value"] == b + 3
+    furong, (n, b) = figures("CS430102", 2015, 2019), demo("CS430102", 2015, 2019)
+    assert furong["cultivation.backbone_developed"]["value"] == b + 1
+    assert furong["cultivation.backbone_developed"]["denominator"] == n + 2
+    branch, (n, b) = figures("CS430104-01", 2015, 2019), demo("CS430104-01", 2015, 2019)
+    # 麓山实验小学: lapsed_that_day and cancelled
+    assert branch["cultivation.backbone_developed"]["value"] == b
+    assert branch["cultivation.backbone_developed"]["denominator"] == n + 2
+
+    assert figures("CS430102", 2019)["development.admitted"]["value"] == demo("CS430102", 2019)[0] + 2
+    assert figures("CS430104", 2020)["development.admitted"]["value"] == demo("CS430104", 2020)[0] + 1
+    assert (
+        figures("CS430104", 2015)["cultivation.backbone_developed"]["value"] == demo("CS430104", 2015)[1] + 1
+    )
     for code in [ROOT, "CS430104", "CS430102", "CS430104-01", "CS430104-02", "CS430104-02-01"]:
         for first, last in [(2015, 2019), (2019, 2019), (2020, 2020), (2014, 2016), (2016, 2026)]:
             assert_matches(code, first, last)
@@ -563,3 +574,24 @@ def test_late_steps_counts_steps_taken_after_their_time_limit():
     )
     for code in [ROOT, "CS430104", "CS430102"]:
         assert_matches(code, 2018, 2020)
+
+
+def test_admitted_counts_memberships_without_cases(db):
+    """metrics.md: an admission recorded only as a membership (imported, no case) counts by its 入党日期."""
+    from redengine.reports.tests.brute_force import Records
+
+    branch = PartyOrganization.objects.get(code="CS430104-01")
+    school = branch.schools.order_by("code").first()
+    before = figures("CS430104", 2021)
+    person = Records("W").person(
+        school,
+        memberships=[(branch, D("2021-05-01"), D("2022-05-01"), None)],
+        titles=[("backbone_teacher", D("2020-09-10"), None)],
+    )
+    assert not DevelopmentCase.objects.filter(person=person).exists()
+    after = figures("CS430104", 2021)
+    assert after["development.admitted"]["value"] == before["development.admitted"]["value"] + 1
+    was, now = before["cultivation.backbone_developed"], after["cultivation.backbone_developed"]
+    assert (now["value"], now["denominator"]) == (was["value"] + 1, was["denominator"] + 1)
+    assert_matches("CS430104", 2021)
+    assert_matches(ROOT, 2020, 2022)

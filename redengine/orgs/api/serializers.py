@@ -35,7 +35,9 @@ class OrganizationSerializer(ScopedModelSerializer):
     class Meta:
         model = PartyOrganization
         fields = ["id", "code", "name", "org_type", "parent", "depth", "founded_on", "district", "schools"]
-        read_only_fields = ["depth", "district"]
+        read_only_fields = ["depth"]
+        # 所辖区县 (district) is set here too: the service checks it (one organization per district).
+        extra_kwargs = {"district": {"validators": []}}
         # The approval authority (DEV.APPROVER) and an approved postponement of the election (ORG.TERM_CHANGE).
         fields += [
             "approves_admissions",

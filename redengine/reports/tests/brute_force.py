@@ -374,11 +374,15 @@ class BruteForce:
         return [o for o in self.covering[school.pk] if self.exists(o, day)]
 
     def school_in_scope(self, school, day):
-        """In scope: by the organizations that cover it or, when none covers it, by its district's organization."""
+        """In scope: by the organizations that cover it or, when none covers it, by its district's organization,
+        or by the root when no organization serves its district."""
         covering = self.covering_at(school, day)
         if covering:
             return any(o.pk in self.ids for o in covering)
-        return any(o.district == school.district and o.pk in self.ids for o in self.orgs.values())
+        served = [o for o in self.orgs.values() if o.district and o.district == school.district]
+        if served:
+            return any(o.pk in self.ids for o in served)
+        return any(o.depth == 1 and o.pk in self.ids for o in self.orgs.values())  # the root holds it
 
     def member(self, person_id, day):
         """Member at D: admitted on or before D and not ended before D (probationary members count)."""
