@@ -332,19 +332,23 @@ class School(AuditedModel):
 
     @classmethod
     def audit_scope_paths(cls, schools):
-        """In three queries: the first covering organization's path, else the district organization's, else
-        the root's."""
+        """In two queries: the first covering organization's path, else the district organization's, else the
+        root's."""
         covering = {}
         through = PartyOrganization.schools.through.objects.filter(school_id__in=[s.pk for s in schools])
         for school_id, path in through.order_by("-partyorganization__path").values_list(
             "school_id", "partyorganization__path"
         ):
             covering[school_id] = path
-        districts = dict(PartyOrganization.objects.exclude(district="").values_list("district", "path"))
-        root = (
-            PartyOrganization.objects.filter(depth=1).order_by("path").values_list("path", flat=True).first()
-        )
-        return [covering.get(s.pk) or districts.get(s.district, root or "") for s in schools]
+        # The district organizations and the root, in one query (the root sorts first: its path is shortest).
+        rows = PartyOrganization.objects.filter(~Q(district="") | Q(depth=1)).order_by("depth", "path")
+        districts, root = {}, ""
+        for district, path, depth in rows.values_list("district", "path", "depth"):
+            if depth == 1 and not root:
+                root = path
+            if district:
+                districts.setdefault(district, path)
+        return [covering.get(s.pk) or districts.get(s.district, root) for s in schools]
 
 
 class OrganizationScoped:

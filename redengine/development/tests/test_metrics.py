@@ -199,11 +199,11 @@ def brute_late_steps(code, first, last):
         if case.organization_id not in ids:
             continue
         done = []
-        for event in sorted(case.events.all(), key=lambda e: (e.date, rules.ORDER[e.step], e.pk)):
-            violations = engine.check(done, event.step, event.date, event.data, today=event.date)
-            if first <= event.date.year <= last and any(v.late for v in violations):
+        for step in sorted(case.events.all(), key=lambda e: (e.date, rules.ORDER[e.step], e.pk)):
+            violations = engine.check(done, step.step, step.date, step.data, today=step.date)
+            if first <= step.date.year <= last and any(v.late for v in violations):
                 found += 1
-            done.append(engine.Done(event.step, event.date, event.data))
+            done.append(engine.Done(step.step, step.date, step.data))
     return found
 
 
