@@ -54,6 +54,12 @@ class StyledFormMixin:
         super().full_clean()
         bootstrapify(self)
 
+    def add_error(self, field, error):
+        """An error a service adds after validation marks its field too."""
+        super().add_error(field, error)
+        if hasattr(self, "cleaned_data"):
+            bootstrapify(self)
+
 
 class ScopedModelForm(StyledFormMixin, forms.ModelForm):
     """A model form whose choices are scoped; ``scope_actions`` names fields that need more than view."""

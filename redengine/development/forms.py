@@ -69,9 +69,20 @@ class StepForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, case, user, code, may_override, **kwargs):
         super().__init__(*args, **kwargs)
-        self.case, self.user = case, user
+        self.case, self.user, self.code = case, user, code
         self.fields["step"].choices = step_choices(case) or [(code, code)]
         self.fields["step"].initial = code
+        # Choosing a step shows its fields at once (the page's form is fetched again, keeping what was typed).
+        self.fields["step"].widget.attrs.update(
+            {
+                "hx-trigger": "change",
+                "hx-vals": '{"refresh": "1"}',
+                "hx-target": "#step-form",
+                "hx-select": "#step-form",
+                "hx-swap": "outerHTML",
+                "hx-encoding": "multipart/form-data",
+            }
+        )
         self.fields["date"].initial = timezone.localdate()
         if not may_override:
             del self.fields["exception_reason"]

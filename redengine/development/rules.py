@@ -381,6 +381,28 @@ RULES = {
     ]
 }
 
+# The field of the step's form a refusal of each rule is about (marked on it); others go above the form.
+RULE_FIELDS = {
+    "DEV.AGE_MIN": "date",
+    "DEV.ORDER": "step",
+    "DEV.ONCE": "step",
+    "DEV.NOT_FUTURE": "date",
+    "DEV.APPLICATION_TO_ACTIVIST": "date",
+    "DEV.CONTACTS": "contacts",
+    "DEV.CONTACT_LOAD": "contacts",
+    "DEV.MIN_ACTIVIST_PERIOD": "date",
+    "DEV.INTRODUCERS": "introducers",
+    "DEV.TRAINING_MIN": "days",
+    "DEV.PUBLICITY": "publicity_from",
+    "DEV.FORM_SERIAL": "form_serial",
+    "VOTE.FIGURES": "present",
+    "VOTE.QUORUM": "present",
+    "VOTE.PASS": "yes",
+    "DEV.APPROVAL_LIMIT": "date",
+    "PROB.LENGTH": "date",
+    "PROB.EXTEND": "extension_months",
+}
+
 # Data a step carries: field key → (label, kind). Kinds: int, date, text, people, choice.
 FIELDS = {
     "contacts": (_("Training contacts"), "people"),

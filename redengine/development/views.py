@@ -213,13 +213,19 @@ class StepAddView(ObjectActionView):
         code = chosen if chosen in rules.STEP else (choices[0] if choices else "S01")
         files = self.request.FILES if data is not None else None
         may = DevelopmentCase.objects.visible_to(self.request.user, services.OVERRIDE).filter(pk=case.pk)
-        return StepForm(data, files, case=case, user=self.request.user, code=code, may_override=may.exists())
+        form = StepForm(data, files, case=case, user=self.request.user, code=code, may_override=may.exists())
+        form.fields["step"].widget.attrs["hx-post"] = self.request.path
+        return form
 
     def post(self, request, *args, **kwargs):
         self.setup_object()
         if request.POST.get("refresh"):  # the step was changed: show its fields, keep what was typed
             form = self.get_form(bound=False)
-            form.initial.update({k: v for k, v in request.POST.items() if k in ("step", "date", "remarks")})
+            # Keep what was typed in the fields the newly chosen step has too.
+            for name, field in form.fields.items():
+                if name in request.POST and name != "attachment":
+                    many = getattr(field.widget, "allow_multiple_selected", False)
+                    form.initial[name] = request.POST.getlist(name) if many else request.POST.get(name)
             return self.render_to_response(self.get_context_data(form=form))
         return super().post(request, *args, **kwargs)
 

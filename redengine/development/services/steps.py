@@ -224,7 +224,11 @@ class StepService(MembershipsFollowSteps):
             if refused and not lifted:
                 plan.problems += [
                     Problem(
-                        refusal(v, may_override, reason), index, None, rule=v.rule, overridable=v.overridable
+                        refusal(v, may_override, reason),
+                        index,
+                        rules.RULE_FIELDS.get(v.rule),
+                        rule=v.rule,
+                        overridable=v.overridable,
                     )
                     for v in refused
                 ]

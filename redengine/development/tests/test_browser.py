@@ -16,8 +16,9 @@ SERIALS = {"form_serial": "430104-BR0001"}
 
 
 def fill_step(page, code, day, data):
-    page.select_option("#id_step", code)
-    page.click("#show-fields")  # the form shows the fields of the chosen step
+    if page.locator("#step-form").get_attribute("data-step") != code:
+        page.select_option("#id_step", code)  # the form shows the fields of the chosen step at once
+        expect(page.locator(f'#step-form[data-step="{code}"]')).to_be_visible()
     page.fill("#id_date", day)
     for key, value in data.items():
         if key in ("contacts", "introducers"):
@@ -66,8 +67,11 @@ def test_a_secretary_records_a_path_from_application_to_conversion(live_demo, pa
         page.goto(f"{base}/development/cases/{case.pk}/steps/add/?step={code}")
         if code == "S11":  # a training too short: only an administrator may record it as an exception
             fill_step(page, code, day, {**data, "days": 2, "hours": 16})
-            expect(page.locator(".alert-danger")).to_contain_text("区县或市级管理员")
-            expect(page.locator(".alert-danger")).not_to_contain_text("DEV.")
+            # The refusal is marked on the field it is about (the days of training).
+            expect(page.locator("#id_days.is-invalid")).to_be_visible()
+            expect(page.locator("#step-form")).to_contain_text("区县或市级管理员")
+            expect(page.locator("#step-form")).not_to_contain_text("DEV.")
+            expect(page.locator("#id_course")).to_have_value(data["course"])  # what was typed is kept
             screenshot(page, "refused")
             assert not case.events.filter(step="S11").exists()
         fill_step(page, code, day, data)
