@@ -181,7 +181,7 @@ class ObjectListView(ScopedMixin, generic.ListView):
     def cells(self, obj):
         """(value, link) per column; the link goes to the object's page where the column asks for it."""
         url = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else None
-        return [(c.value(obj), url if c.link else None) for c in self.columns]
+        return [Cell(c.value(obj), url if c.link else None, c.label) for c in self.columns]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -190,6 +190,12 @@ class ObjectListView(ScopedMixin, generic.ListView):
         sort_query = query.copy()
         sort_query.pop("sort", None)
         rows = [(obj, self.cells(obj)) for obj in context["object_list"]]
+        page = context.get("page_obj")
+        if page is not None and context.get("is_paginated"):
+            context["page_range"] = list(
+                page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+            )
+            context["page_ellipsis"] = page.paginator.ELLIPSIS
         self.page_objects = [obj for obj, _cells in rows]  # what this page shows: the read that is logged
         context.update(
             title=self.get_title(),
@@ -219,6 +225,24 @@ class ObjectDetailView(ScopedMixin, generic.DetailView):
         context["can_change"] = self.model.objects.visible_to(user, CHANGE).filter(pk=self.object.pk).exists()
         context["can_delete"] = self.model.objects.visible_to(user, DELETE).filter(pk=self.object.pk).exists()
         return context
+
+
+class Cell:
+    """A table cell: unpacks as ``(value, url)``; ``label`` names its column (shown on a phone's card)."""
+
+    __slots__ = ("value", "url", "label")
+
+    def __init__(self, value, url, label):
+        self.value, self.url, self.label = value, url, label
+
+    def __iter__(self):
+        return iter((self.value, self.url))
+
+    def __len__(self):
+        return 2
+
+    def __getitem__(self, index):
+        return (self.value, self.url)[index]
 
 
 def add_problems(form, refused, item=0):

@@ -171,6 +171,17 @@ class DevelopmentCase(OrganizationScoped, AuditedModel):
         return step.name if step else ""
 
     @property
+    def next_step_label(self):
+        """The next step by its code and name (a code never stands alone where a name fits)."""
+        step = rules.STEP.get(self.next_step)
+        return f"{step.code} {step.name}" if step else ""
+
+    @property
+    def due_step_label(self):
+        step = rules.STEP.get(self.due_step)
+        return f"{step.code} {step.name}" if step else ""
+
+    @property
     def due_step_name(self):
         step = rules.STEP.get(self.due_step)
         return step.name if step else ""

@@ -43,18 +43,18 @@ from .models import (
 )
 
 CASE_COLUMNS = [
+    # What matters first: who, the next step and its deadline; then where the case stands.
     Column("person.name", gettext_lazy("Full name"), "person__name", link=True),
-    Column("person.school.name", gettext_lazy("School"), "person__school__code"),
-    Column("organization.name", gettext_lazy("Organization"), "organization__path"),
+    Column("next_step_label", gettext_lazy("Next step"), "next_step"),
+    Column("next_due", gettext_lazy("Deadline"), "next_due"),
+    Column("due_step_label", gettext_lazy("Step with a deadline"), "due_step"),
+    Column("next_earliest", gettext_lazy("Earliest"), "next_earliest"),
     Column("get_status_display", gettext_lazy("Status"), "status"),
     Column("stage_label", gettext_lazy("Stage"), "stage"),
     Column("last_step", gettext_lazy("Last step"), "last_step"),
     Column("last_step_on", gettext_lazy("Date"), "last_step_on"),
-    Column("next_step", gettext_lazy("Next step"), "next_step"),
-    Column("next_step_name", gettext_lazy("Next step (name)")),
-    Column("next_earliest", gettext_lazy("Earliest"), "next_earliest"),
-    Column("due_step", gettext_lazy("Step with a deadline"), "due_step"),
-    Column("next_due", gettext_lazy("Deadline"), "next_due"),
+    Column("person.school.name", gettext_lazy("School"), "person__school__code"),
+    Column("organization.name", gettext_lazy("Organization"), "organization__path"),
 ]
 
 
@@ -79,13 +79,12 @@ class DueView(CaseListView):
     paginate_by = 50
     columns = [
         Column("person.name", gettext_lazy("Full name"), "person__name", link=True),
-        Column("organization.name", gettext_lazy("Organization"), "organization__path"),
-        Column("stage_label", gettext_lazy("Stage"), "stage"),
-        Column("next_step", gettext_lazy("Next step"), "next_step"),
-        Column("next_step_name", gettext_lazy("Next step (name)")),
-        Column("next_earliest", gettext_lazy("Earliest"), "next_earliest"),
-        Column("due_step", gettext_lazy("Step with a deadline"), "due_step"),
+        Column("due_step_label", gettext_lazy("Step with a deadline"), "due_step"),
         Column("next_due", gettext_lazy("Deadline"), "next_due"),
+        Column("next_step_label", gettext_lazy("Next step"), "next_step"),
+        Column("next_earliest", gettext_lazy("Earliest"), "next_earliest"),
+        Column("stage_label", gettext_lazy("Stage"), "stage"),
+        Column("organization.name", gettext_lazy("Organization"), "organization__path"),
     ]
 
     def scoped(self, action=None):

@@ -13,6 +13,7 @@ from redengine.core.codes import POLITICAL_STATUS_CHOICES
 from redengine.core.models import AccessEvent
 from redengine.core.services import Item
 from redengine.core.views import (
+    Cell,
     Column,
     ObjectActionView,
     ObjectConfirmView,
@@ -186,7 +187,7 @@ class HonorListView(ObjectListView):
 
     def cells(self, obj):
         url = obj.person.get_absolute_url()
-        return [(c.value(obj), url if i == 0 else None) for i, c in enumerate(self.columns)]
+        return [Cell(c.value(obj), url if i == 0 else None, c.label) for i, c in enumerate(self.columns)]
 
 
 class DispatchListView(ObjectListView):

@@ -92,3 +92,38 @@ def test_a_secretary_records_a_path_from_application_to_conversion(live_demo, pa
     person.refresh_from_db()
     assert person.political_status == "member"
     assert person.memberships.current().get().full_on.isoformat() == "2024-06-25"
+
+
+PHONE_PAGES = [
+    "development:case_list",
+    "development:due",
+    "development:plan_list",
+    "people:person_list",
+    "people:honor_list",
+    "orgs:school_list",
+    "orgs:organization_list",
+]
+
+
+def test_at_phone_width_lists_are_cards_and_no_page_scrolls_sideways(live_demo, new_page, screenshot):
+    """At 390 px the page itself never scrolls sideways; a list's rows become cards, each cell labelled."""
+    from django.urls import reverse
+
+    base = live_demo.url
+    page = new_page("phone")
+    log_in(page, base, "school_secretary")
+    case = DevelopmentCase.objects.filter(organization__code__startswith="CS430104-02").first()
+    urls = [reverse(name) for name in PHONE_PAGES]
+    if case is not None:
+        urls += [case.get_absolute_url(), reverse("development:step_add", args=[case.pk])]
+    for url in urls:
+        page.goto(f"{base}{url}")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{url} scrolls sideways by {overflow} px at 390 px"
+    page.goto(f"{base}{reverse('development:due')}")
+    first = page.locator("table.table-cards tbody tr").first
+    expect(first).to_be_visible()
+    assert page.locator("table.table-cards thead").first.is_hidden()
+    label = first.locator("td").first.evaluate("td => getComputedStyle(td, '::before').content")
+    assert label.strip('"') == "姓名"
+    screenshot(page, "calendar-cards")
