@@ -77,7 +77,11 @@ class AccountCreateView(ObjectActionView):
 OPERATIONS = {
     "reset": (
         _("Reset the password of %(object)s"),
-        _("%(object)s gets a new one-time password; its sessions end."),
+        _(
+            "%(object)s gets a new one-time password, shown once on the next page (or sent to its owner "
+            "by e-mail), to be changed at the next login; the old password stops working at once and its "
+            "sessions and API tokens end."
+        ),
     ),
     "disable": (
         _("Disable %(object)s"),
@@ -174,9 +178,20 @@ class RoleWithdrawView(ObjectConfirmView):
     model = RoleAssignment
     action = MANAGE_ROLES
     title = _("Withdraw the role %(object)s")
-    question = _("%(object)s will be withdrawn; the account keeps its other roles.")
+    select_related = ("user", "organization")
     success_message = _("Role withdrawn.")
     list_url_name = "accounts:role_list"
+
+    def get_question(self):
+        assignment = self.object
+        return gettext(
+            "The role %(role)s of the account %(account)s over %(scope)s will be withdrawn: the account "
+            "can no longer do what this role allowed there. Its other roles stay as they are."
+        ) % {
+            "role": assignment.get_role_display(),
+            "account": assignment.user,
+            "scope": assignment.organization.name if assignment.organization_id else gettext("whole system"),
+        }
 
     def perform(self, form):
         try:

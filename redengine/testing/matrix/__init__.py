@@ -54,7 +54,7 @@ from .cases import (  # noqa: F401 (the names the apps' test_permissions.py use)
     org_ancestry,
     records_of,
 )
-from .pages import Action, Create, Delete, Detail, Edit, Export, ListPage, Page, View, put_marker  # noqa: F401 (the names the apps' test_permissions.py use)
+from .pages import Action, Confirm, Create, Delete, Detail, Edit, Export, ListPage, Page, View, put_marker  # noqa: F401 (the names the apps' test_permissions.py use)
 
 
 # The generated tests -----------------------------------------------------------------------------------
