@@ -155,6 +155,41 @@ def test_undo_and_close(client_for, case):
     assert (case.status, case.close_reason) == ("closed", "withdrawn")
 
 
+def test_removing_the_latest_step_asks_first(client_for, case):
+    walk(case, "S03")
+    client = client_for("yuelu_admin")
+    url = reverse("development:step_undo", args=[case.pk])
+    detail = client.get(case.get_absolute_url()).content.decode()
+    assert re.search(rf'<a [^>]*href="{url}"[^>]*id="undo-step"', detail)
+    assert f'action="{url}"' not in detail  # no form acting on one click
+    latest = case.events.order_by("-date", "-id").first()
+    before = DevelopmentEvent.objects.count()
+    page = client.get(url)
+    assert page.status_code == 200
+    question = re.search(r'<p id="confirm-question">([^<]+)</p>', page.content.decode()).group(1)
+    assert f"将删除{case.person.name}的最近一步" in question
+    assert str(latest) in question.replace("&quot;", '"')
+    assert "变更记录" in question
+    assert DevelopmentEvent.objects.count() == before
+    case.refresh_from_db()
+    assert case.last_step == "S03"
+    assert client.post(url).status_code == 302
+    case.refresh_from_db()
+    assert case.last_step == "S02"
+    assert not DevelopmentEvent.objects.filter(pk=latest.pk).exists()
+
+
+def test_the_step_removal_page_is_refused_outside_the_role_and_scope(client_for, case):
+    walk(case, "S02")
+    url = reverse("development:step_undo", args=[case.pk])
+    assert client_for("inspector").get(url).status_code == 403
+    missing = client_for("furong_admin").get(reverse("development:step_undo", args=[999999]))
+    assert missing.status_code == 404
+    assert client_for("furong_admin").get(url).status_code == 404  # another district: as if missing
+    assert client_for("furong_admin").post(url).status_code == 404
+    assert case.events.count() == 2
+
+
 def test_other_districts_and_read_only_roles(client_for, client, case):
     walk(case, "S01")
     other = client_for("furong_admin")
