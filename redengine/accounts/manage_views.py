@@ -17,7 +17,12 @@ from redengine.core.views import Column, ObjectActionView, ObjectConfirmView, Ob
 from . import services
 from .forms import AccountForm, RoleGrantForm
 from .models import AdminChangeRequest, RoleAssignment, User
-from .roles import MANAGE_ROLES, MANAGE_USERS
+from .roles import MANAGE_ROLES, MANAGE_USERS, WATCHING_ROLES
+
+SECOND_ADMINISTRATOR = _(
+    "One administrator cannot do this alone to the security or audit administrator: "
+    "another administrator must confirm it."
+)
 
 
 def refused_alone(exc):
@@ -104,6 +109,12 @@ class AccountActionView(ObjectConfirmView):
         self.title, self.question = OPERATIONS[kwargs["operation"]]
         return super().dispatch(request, *args, **kwargs)
 
+    def get_question(self):
+        question = super().get_question()
+        if self.kwargs["operation"] != "enable" and services.watched(self.object):
+            return f"{question} {SECOND_ADMINISTRATOR}"
+        return question
+
     def perform(self, form):
         account, operation = self.object, self.kwargs["operation"]
         if account == self.request.user:
@@ -184,7 +195,7 @@ class RoleWithdrawView(ObjectConfirmView):
 
     def get_question(self):
         assignment = self.object
-        return gettext(
+        question = gettext(
             "The role %(role)s of the account %(account)s over %(scope)s will be withdrawn: the account "
             "can no longer do what this role allowed there. Its other roles stay as they are."
         ) % {
@@ -192,6 +203,7 @@ class RoleWithdrawView(ObjectConfirmView):
             "account": assignment.user,
             "scope": assignment.organization.name if assignment.organization_id else gettext("whole system"),
         }
+        return f"{question} {SECOND_ADMINISTRATOR}" if assignment.role in WATCHING_ROLES else question
 
     def perform(self, form):
         try:

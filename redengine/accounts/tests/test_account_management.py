@@ -142,6 +142,17 @@ def test_withdrawing_a_role_asks_first(client_for):
     assert not RoleAssignment.objects.filter(pk=assignment.pk).exists()
 
 
+def test_the_confirmation_says_when_a_second_administrator_must_confirm(client_for, example_user):
+    auditor = example_user("audit_admin")
+    url = reverse("accounts:account_action", args=[auditor.pk, "disable"])
+    assert "另一名管理员" in confirmation(client_for("sys_admin").get(url))
+    assert auditor.role_assignments.get().role == "audit_admin"
+    withdraw = reverse("accounts:role_withdraw", args=[auditor.role_assignments.get().pk])
+    assert "另一名管理员" in confirmation(client_for("sec_admin").get(withdraw))
+    ordinary = reverse("accounts:account_action", args=[example_user("furong_admin").pk, "disable"])
+    assert "另一名管理员" not in confirmation(client_for("sys_admin").get(ordinary))
+
+
 @pytest.mark.parametrize("username", ["yuelu_admin", "sec_admin", "audit_admin"])
 def test_other_roles_get_no_account_confirmation(client_for, example_user, username):
     target = example_user("furong_admin")
