@@ -17,7 +17,12 @@ from redengine.core.views import Column, ObjectActionView, ObjectConfirmView, Ob
 from . import services
 from .forms import AccountForm, RoleGrantForm
 from .models import AdminChangeRequest, RoleAssignment, User
-from .roles import MANAGE_ROLES, MANAGE_USERS
+from .roles import MANAGE_ROLES, MANAGE_USERS, WATCHING_ROLES
+
+SECOND_ADMINISTRATOR = _(
+    "One administrator cannot do this alone to the security or audit administrator: "
+    "another administrator must confirm it."
+)
 
 
 def refused_alone(exc):
@@ -77,7 +82,11 @@ class AccountCreateView(ObjectActionView):
 OPERATIONS = {
     "reset": (
         _("Reset the password of %(object)s"),
-        _("%(object)s gets a new one-time password; its sessions end."),
+        _(
+            "%(object)s gets a new one-time password, shown once on the next page (or sent to its owner "
+            "by e-mail), to be changed at the next login; the old password stops working at once and its "
+            "sessions and API tokens end."
+        ),
     ),
     "disable": (
         _("Disable %(object)s"),
@@ -99,6 +108,12 @@ class AccountActionView(ObjectConfirmView):
             raise Http404
         self.title, self.question = OPERATIONS[kwargs["operation"]]
         return super().dispatch(request, *args, **kwargs)
+
+    def get_question(self):
+        question = super().get_question()
+        if self.kwargs["operation"] != "enable" and services.watched(self.object):
+            return f"{question} {SECOND_ADMINISTRATOR}"
+        return question
 
     def perform(self, form):
         account, operation = self.object, self.kwargs["operation"]
@@ -174,9 +189,21 @@ class RoleWithdrawView(ObjectConfirmView):
     model = RoleAssignment
     action = MANAGE_ROLES
     title = _("Withdraw the role %(object)s")
-    question = _("%(object)s will be withdrawn; the account keeps its other roles.")
+    select_related = ("user", "organization")
     success_message = _("Role withdrawn.")
     list_url_name = "accounts:role_list"
+
+    def get_question(self):
+        assignment = self.object
+        question = gettext(
+            "The role %(role)s of the account %(account)s over %(scope)s will be withdrawn: the account "
+            "can no longer do what this role allowed there. Its other roles stay as they are."
+        ) % {
+            "role": assignment.get_role_display(),
+            "account": assignment.user,
+            "scope": assignment.organization.name if assignment.organization_id else gettext("whole system"),
+        }
+        return f"{question} {SECOND_ADMINISTRATOR}" if assignment.role in WATCHING_ROLES else question
 
     def perform(self, form):
         try:

@@ -451,12 +451,12 @@ class ObjectConfirmView(ObjectActionView):
     form_class = forms.Form
     question = ""
 
+    def get_question(self):
+        """What will happen, said on the page before anything is done (GET); the action is its POST."""
+        return self.question % {"object": self.object} if self.object is not None else self.question
+
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["question"] = (
-            self.question % {"object": self.object} if self.object is not None else self.question
-        )
-        return context
+        return {**super().get_context_data(**kwargs), "question": self.get_question()}
 
 
 def server_error(request):

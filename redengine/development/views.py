@@ -269,16 +269,15 @@ class StepUndoView(ObjectConfirmView):
     title = _("Remove the latest step of %(object)s")
     success_message = _("The latest step was removed.")
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def get_question(self):
         latest = self.object.events.order_by("-date", "-id").first()
-        context["question"] = (
-            _("%(step)s will be removed from %(object)s; the change history keeps it.")
-            % {"step": latest, "object": self.object}
-            if latest is not None
-            else _("The case has no step to remove.")
-        )
-        return context
+        if latest is None:
+            return _("The case has no step to remove.")
+        return _(
+            "The latest step of %(name)s, %(step)s, will be removed, with the training contacts or "
+            "introducers it named; the case's stage and next steps are worked out again from the steps "
+            "that remain. The removed step's record stays in the change history."
+        ) % {"name": self.object.person.name, "step": latest}
 
     def perform(self, form):
         services.delete_last_steps([self.object], by=self.request.user)

@@ -72,6 +72,116 @@ def test_reset_and_disable(client_for, example_user):
     assert not target.is_active
 
 
+def confirmation(response):
+    """The question of a confirmation page, and where its form posts (the page's own address)."""
+    page = response.content.decode()
+    question = html.unescape(re.search(r'<p id="confirm-question">([^<]+)</p>', page).group(1))
+    assert re.search(r'<form method="post"[^>]*>', page)
+    return question
+
+
+def test_the_account_list_links_to_confirmation_pages(client_for, example_user):
+    target = example_user("furong_admin")
+    page = client_for("sys_admin").get(reverse("accounts:account_list")).content.decode()
+    for operation in ("reset", "disable"):
+        url = reverse("accounts:account_action", args=[target.pk, operation])
+        assert f'href="{url}"' in page
+        assert f'action="{url}"' not in page  # no form acting on one click
+
+
+def test_disabling_an_account_asks_first(client_for, example_user):
+    client = client_for("sys_admin")
+    target = example_user("furong_admin")
+    url = reverse("accounts:account_action", args=[target.pk, "disable"])
+    before = ObjectChange.objects.count()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "将无法登录" in confirmation(response)
+    assert str(target) in confirmation(response)
+    target.refresh_from_db()
+    assert target.is_active
+    assert ObjectChange.objects.count() == before
+    assert client.post(url).status_code == 302
+    target.refresh_from_db()
+    assert not target.is_active
+
+
+def test_resetting_a_password_asks_first(client_for, example_user):
+    client = client_for("sys_admin")
+    target = example_user("furong_admin")
+    password = target.password
+    url = reverse("accounts:account_action", args=[target.pk, "reset"])
+    question = confirmation(client.get(url))
+    assert "一次性密码" in question
+    assert "原密码立即失效" in question
+    target.refresh_from_db()
+    assert target.password == password
+    assert not target.must_change_password
+    response = client.post(url)
+    assert 'id="one-time-password"' in response.content.decode()
+    target.refresh_from_db()
+    assert target.password != password
+    assert target.must_change_password
+
+
+def test_withdrawing_a_role_asks_first(client_for):
+    assignment = RoleAssignment.objects.select_related("user", "organization").get(
+        user__username="furong_admin"
+    )
+    url = reverse("accounts:role_withdraw", args=[assignment.pk])
+    client = client_for("sec_admin")
+    page = client.get(reverse("accounts:role_list")).content.decode()
+    assert f'href="{url}"' in page
+    assert f'action="{url}"' not in page
+    question = confirmation(client.get(url))
+    for part in (assignment.get_role_display(), assignment.user.username, assignment.organization.name):
+        assert part in question
+    assert "其他角色保持不变" in question
+    assert RoleAssignment.objects.filter(pk=assignment.pk).exists()
+    assert client.post(url).status_code == 302
+    assert not RoleAssignment.objects.filter(pk=assignment.pk).exists()
+
+
+def test_the_confirmation_says_when_a_second_administrator_must_confirm(client_for, example_user):
+    auditor = example_user("audit_admin")
+    url = reverse("accounts:account_action", args=[auditor.pk, "disable"])
+    assert "另一名管理员" in confirmation(client_for("sys_admin").get(url))
+    assert auditor.role_assignments.get().role == "audit_admin"
+    withdraw = reverse("accounts:role_withdraw", args=[auditor.role_assignments.get().pk])
+    assert "另一名管理员" in confirmation(client_for("sec_admin").get(withdraw))
+    ordinary = reverse("accounts:account_action", args=[example_user("furong_admin").pk, "disable"])
+    assert "另一名管理员" not in confirmation(client_for("sys_admin").get(ordinary))
+
+
+@pytest.mark.parametrize("username", ["yuelu_admin", "sec_admin", "audit_admin"])
+def test_other_roles_get_no_account_confirmation(client_for, example_user, username):
+    target = example_user("furong_admin")
+    client = client_for(username)
+    for operation in ("reset", "disable"):
+        url = reverse("accounts:account_action", args=[target.pk, operation])
+        assert client.get(url).status_code == 403
+        assert client.post(url).status_code == 403
+    target.refresh_from_db()
+    assert target.is_active
+
+
+@pytest.mark.parametrize("username", ["yuelu_admin", "sys_admin"])
+def test_other_roles_get_no_withdrawal_confirmation(client_for, username):
+    assignment = RoleAssignment.objects.get(user__username="furong_admin")
+    url = reverse("accounts:role_withdraw", args=[assignment.pk])
+    assert client_for(username).get(url).status_code == 403
+    assert client_for(username).post(url).status_code == 403
+    assert RoleAssignment.objects.filter(pk=assignment.pk).exists()
+
+
+def test_a_missing_record_answers_404_on_the_confirmation_pages(client_for):
+    assert (
+        client_for("sys_admin").get(reverse("accounts:account_action", args=[999999, "disable"])).status_code
+        == 404
+    )
+    assert client_for("sec_admin").get(reverse("accounts:role_withdraw", args=[999999])).status_code == 404
+
+
 def test_security_administrator_grants_and_withdraws_roles(client_for, example_user):
     client = client_for("sec_admin")
     response = client.post(

@@ -5,7 +5,7 @@ audit administrator, nor withdraw their roles (test_admin_changes.py: a second a
 
 from redengine.accounts.models import RoleAssignment, User
 from redengine.accounts.roles import MANAGE_ROLES, MANAGE_USERS, WATCHING_ROLES
-from redengine.testing.matrix import Action, Create, Export, ListPage, ScopedCase, build_matrix
+from redengine.testing.matrix import Action, Confirm, Create, Export, ListPage, ScopedCase, build_matrix
 
 
 def not_self(run):
@@ -38,6 +38,23 @@ USERS = ScopedCase(
             data=lambda username: {"username": username, "full_name": "矩阵新号", "email": ""},
             created=lambda username: User.objects.filter(username=username),
             ok=200,  # the one-time password, shown once
+        ),
+        # The confirmation pages (GET): what will happen, and nothing done yet.
+        Confirm(
+            "accounts:account_action",
+            label="disable_confirm",
+            action=MANAGE_USERS,
+            args=lambda pk: [pk, "disable"],
+            says=lambda u: "将无法登录",
+            done=lambda u: not account(u.username).is_active,
+        ),
+        Confirm(
+            "accounts:account_action",
+            label="reset_confirm",
+            action=MANAGE_USERS,
+            args=lambda pk: [pk, "reset"],
+            says=lambda u: "原密码立即失效",
+            done=lambda u: account(u.username).password != u.password,
         ),
         Action(
             "accounts:account_action",
@@ -95,6 +112,13 @@ ROLES = ScopedCase(
             },
             possible=separated,
             created=lambda grant: RoleAssignment.objects.filter(user__username=grant[0], role=grant[1]),
+        ),
+        Confirm(
+            "accounts:role_withdraw",
+            label="confirm",
+            action=MANAGE_ROLES,
+            says=lambda a: a.get_role_display(),
+            done=lambda a: not RoleAssignment.objects.filter(pk=a.pk).exists(),
         ),
         Action(
             "accounts:role_withdraw",

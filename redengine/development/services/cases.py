@@ -191,6 +191,30 @@ class PlanService(ModelService):
     fields = ("organization", "year", "quota", "front_line_quota", "young_backbone_quota", "remarks")
     unique = (("organization", "year"),)
 
+    def validate(self, plan):
+        """The priorities are people of the quota: neither may exceed it (each refused on its own field)."""
+        super().validate(plan)
+        for index, item in enumerate(plan.items):
+            quota = item.obj.quota
+            if quota is None:
+                continue
+            for name, message in (
+                (
+                    "front_line_quota",
+                    _("Front-line teachers (%(count)s) cannot exceed the quota (%(quota)s)."),
+                ),
+                (
+                    "young_backbone_quota",
+                    _(
+                        "Young and middle-aged backbone teachers (%(count)s) cannot exceed the quota "
+                        "(%(quota)s)."
+                    ),
+                ),
+            ):
+                count = getattr(item.obj, name) or 0
+                if count > quota:
+                    plan.problems.append(Problem(message % {"count": count, "quota": quota}, index, name))
+
 
 CULTIVATION = CultivationService()
 PLANS = PlanService()

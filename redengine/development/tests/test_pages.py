@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from redengine.core.models import AccessEvent, Notification
 from redengine.core.services import Item
-from redengine.core.writes import SYSTEM, writing
-from redengine.development.models import DevelopmentCase, DevelopmentEvent
+from redengine.core.writes import SYSTEM, RefusedError, writing
+from redengine.development.models import DevelopmentCase, DevelopmentEvent, DevelopmentPlan
 from redengine.development.services import open_case, record_step, save_plans
 from redengine.orgs.models import PartyOrganization
 
@@ -155,6 +155,41 @@ def test_undo_and_close(client_for, case):
     assert (case.status, case.close_reason) == ("closed", "withdrawn")
 
 
+def test_removing_the_latest_step_asks_first(client_for, case):
+    walk(case, "S03")
+    client = client_for("yuelu_admin")
+    url = reverse("development:step_undo", args=[case.pk])
+    detail = client.get(case.get_absolute_url()).content.decode()
+    assert re.search(rf'<a [^>]*href="{url}"[^>]*id="undo-step"', detail)
+    assert f'action="{url}"' not in detail  # no form acting on one click
+    latest = case.events.order_by("-date", "-id").first()
+    before = DevelopmentEvent.objects.count()
+    page = client.get(url)
+    assert page.status_code == 200
+    question = re.search(r'<p id="confirm-question">([^<]+)</p>', page.content.decode()).group(1)
+    assert f"将删除{case.person.name}的最近一步" in question
+    assert str(latest) in question.replace("&quot;", '"')
+    assert "变更记录" in question
+    assert DevelopmentEvent.objects.count() == before
+    case.refresh_from_db()
+    assert case.last_step == "S03"
+    assert client.post(url).status_code == 302
+    case.refresh_from_db()
+    assert case.last_step == "S02"
+    assert not DevelopmentEvent.objects.filter(pk=latest.pk).exists()
+
+
+def test_the_step_removal_page_is_refused_outside_the_role_and_scope(client_for, case):
+    walk(case, "S02")
+    url = reverse("development:step_undo", args=[case.pk])
+    assert client_for("inspector").get(url).status_code == 403
+    missing = client_for("furong_admin").get(reverse("development:step_undo", args=[999999]))
+    assert missing.status_code == 404
+    assert client_for("furong_admin").get(url).status_code == 404  # another district: as if missing
+    assert client_for("furong_admin").post(url).status_code == 404
+    assert case.events.count() == 2
+
+
 def test_other_districts_and_read_only_roles(client_for, client, case):
     walk(case, "S01")
     other = client_for("furong_admin")
@@ -244,6 +279,86 @@ def test_plans_show_plan_against_actual(client_for, case):
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
     assert cells[1:4] == ["3", str(admitted.count()), "1"]
     assert cells[4] == str(admitted.filter(person__front_line=True).count())
+
+
+PLAN_FORM = {
+    "year": 2031,
+    "quota": 10,
+    "front_line_quota": 3,
+    "young_backbone_quota": 2,
+    "remarks": "年度计划",
+}
+
+
+@pytest.mark.parametrize("username", ["school_secretary", "yuelu_admin"])
+def test_a_plan_saved_from_the_form_is_kept(client_for, username):
+    """Saving a 年度发展计划 answered 500 (a TypeError in the redirect) and kept nothing."""
+    client = client_for(username)
+    org = PartyOrganization.objects.get(code="CS430104-02")
+    assert client.get(reverse("development:plan_add")).status_code == 200
+    response = client.post(reverse("development:plan_add"), {**PLAN_FORM, "organization": org.pk})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("development:plan_list")
+    plan = DevelopmentPlan.objects.get(organization=org, year=2031)
+    assert (plan.quota, plan.front_line_quota, plan.young_backbone_quota) == (10, 3, 2)
+    assert "已保存" in client.get(response["Location"]).content.decode()
+    response = client.post(
+        reverse("development:plan_edit", args=[plan.pk]), {**PLAN_FORM, "organization": org.pk, "quota": 12}
+    )
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.quota == 12
+
+
+def test_the_plan_form_refuses_a_priority_above_the_quota(client_for):
+    client = client_for("yuelu_admin")
+    org = PartyOrganization.objects.get(code="CS430104-02")
+    data = {**PLAN_FORM, "organization": org.pk, "front_line_quota": 20, "young_backbone_quota": 11}
+    response = client.post(reverse("development:plan_add"), data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["front_line_quota"] == ["一线教师人数（20）不能超过计划数（10）。"]
+    assert form.errors["young_backbone_quota"] == ["中青年骨干教师人数（11）不能超过计划数（10）。"]
+    assert not DevelopmentPlan.objects.filter(organization=org, year=2031).exists()
+    # Lowering the quota of a recorded plan below its priorities is refused the same way.
+    (plan,) = save_plans(
+        [Item({"organization": org, "year": 2031, "quota": 10, "front_line_quota": 6})], by=SYSTEM
+    )
+    response = client.post(
+        reverse("development:plan_edit", args=[plan.pk]),
+        {**PLAN_FORM, "organization": org.pk, "quota": 5, "front_line_quota": 6},
+    )
+    assert response.context["form"].errors["front_line_quota"] == ["一线教师人数（6）不能超过计划数（5）。"]
+    plan.refresh_from_db()
+    assert plan.quota == 10
+
+
+def test_the_plan_service_and_api_refuse_a_priority_above_the_quota(client_for):
+    org = PartyOrganization.objects.get(code="CS430104-02")
+    with pytest.raises(RefusedError) as refused:
+        save_plans(
+            [Item({"organization": org, "year": 2031, "quota": 10, "front_line_quota": 20})], by=SYSTEM
+        )
+    (problem,) = refused.value.problems
+    assert (problem.item, problem.field) == (0, "front_line_quota")
+    assert not DevelopmentPlan.objects.filter(organization=org, year=2031).exists()
+    client = client_for("yuelu_admin")
+    body = {
+        "organization": org.code,
+        "year": 2031,
+        "quota": 10,
+        "front_line_quota": 20,
+        "young_backbone_quota": 0,
+    }
+    response = client.post("/api/development/plans/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert "一线教师人数（20）不能超过计划数（10）。" in str(response.json())
+    assert not DevelopmentPlan.objects.filter(organization=org, year=2031).exists()
+    response = client.post(
+        "/api/development/plans/", {**body, "front_line_quota": 10}, content_type="application/json"
+    )
+    assert response.status_code == 201
+    assert DevelopmentPlan.objects.get(organization=org, year=2031).front_line_quota == 10
 
 
 # API ------------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from redengine.testing.matrix import (
     ApiDetail,
     ApiList,
     ApiPatch,
+    Confirm,
     Create,
     Delete,
     Detail,
@@ -157,6 +158,13 @@ CASES = ScopedCase(
             data=lambda c: {"step": "S02", "date": "2022-01-25"},
             done=lambda c: c.events.filter(step="S02").exists(),
             records=lambda c: STEPPED,
+        ),
+        Confirm(
+            "development:step_undo",
+            label="confirm",
+            action="delete",
+            says=lambda c: f"将删除{c.person.name}的最近一步",
+            done=lambda c: not c.events.exists(),
         ),
         Action(
             "development:step_undo",

@@ -3,7 +3,7 @@
 Each scoped model is one ``ScopedCase`` in its app's ``tests/test_permissions.py``: where its sample
 records sit in the demo tree (``positions``: the user's own subtree, a sibling, an ancestor, another
 district, …), which organizations each belongs to (``owners``), and every view it has: list, export,
-detail, add, edit, delete, its action views and fragments, and each method of its API routes (``views``).
+detail, add, edit, delete, its action views (and their confirmation pages) and fragments, and each method of its API routes (``views``).
 A test is generated for each declared view, each demo role and each sampled position, and nothing else:
 a case has only the views it declares, and every declared view asserts its answer:
 
@@ -54,7 +54,7 @@ from .cases import (  # noqa: F401 (the names the apps' test_permissions.py use)
     org_ancestry,
     records_of,
 )
-from .pages import Action, Create, Delete, Detail, Edit, Export, ListPage, Page, View, put_marker  # noqa: F401 (the names the apps' test_permissions.py use)
+from .pages import Action, Confirm, Create, Delete, Detail, Edit, Export, ListPage, Page, View, put_marker  # noqa: F401 (the names the apps' test_permissions.py use)
 
 
 # The generated tests -----------------------------------------------------------------------------------

@@ -343,3 +343,36 @@ class Action(View):
             trail.assert_nothing_written()
         if obj is not None:
             assert not self.done(obj)
+
+
+@dataclass
+class Confirm(View):
+    """The confirmation page of a destructive action (its GET): 403; 404 outside the scope as for a missing
+    id; else the page saying what will happen (``says``), and nothing done or written."""
+
+    args: object = None  # pk -> URL arguments (default: the pk)
+    scope: object = None  # (run) -> whether the record is reachable (default: in the action's scope)
+    says: object = None  # subject -> a text the page shows
+    done: object = None  # subject -> whether the action took effect (it must not have)
+
+    kind = "ui_confirm"
+
+    def check(self, run):
+        obj = run.subject
+        pk = obj.pk if obj is not None else MISSING_PK
+        reachable = obj is not None and (self.scope(run) if self.scope else self.in_scope(run))
+        trail = Trail()
+        response = run.ui().get(reverse(self.url, args=self.args(pk) if self.args else [pk]))
+        if not run.allowed:
+            trail.assert_refused(response, run.user, self.action)
+        elif not reachable:
+            assert response.status_code == 404
+        else:
+            assert response.status_code == 200, response.content[:300]
+            page = response.content.decode()
+            assert 'method="post"' in page
+            if self.says:
+                assert self.says(obj) in page
+        trail.assert_nothing_written()
+        if obj is not None and self.done:
+            assert not self.done(obj)
