@@ -13,7 +13,16 @@ class LoginForm(StyledFormMixin, forms.Form):
     username = forms.CharField(
         label=_("User name"),
         max_length=150,
-        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+        # Phones capitalise the first letter; user names are case-insensitive, but say so to the keyboard too.
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "username",
+                "autofocus": True,
+                "autocapitalize": "none",
+                "autocorrect": "off",
+                "spellcheck": "false",
+            }
+        ),
     )
     password = forms.CharField(
         label=_("Password"),
