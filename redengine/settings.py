@@ -197,6 +197,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "redengine.accounts.views.lockout_response"
+# User names are case-insensitive: attempts are counted under the lower-case name.
+AXES_USERNAME_CALLABLE = "redengine.accounts.lockout.axes_username"
 AXES_VERBOSE = False
 # The attempts axes keeps never hold a password (the password change counts wrong old passwords too).
 AXES_SENSITIVE_PARAMETERS = [

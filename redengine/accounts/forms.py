@@ -13,7 +13,16 @@ class LoginForm(StyledFormMixin, forms.Form):
     username = forms.CharField(
         label=_("User name"),
         max_length=150,
-        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+        # Phones capitalise the first letter; user names are case-insensitive, but say so to the keyboard too.
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "username",
+                "autofocus": True,
+                "autocapitalize": "none",
+                "autocorrect": "off",
+                "spellcheck": "false",
+            }
+        ),
     )
     password = forms.CharField(
         label=_("Password"),
@@ -44,8 +53,20 @@ class AccountForm(StyledFormMixin, forms.ModelForm):
         fields = ["username", "full_name", "email"]
 
 
+class AccountNameField(forms.ModelChoiceField):
+    """An account typed by its user name, whatever its case (user names are case-insensitive)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        account = self.queryset.model.objects.named(str(value).strip())
+        if account is None or not self.queryset.filter(pk=account.pk).exists():
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return account
+
+
 class RoleGrantForm(StyledFormMixin, forms.Form):
-    user = forms.ModelChoiceField(
+    user = AccountNameField(
         User.objects.filter(is_active=True),
         label=_("Account (user name)"),
         to_field_name="username",

@@ -14,10 +14,10 @@ from redengine.core.filters import YesNoFilter
 from redengine.core.permissions import VIEW
 from redengine.core.views import Column, ObjectActionView, ObjectConfirmView, ObjectListView, refuse
 
-from . import services
+from . import lockout, services
 from .forms import AccountForm, RoleGrantForm
 from .models import AdminChangeRequest, RoleAssignment, User
-from .roles import MANAGE_ROLES, MANAGE_USERS, WATCHING_ROLES
+from .roles import MANAGE_ROLES, MANAGE_USERS, UNLOCK_LOGINS, WATCHING_ROLES
 
 SECOND_ADMINISTRATOR = _(
     "One administrator cannot do this alone to the security or audit administrator: "
@@ -167,7 +167,45 @@ class RoleListView(ObjectListView):
             fields = ["role"]
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "grant_form": RoleGrantForm()}
+        context = super().get_context_data(**kwargs)
+        context["grant_form"] = RoleGrantForm()
+        if self.request.user.can(User, UNLOCK_LOGINS):  # the accounts of the page locked out now
+            names = {a.user.username for a in context["object_list"]}
+            keys = lockout.locked_keys(names)
+            context["locked"] = {name for name in names if lockout.login_key(name) in keys}
+        return context
+
+
+class AccountUnlockView(ObjectConfirmView):
+    """The security administrator ends an account's lock-out after failed logins: a confirmation page that
+    says whether the account is locked, then the POST unlocks it (logged)."""
+
+    model = User
+    action = UNLOCK_LOGINS
+    title = _("Unlock the login of %(object)s")
+    list_url_name = "accounts:role_list"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        count = lockout.locked_addresses(self.object)
+        context["question"] = (
+            gettext(
+                "%(object)s is locked out after too many failed logins (from %(count)d address(es)). "
+                "Unlocking lets it try again at once; make sure the owner asked for it."
+            )
+            % {"object": self.object, "count": count}
+            if count
+            else gettext("%(object)s is not locked out now; unlocking changes nothing but is logged.")
+            % {"object": self.object}
+        )
+        return context
+
+    def perform(self, form):
+        services.unlock_login(self.object, by=self.request.user)
+        return gettext("The login of %(object)s is unlocked.") % {"object": self.object}
+
+    def get_success_url(self):
+        return self.list_url()
 
 
 class RoleGrantView(ObjectActionView):

@@ -26,6 +26,7 @@ from .roles import (
     ROLE_CHOICES,
     ROLES,
     TECHNICAL_ROLES,
+    UNLOCK_LOGINS,
     model_actions,
 )
 
@@ -43,6 +44,25 @@ class UserQuerySet(ScopedQuerySet):
 
 
 class AccountManager(UserManager.from_queryset(UserQuerySet)):
+    def get_by_natural_key(self, username):
+        """The account a login names: user names are case-insensitive ("School_Secretary" logs in as
+        school_secretary); the exact spelling first, for accounts made before two could not differ by case
+        alone, and no account when the spelling matches several of them."""
+        exact = self.filter(username=username).first()
+        if exact is not None:
+            return exact
+        matches = list(self.filter(username__iexact=username)[:2])
+        if len(matches) != 1:
+            raise self.model.DoesNotExist
+        return matches[0]
+
+    def named(self, username):
+        """The account with this user name whatever its case, or None."""
+        try:
+            return self.get_by_natural_key(username)
+        except self.model.DoesNotExist:
+            return None
+
     def create_superuser(self, *args, **kwargs):
         raise ValidationError(
             _("Superuser accounts are not used; create role-based accounts with createadmin.")
@@ -73,7 +93,7 @@ class User(AuditedModel, AbstractBaseUser, PermissionsMixin):
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = []
     audit_exclude = frozenset({"password", "last_login"})
-    role_actions = {"sys_admin": frozenset({MANAGE_USERS})}
+    role_actions = {"sys_admin": frozenset({MANAGE_USERS}), "sec_admin": frozenset({UNLOCK_LOGINS})}
 
     class Meta:
         verbose_name = _("user")

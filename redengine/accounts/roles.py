@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 MANAGE_USERS = "manage_users"  # create, disable and reset accounts (system administrator)
 MANAGE_ROLES = "manage_roles"  # grant and withdraw roles and scopes (security administrator)
+UNLOCK_LOGINS = "unlock_logins"  # end an account's lock-out after failed logins (security administrator)
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,9 @@ from redengine.core.models import AccessEvent
 from redengine.core.notifications import notify
 from redengine.core.writes import SYSTEM, writing
 
+from . import lockout
 from .models import AdminChangeRequest, ApiToken, RoleAssignment, User
-from .roles import MANAGE_ROLES, MANAGE_USERS, ROLES, TECHNICAL_ROLES, WATCHING_ROLES
+from .roles import MANAGE_ROLES, MANAGE_USERS, ROLES, TECHNICAL_ROLES, UNLOCK_LOGINS, WATCHING_ROLES
 from .signals import end_sessions, log_revoked
 
 logger = logging.getLogger(__name__)
@@ -40,8 +41,11 @@ def one_time_password(length=14):
 def create_account(*, username, full_name="", email="", by, password=None):
     """Create an account with a one-time password (returned) that must be changed at first login."""
     with writing(by) as write:
-        if User.objects.filter(username=username).exists():
-            raise ValidationError({"username": _("A user with that user name already exists.")})
+        if User.objects.filter(username__iexact=username).exists():
+            # User names are case-insensitive at login: no two accounts differ by case alone.
+            raise ValidationError(
+                {"username": _("A user with that user name already exists (user names ignore case).")}
+            )
         initial = password or one_time_password()
         user = User(
             username=username, full_name=full_name, email=email, must_change_password=password is None
@@ -146,6 +150,25 @@ def set_active(user, active, *, by, approval=None):
             _second_person_needed(by, approval, watched(user))
         user.is_active = active
         user.save()  # disabling ends every session (signals.end_sessions)
+
+
+def unlock_login(user, *, by):
+    """The security administrator ends the account's lock-out after failed logins (from every address):
+    its failed attempts are forgotten and the unlock is logged (UNLOCKED, beside the LOCKED_OUT rows); how
+    many addresses were locked. Nothing else of the account changes."""
+    with writing(by) as write:
+        write.expect(User, UNLOCK_LOGINS, [user])
+        write.verify()
+        locked = lockout.locked_addresses(user)
+        lockout.clear_attempts(user)
+        log_access(
+            AccessEvent.Kind.UNLOCKED,
+            user=by if getattr(by, "is_authenticated", False) else None,
+            obj=user,
+            detail=f"unlocked {user.username}: locked from {locked} address(es)",
+            scope_path=user.home_scope_path(),
+        )
+    return locked
 
 
 def change_own_password(user, password):

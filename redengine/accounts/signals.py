@@ -36,7 +36,7 @@ def _logged_out(sender, request, user, **kwargs):
 
 def _scope_of(username):
     """The scope of the account an attempt named, so that the account's own auditors see the attempt."""
-    account = User.objects.filter(username=username).first()
+    account = User.objects.named(username) if username else None
     return account.home_scope_path() if account else ""
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("manage/accounts/", manage_views.AccountListView.as_view(), name="account_list"),
     path("manage/accounts/add/", manage_views.AccountCreateView.as_view(), name="account_add"),
+    path("manage/accounts/<int:pk>/unlock/", manage_views.AccountUnlockView.as_view(), name="account_unlock"),
     path(
         "manage/accounts/<int:pk>/<str:operation>/",
         manage_views.AccountActionView.as_view(),

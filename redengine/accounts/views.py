@@ -23,7 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from redengine.core.audit import log_access
 from redengine.core.models import AccessEvent
 
-from . import services
+from . import lockout, services
 from .forms import LoginForm, OtpForm, PasswordChangeForm
 from .middleware import ACTIVE_ASSIGNMENT, LAST_ACTIVITY, LOGIN_TIME
 from .models import ApiToken, User
@@ -79,6 +79,7 @@ def login_view(request):
         )
         if user is None:
             form.add_error(None, _("The user name or password is wrong."))
+            form.add_error(None, tries_left_text(request, form.cleaned_data["username"]))
         elif user.requires_2fa:
             request.session[PENDING] = {
                 "user": user.pk,
@@ -94,9 +95,27 @@ def login_view(request):
     return render(request, "accounts/login.html", {"form": form, "next": next_url})
 
 
+def tries_left_text(request, username):
+    """After a failed login: the tries left before the lock-out (said alike for a name no account has)."""
+    return _("You can try %(count)d more time(s); then the account is locked for %(minutes)d minutes.") % {
+        "count": lockout.tries_left(request, username),
+        "minutes": lockout.lockout_minutes(),
+    }
+
+
+def locked_text(request, username):
+    """How long the lock-out lasts and whom to ask; the address it counts is not named."""
+    return _(
+        "Too many failed logins: this account is locked. Try again in %(minutes)d minutes. If you cannot "
+        "wait, ask the security administrator to unlock it (your district administrator can pass the "
+        "request on)."
+    ) % {"minutes": lockout.minutes_left(request, username)}
+
+
 def lockout_response(request, response=None, credentials=None):
     """What a locked-out account sees (15 minutes after 5 failures from the same address)."""
-    text = _("Too many failed logins: this account is locked from your address for 15 minutes.")
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    text = locked_text(request, username)
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": text}, status=429)
     form = LoginForm(request.POST or None)
@@ -152,7 +171,10 @@ def otp_view(request):
     context = {"form": form, "enrolling": enrolling, "account": user}
     if enrolling:
         context["qr"] = qr_svg(device.config_url)
-        context["secret"] = base64.b32encode(device.bin_key).decode()
+        secret = base64.b32encode(device.bin_key).decode()
+        context["secret"] = secret
+        context["secret_groups"] = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+        context["otpauth_url"] = device.config_url  # opens the authenticator on the same phone
     return render(request, "accounts/otp.html", context)
 
 
@@ -173,8 +195,9 @@ def password_change_view(request):
             sender=__name__, credentials={"username": user.get_username()}, request=request
         )  # axes counts it (and locks out at the limit); the access log records it
         if getattr(request, "axes_locked_out", False):
+            username = user.get_username()
             logout(request)
-            return lockout_response(request)
+            return lockout_response(request, credentials={"username": username})
     return render(
         request, "accounts/password_change.html", {"form": form, "forced": request.user.must_change_password}
     )

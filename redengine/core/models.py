@@ -150,6 +150,7 @@ class AccessEvent(AppendOnlyModel):
         LOGIN = "login", _("Login")
         LOGIN_FAILED = "login_failed", _("Failed login")
         LOCKED_OUT = "locked_out", _("Locked out")
+        UNLOCKED = "unlocked", _("Lock-out ended by an administrator")
         LOGOUT = "logout", _("Logout")
         OTP_FAILED = "otp_failed", _("Wrong two-factor code")
         EXPORT = "export", _("Export")

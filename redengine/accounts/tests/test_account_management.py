@@ -199,6 +199,21 @@ def test_security_administrator_grants_and_withdraws_roles(client_for, example_u
     assert not RoleAssignment.objects.filter(pk=assignment.pk).exists()
 
 
+def test_a_role_is_granted_to_the_user_name_typed_in_another_case(client_for):
+    client = client_for("sec_admin")
+    client.post(
+        reverse("accounts:role_grant"),
+        {"user": "Furong_Admin", "role": "inspector", "organization": "CS430104"},
+    )
+    assert RoleAssignment.objects.filter(user__username="furong_admin", role="inspector").exists()
+    refused = client.post(
+        reverse("accounts:role_grant"),
+        {"user": "no_such_name", "role": "inspector", "organization": "CS430104"},
+    )
+    assert refused.status_code == 200
+    assert "没有使用该用户名的启用账号" in refused.content.decode()
+
+
 def test_separation_refusal_is_explained_and_writes_nothing(client_for):
     before = RoleAssignment.objects.count()
     response = client_for("sec_admin").post(

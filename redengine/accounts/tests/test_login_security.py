@@ -1,5 +1,6 @@
 """Login security (MLPS level 3 / GB/T 22239-2019 §8.1.4.1 identification and authentication)."""
 
+import base64
 import datetime
 import time
 
@@ -344,3 +345,87 @@ def test_wrong_old_passwords_lock_the_account_like_failed_logins(client, example
     assert "Guess@2026" not in kept
     assert "Mine@2026new" not in kept
     assert example_user("furong_admin").check_password(DEMO_PASSWORD)  # unchanged
+
+
+# User names are case-insensitive: a phone that capitalises the first letter must not lock anyone out.
+def test_a_user_name_in_another_case_logs_in_as_the_account(client):
+    response = post_login(client, "School_Secretary", DEMO_PASSWORD)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reports:dashboard")
+    assert client.session["_auth_user_id"] == str(User.objects.get(username="school_secretary").pk)
+
+
+def test_failures_in_any_case_count_against_the_same_accounts_lockout(client):
+    for typed in ["School_Secretary", "SCHOOL_SECRETARY", "school_secretary", "School_secretary"]:
+        post_login(client, typed, "Wrong@2026", ip="10.5.5.5")
+    fifth = post_login(client, "SCHOOL_secretary", "Wrong@2026", ip="10.5.5.5")
+    assert fifth.status_code == 429
+    assert post_login(client, "school_secretary", DEMO_PASSWORD, ip="10.5.5.5").status_code == 429
+    assert set(AccessAttempt.objects.values_list("username", flat=True)) == {"school_secretary"}
+    home = User.objects.get(username="school_secretary").home_scope_path()
+    assert home
+    assert set(AccessEvent.objects.filter(kind="locked_out").values_list("scope_path", flat=True)) == {home}
+
+
+def test_the_user_name_field_tells_phones_not_to_capitalise_or_correct(client):
+    html = client.get(LOGIN).content.decode()
+    field = html[html.index('name="username"') - 300 : html.index('name="username"') + 300]
+    for attribute in ('autocapitalize="none"', 'autocorrect="off"', 'spellcheck="false"'):
+        assert attribute in field
+
+
+def test_no_two_accounts_differ_by_case_alone(client_for):
+    with pytest.raises(ValidationError) as refused:
+        services.create_account(username="School_Secretary", by=SYSTEM)
+    assert "不区分大小写" in " ".join(refused.value.messages)
+    page = client_for("sys_admin").post(
+        reverse("accounts:account_add"), {"username": "YUELU_ADMIN", "full_name": "重名", "email": ""}
+    )
+    assert page.status_code == 200
+    assert "不区分大小写" in page.content.decode()
+    assert User.objects.filter(username__iexact="yuelu_admin").count() == 1
+
+
+# The lock-out says what is left and, once locked, for how long and whom to ask; never the address.
+def test_a_failed_login_says_how_many_tries_are_left(client):
+    first = post_login(client, "furong_admin", "Wrong@2026", ip="10.6.6.6").content.decode()
+    assert "用户名或密码错误" in first
+    assert "还可尝试 4 次" in first
+    for _ in range(2):
+        post_login(client, "Furong_Admin", "Wrong@2026", ip="10.6.6.6")
+    assert "还可尝试 1 次" in post_login(client, "furong_admin", "Wrong@2026", ip="10.6.6.6").content.decode()
+    # The same answer for a name no account has: the count tells nothing about which names exist.
+    assert "还可尝试 4 次" in post_login(client, "no_such_user", "Wrong@2026", ip="10.6.6.6").content.decode()
+
+
+def test_the_lockout_says_for_how_long_and_whom_to_ask_without_the_address(client):
+    for _ in range(4):
+        post_login(client, "yuelu_admin", "Wrong@2026", ip="10.7.7.7")
+    locked = post_login(client, "yuelu_admin", "Wrong@2026", ip="10.7.7.7")
+    html = locked.content.decode()
+    assert locked.status_code == 429
+    assert "15 分钟后再试" in html
+    assert "安全管理员" in html
+    assert "区县的管理员" in html
+    assert "10.7.7.7" not in html
+    assert "地址" not in html
+    AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(minutes=10, seconds=30))
+    later = post_login(client, "yuelu_admin", DEMO_PASSWORD, ip="10.7.7.7").content.decode()
+    assert "5 分钟后再试" in later
+
+
+def test_the_enrolment_page_names_apps_groups_the_key_and_links_the_authenticator(client):
+    user, _ = services.create_account(username="new_sec", password="Secure@2026x", by=SYSTEM)
+    services.grant_role(user=user, role="sec_admin", by=SYSTEM)
+    html = client.get(post_login(client, "new_sec", "Secure@2026x")["Location"]).content.decode()
+    for app in ("腾讯身份验证器", "微信小程序", "Microsoft Authenticator", "Google Authenticator", "FreeOTP"):
+        assert app in html
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    secret = base64.b32encode(device.bin_key).decode()
+    shown = html.split('id="otp-secret"')[1].split(">", 1)[1].split("<", 1)[0]
+    assert shown.split(" ") == [secret[i : i + 4] for i in range(0, len(secret), 4)]
+    assert all(len(group) == 4 for group in shown.split(" ")[:-1])
+    link = html.split('id="otp-link" href="')[1].split('"', 1)[0].replace("&amp;", "&")
+    assert link == device.config_url
+    assert link.startswith("otpauth://totp/")
+    assert f"secret={secret}" in link

@@ -3,8 +3,12 @@ administrator's, roles and scopes the security administrator's; no other role re
 of them reaches a domain record (the other matrices). Neither may, alone, reset or disable the security or
 audit administrator, nor withdraw their roles (test_admin_changes.py: a second administrator confirms)."""
 
+from axes.models import AccessAttempt
+from django.utils import timezone
+
+from redengine.accounts import lockout
 from redengine.accounts.models import RoleAssignment, User
-from redengine.accounts.roles import MANAGE_ROLES, MANAGE_USERS, WATCHING_ROLES
+from redengine.accounts.roles import MANAGE_ROLES, MANAGE_USERS, UNLOCK_LOGINS, WATCHING_ROLES
 from redengine.testing.matrix import Action, Confirm, Create, Export, ListPage, ScopedCase, build_matrix
 
 
@@ -19,6 +23,22 @@ def alone(run):
 
 def account(username):
     return User.objects.get(username=username)
+
+
+def locked(user):
+    """Lock the account out (five failures from one address), so that an unlock has something to end."""
+    AccessAttempt.objects.create(
+        username=lockout.login_key(user.username),
+        ip_address="10.0.0.9",
+        user_agent="matrix",
+        http_accept="*/*",
+        path_info="/accounts/login/",
+        get_data="",
+        post_data="",
+        failures_since_start=5,
+        attempt_time=timezone.now(),
+    )
+    return {}
 
 
 USERS = ScopedCase(
@@ -76,6 +96,13 @@ USERS = ScopedCase(
             done=lambda u: account(u.username).password != u.password,
             records=lambda u: {("user", "update"): 1},
             ok=200,  # the new one-time password, shown once
+        ),
+        Action(
+            "accounts:account_unlock",
+            action=UNLOCK_LOGINS,  # the security administrator's, on any account
+            data=locked,
+            done=lambda u: not lockout.locked_addresses(u),
+            records=lambda u: {},  # the account is not changed; the unlock is an access-log row
         ),
     ],
 )

@@ -58,6 +58,8 @@ def test_the_technical_administrators_act_only_on_accounts_roles_and_logs():
     assert acting == {
         ("accounts.User", "sys_admin"): {"manage_users"},
         ("accounts.RoleAssignment", "sec_admin"): {"manage_roles"},
+        # Ending an account's lock-out after failed logins (the account itself is not changed).
+        ("accounts.User", "sec_admin"): {"unlock_logins"},
         # The requests to confirm of changes to the security and audit administrators (三员 watch each other).
         ("accounts.AdminChangeRequest", "sys_admin"): {"view"},
         ("accounts.AdminChangeRequest", "sec_admin"): {"view"},

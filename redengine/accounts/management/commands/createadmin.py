@@ -39,7 +39,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No organization has the code {org_code!r}.")
         with command_actor("createadmin"), transaction.atomic():
             try:
-                user = User.objects.filter(username=username).first()
+                user = User.objects.named(username)
                 password = None
                 if user is None:
                     user, password = services.create_account(
