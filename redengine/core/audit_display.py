@@ -26,6 +26,18 @@ IMPORT_PREFIX = "import-"  # the request id of the change records an import job 
 PERSONAL_BLIND_ROLE = "audit_admin"
 
 
+_JOB_URL = []  # the page of an import job, registered by the app that holds the jobs (a higher one)
+
+
+def register_import_job_url(url_of):
+    """``url_of(pk)``: the address of an import job's page."""
+    _JOB_URL[:] = [url_of]
+
+
+def import_job_url(pk):
+    return _JOB_URL[0](pk) if _JOB_URL and pk is not None else None
+
+
 def import_request_id(job_pk):
     return f"{IMPORT_PREFIX}{job_pk}"
 
@@ -123,6 +135,7 @@ class Display:
                 field_label(change.content_type.model_class(), n) for n in change.changed_fields
             ]
             change.import_job = import_job_of(change.request_id)
+            change.import_job_url = import_job_url(change.import_job)
 
     def actor(self, change):
         user = self.actors.get(change.user_id_snapshot)

@@ -16,6 +16,7 @@ from .audit_display import (
     Display,
     content_type_choices,
     import_job_of,
+    import_job_url,
     import_request_id,
     object_type_text,
     page_name,
@@ -104,9 +105,9 @@ class ObjectChangeListView(ObjectListView):
             .order_by("-last")[:IMPORT_JOBS_SHOWN]
         )
         return [
-            {"job": import_job_of(row["request_id"]), "count": row["count"], "time": row["last"]}
+            {"job": job, "url": import_job_url(job), "count": row["count"], "time": row["last"]}
             for row in rows
-            if import_job_of(row["request_id"]) is not None
+            if (job := import_job_of(row["request_id"])) is not None
         ]
 
     def paginate_queryset(self, queryset, page_size):
