@@ -121,9 +121,10 @@ class Display:
         for related, ids in wanted.items():
             if not ids or (self.hide and is_personal_model(related)):
                 continue
-            self.names[related] = {
-                str(obj.pk): remask(str(obj)) for obj in related._base_manager.filter(pk__in=ids)
-            }
+            # A record's text may name what it points to (a case names its person): read those along.
+            along = [f.name for f in related._meta.concrete_fields if f.many_to_one]
+            rows = related._base_manager.filter(pk__in=ids).select_related(*along)
+            self.names[related] = {str(obj.pk): remask(str(obj)) for obj in rows}
         user_ids = {c.user_id_snapshot for c in self.changes if c.user_id_snapshot}
         if user_ids:
             self.actors = {u.pk: u for u in get_user_model()._base_manager.filter(pk__in=user_ids)}

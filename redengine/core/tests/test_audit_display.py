@@ -149,3 +149,20 @@ def test_the_list_reads_a_bounded_number_of_queries(client_for):
     many = queries_of(client, {"content_type": person_type.pk, "action": "update"})
     assert many == few
     assert many <= 25
+
+
+def test_the_export_of_the_trail_reads_as_the_page(client_for):
+    import io
+
+    import openpyxl
+
+    person, _old_school, _new_school = changed_person()
+    content_type = ContentType.objects.get_for_model(person)
+    response = client_for("inspector").get(
+        reverse("audit_changes"), {"content_type": content_type.pk, "object_id": person.pk, "export": "xlsx"}
+    )
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+    cells = [str(c) for row in book.active.iter_rows(values_only=True) for c in row if c]
+    assert any("学历" in c for c in cells)
+    assert not any("front_line" in c for c in cells)
