@@ -22,6 +22,7 @@ from .permissions import AUDIT
 from .privacy import PERSON_MODEL, PERSONAL_FIELDS, PERSONAL_MODELS
 
 PERSONAL_HIDDEN = _("(personal information, hidden)")
+UNNAMED = _("(a record you may not see, or one deleted)")
 IMPORT_PREFIX = "import-"  # the request id of the change records an import job writes (imports/services.py)
 PERSONAL_BLIND_ROLE = "audit_admin"
 
@@ -123,7 +124,10 @@ class Display:
                 continue
             # A record's text may name what it points to (a case names its person): read those along.
             along = [f.name for f in related._meta.concrete_fields if f.many_to_one]
-            rows = related._base_manager.filter(pk__in=ids).select_related(*along)
+            # Only the records the reader may see are named (no answer tells of a record outside the scope).
+            manager = related._default_manager
+            rows = manager.visible_to(user) if hasattr(manager, "visible_to") else manager.all()
+            rows = rows.filter(pk__in=ids).select_related(*along)
             self.names[related] = {str(obj.pk): remask(str(obj)) for obj in rows}
         user_ids = {c.user_id_snapshot for c in self.changes if c.user_id_snapshot}
         if user_ids:
@@ -180,7 +184,7 @@ class Display:
         if field.is_relation and field.related_model is not None:
             names = self.names.get(field.related_model, {})
             values = value if isinstance(value, list) else [value]
-            return "、".join(names.get(str(pk), f"#{pk}") for pk in values)
+            return "、".join(str(names.get(str(pk), UNNAMED)) for pk in values)
         if field.choices:
             labels = {str(key): label for key, label in field.flatchoices}
             return str(labels.get(str(value), value))

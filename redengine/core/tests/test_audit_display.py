@@ -166,3 +166,19 @@ def test_the_export_of_the_trail_reads_as_the_page(client_for):
     cells = [str(c) for row in book.active.iter_rows(values_only=True) for c in row if c]
     assert any("学历" in c for c in cells)
     assert not any("front_line" in c for c in cells)
+
+
+def test_a_related_record_outside_the_readers_scope_is_not_named(client_for):
+    from redengine.core.templatetags.history import history_url
+
+    person = (
+        Person.objects.filter(political_status="masses", school__district="430102").order_by("pk").first()
+    )
+    furong_school = person.school
+    yuelu_school = School.objects.get(code="4301040001")
+    (person,) = PEOPLE.save([Item({"school": yuelu_school}, instance=person)], by=SYSTEM)
+    panel = client_for("yuelu_admin").get(history_url(person)).content.decode()
+    assert yuelu_school.name in panel
+    assert furong_school.name not in panel
+    assert "（无权查看或已删除的记录）" in panel
+    assert furong_school.name in client_for("city_admin").get(history_url(person)).content.decode()
