@@ -163,7 +163,7 @@ class ObjectListView(ScopedMixin, generic.ListView):
                     return outcome
                 approval = outcome
             account_read(self.request, self.model, queryset=queryset, rows=count, detail="export")
-        rows = ([c.value(obj) for c in self.columns] for obj in queryset.iterator(2000))
+        rows = self.export_rows(queryset)
         name = self.model._meta.model_name
         return xlsx_response(
             self.request,
@@ -174,6 +174,11 @@ class ObjectListView(ScopedMixin, generic.ListView):
             model=self.model,
             approval=approval,
         )
+
+    def export_rows(self, queryset):
+        """The export's rows: each object's column values."""
+        for obj in queryset.iterator(2000) if hasattr(queryset, "iterator") else queryset:
+            yield [c.value(obj) for c in self.columns]
 
     def get_title(self):
         return capfirst(self.title or self.model._meta.verbose_name_plural)

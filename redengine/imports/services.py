@@ -9,6 +9,7 @@ mobiles masked, and a file awaiting confirmation is kept encrypted: a copy of th
 neither in clear.
 """
 
+import dataclasses
 import datetime
 import hashlib
 
@@ -16,7 +17,8 @@ from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from redengine.core.context import Actor, acting
+from redengine.core.audit_display import import_request_id
+from redengine.core.context import Actor, acting, current_actor
 from redengine.core.crypto import seal, unseal
 from redengine.core.masking import mask_personal
 from redengine.dataio import importer
@@ -165,8 +167,11 @@ def check(job, content, *, user, keep=False, relay=None, confirming=False):
 
 def write(job, validation, ctx):
     """Write a validated job's plans in one transaction; the job says imported, or failed with the reason."""
+    # The change records of the job carry its reference, so that the trail lists them under the job.
+    actor = dataclasses.replace(current_actor(), request_id=import_request_id(job.pk))
     try:
-        written = importer.write(validation, ctx)
+        with acting(actor):
+            written = importer.write(validation, ctx)
     except DatabaseError as exc:
         reason = _("The import failed while writing, so nothing was written (%(error)s). Try again.") % {
             "error": exc.__class__.__name__

@@ -113,7 +113,7 @@ def test_what_a_user_without_reveal_sees_leaves_at_least_10000_candidates(client
         reverse("audit_changes"), {"content_type": person_type.pk, "object_id": person.pk}
     )
     audit = audit.content.decode()
-    assert "birth_date" in audit  # the change of birth date is recorded …
+    assert "出生日期" in audit  # the change of birth date is recorded …
     assert other not in audit
     assert (person.birth_date - datetime.timedelta(days=40)).isoformat() not in audit
     assert number not in audit
