@@ -6,6 +6,7 @@ import django_filters
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import RegexValidator
 from django.db.models import Count, Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -32,7 +33,10 @@ class ObjectChangeFilterSet(django_filters.FilterSet):
     action = django_filters.ChoiceFilter(choices=ObjectChange.Action.choices, label=_("Action"))
     content_type = django_filters.ChoiceFilter(choices=[], label=_("Object type"), method="of_type")
     object_id = django_filters.CharFilter(label=_("Object id"))
-    job = django_filters.NumberFilter(label=_("Import job"), method="of_job")
+    # An import job's number (an id, not a quantity: not bounded like the numeric filters).
+    job = django_filters.CharFilter(
+        label=_("Import job"), method="of_job", max_length=10, validators=[RegexValidator(r"^[1-9]\d{0,9}$")]
+    )
     since = django_filters.DateFilter(field_name="time", lookup_expr="date__gte", label=_("From"))
     until = django_filters.DateFilter(field_name="time", lookup_expr="date__lte", label=_("To"))
 

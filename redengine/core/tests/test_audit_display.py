@@ -1,6 +1,8 @@
 """The change records as people read them: Chinese field names and values, actors by name, the object
 types by their Chinese names, imports under their job, and the audit administrator shown no personal value."""
 
+import re
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
@@ -125,7 +127,7 @@ def test_access_events_name_the_page(client_for):
     assert page_name(event.path) not in ("", event.path)
     html = client.get(reverse("audit_access"), {"kind": "export"}).content.decode()
     assert "people.person" not in html
-    assert f"<td>{page_name(event.path)}</td>" in html
+    assert re.search(rf"<td[^>]*>{re.escape(str(page_name(event.path)))}</td>", html)
 
 
 def queries_of(client, params):
