@@ -17,8 +17,36 @@ from redengine.core.models import AccessEvent
 LOGIN_TIME = "_login_time"
 LAST_ACTIVITY = "_last_activity"
 ACTIVE_ASSIGNMENT = "_active_assignment"
+KEPT_FORM = "_kept_form"
+KEPT_FOR_SECONDS = 15 * 60
+NOT_KEPT = {"csrfmiddlewaretoken", "password", "old_password", "new_password1", "new_password2", "code"}
 POLL_HEADER = "X-Redengine-Poll"  # sent by pages that follow a running job (no session write either)
 OPEN_PATHS = ("/static/", "/i18n/", "/accounts/login", "/accounts/otp", "/accounts/logout", "/healthz")
+
+
+def kept_form(request):
+    """What a page's form sent after the session ended (not files, passwords or codes), to offer again on
+    the same page once the user has logged in: {path, data, at}; None for anything else."""
+    if request.method != "POST" or request.path.startswith("/api/") or request.path.startswith(OPEN_PATHS):
+        return None
+    data = {k: request.POST.getlist(k) for k in request.POST if k not in NOT_KEPT}
+    if not data:
+        return None
+    return {"path": request.path, "data": data, "at": int(time.time())}
+
+
+def take_kept_form(request):
+    """The form kept for this page (once, and for a quarter of an hour), or None."""
+    session = getattr(request, "session", None)
+    if session is None or request.method != "GET" or KEPT_FORM not in session:
+        return None
+    kept = session.get(KEPT_FORM)
+    if not kept or kept.get("path") != request.path:
+        return None
+    del session[KEPT_FORM]
+    if time.time() - kept.get("at", 0) > KEPT_FOR_SECONDS:
+        return None
+    return kept["data"]
 
 
 class SessionPolicyMiddleware:
@@ -34,6 +62,7 @@ class SessionPolicyMiddleware:
             if not request.headers.get(POLL_HEADER):  # a page refreshing itself is not the user's activity
                 request.session[LAST_ACTIVITY] = int(time.time())
             user.active_assignment_id = request.session.get(ACTIVE_ASSIGNMENT)
+            request.kept_form = take_kept_form(request)  # offered again by the page (base.html)
             refused = self._gate(request, user)
             if refused:
                 return refused
@@ -49,9 +78,12 @@ class SessionPolicyMiddleware:
         log_access(
             AccessEvent.Kind.SESSION_EXPIRED, request=request, detail="idle" if idle else "absolute lifetime"
         )
+        kept = kept_form(request)
         logout(request)
         if request.path.startswith("/api/"):
             return None
+        if kept is not None:  # the form sent after the timeout: kept through the login, offered again
+            request.session[KEPT_FORM] = kept
         messages.warning(request, _("Your session has expired. Please log in again."))
         return redirect(f"{reverse('accounts:login')}?{urlencode({'next': request.get_full_path()})}")
 

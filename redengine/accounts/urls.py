@@ -7,6 +7,7 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("otp/", views.otp_view, name="otp"),
     path("logout/", views.logout_view, name="logout"),
+    path("keep-alive/", views.keep_alive, name="keep_alive"),
     path("password/", views.password_change_view, name="password_change"),
     path("scope/", views.switch_scope, name="switch_scope"),
     path("tokens/", views.token_list, name="token_list"),

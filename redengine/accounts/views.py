@@ -9,7 +9,7 @@ from django.contrib.auth import authenticate, login, logout, update_session_auth
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
 from django.core.cache import cache
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -233,6 +233,12 @@ def token_revoke(request, pk):
             "breadcrumbs": [(_("My API tokens"), reverse("accounts:token_list")), (_("Revoke"), None)],
         },
     )
+
+
+@login_required
+def keep_alive(request):
+    """The idle-timeout warning's "continue": the request itself is the activity the session notes."""
+    return HttpResponse(status=204)
 
 
 @require_POST

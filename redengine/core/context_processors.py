@@ -1,5 +1,7 @@
 """What the base layout needs: the menu the user may use, and their roles for the scope switcher."""
 
+from django.conf import settings
+
 from .menu import areas_for
 from .notifications import unread_count
 
@@ -16,4 +18,5 @@ def shell(request):
         "assignments": assignments,
         "active_assignment_id": active[0].pk if len(active) == 1 and len(assignments) > 1 else None,
         "active_assignments": active,
+        "idle_seconds": int(settings.SESSION_IDLE_TIMEOUT.total_seconds()),
     }

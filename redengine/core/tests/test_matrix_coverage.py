@@ -30,6 +30,7 @@ NOT_ABOUT_A_RECORD = {
     "accounts:login": "accounts/tests/test_login_security.py (test_wrong_password_…, test_lockout_…)",
     "accounts:otp": "accounts/tests/test_login_security.py::test_city_admin_needs_the_totp_code",
     "accounts:logout": "accounts/tests/test_login_security.py::test_a_totp_code_is_single_use",
+    "accounts:keep_alive": "accounts/tests/test_session_slips.py::test_continue_keeps_the_session_alive",
     "accounts:password_change": "accounts/tests/test_login_security.py::test_first_login_must_change_the_…",
     "accounts:switch_scope": "accounts/tests/test_account_management.py::test_scope_switcher_narrows_to_one_role",
     # The account's own API tokens (only the caller's; another's answers 404).
