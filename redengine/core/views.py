@@ -108,6 +108,9 @@ class ObjectListView(ScopedMixin, generic.ListView):
     default_order = None
     create_url_name = None
     title = ""
+    # Where a record's own page is its edit form (no detail page), its link is shown only to those who may
+    # change it (one query for the page): the others read the row.
+    link_action = None
 
     def filtered(self, queryset):
         self.filterset = self.filterset_class(
@@ -185,7 +188,10 @@ class ObjectListView(ScopedMixin, generic.ListView):
 
     def cells(self, obj):
         """(value, link) per column; the link goes to the object's page where the column asks for it."""
+        linkable = getattr(self, "linkable", None)
         url = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else None
+        if linkable is not None and obj.pk not in linkable:
+            url = None
         return [Cell(c.value(obj), url if c.link else None, c.label) for c in self.columns]
 
     def get_context_data(self, **kwargs):
@@ -194,6 +200,10 @@ class ObjectListView(ScopedMixin, generic.ListView):
         query.pop("page", None)
         sort_query = query.copy()
         sort_query.pop("sort", None)
+        if self.link_action:
+            pks = [obj.pk for obj in context["object_list"]]
+            mine = self.model.objects.visible_to(self.request.user, self.link_action).filter(pk__in=pks)
+            self.linkable = set(mine.values_list("pk", flat=True))
         rows = [(obj, self.cells(obj)) for obj in context["object_list"]]
         page = context.get("page_obj")
         if page is not None and context.get("is_paginated"):

@@ -324,6 +324,7 @@ class CultivationAddView(ObjectEditView):
 
 
 class PlanListView(ObjectListView):
+    link_action = "change"  # a plan's page is its edit form
     """Yearly plans with plan vs actual: admitted in the organization's subtree that year, of them front-line
     teachers and young and middle-aged backbone teachers (DEV.NO_RUSH)."""
 

@@ -127,6 +127,7 @@ class SchoolDeleteView(ObjectDeleteView):
 
 
 class StartupGrantListView(ObjectListView):
+    link_action = "change"  # the record's page is its edit form
     model = StartupGrant
     filterset_class = StartupGrantFilterSet
     select_related = ("organization",)
@@ -243,6 +244,7 @@ def tree_children(request, pk):
 
 
 class GrantStandardListView(ObjectListView):
+    link_action = "change"  # the record's page is its edit form
     model = GrantStandard
     filterset_class = GrantStandardFilterSet
     default_order = ["org_type", "-valid_from"]
