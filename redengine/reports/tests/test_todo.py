@@ -1,0 +1,170 @@
+"""The to-do list of the first page (core/todo.py): per role, its items with counts equal to independent
+counts and links to the filtered lists; a bounded number of queries; the bell in the phone's top bar."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+
+from redengine.core.services import Item
+from redengine.core.writes import SYSTEM
+from redengine.development.models import CaseStatus, DevelopmentCase
+from redengine.orgs.models import PartyOrganization
+from redengine.orgs.services import save_organizations
+
+pytestmark = pytest.mark.django_db
+# the dashboard's own queries (see test_dashboard.py) and a fixed number per to-do item
+# (a school's list longer than it shows costs one more query: its count)
+TODO_QUERIES = {"city_admin": 23, "school_secretary": 23}
+
+
+def items_of(response):
+    return {todo.key: todo for _section, todos in response.context["todo_sections"] for todo in todos}
+
+
+def subtree_ids(code):
+    found, frontier = [], [PartyOrganization.objects.get(code=code)]
+    while frontier:
+        found.extend(frontier)
+        frontier = [c for node in frontier for c in PartyOrganization.objects.get_children(node)]
+    return {o.pk for o in found}
+
+
+def open_cases(code):
+    ids = subtree_ids(code)
+    return [
+        c for c in DevelopmentCase.objects.all() if c.organization_id in ids and c.status == CaseStatus.OPEN
+    ]
+
+
+def month_end(today):
+    return (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
+
+
+def week_end(today):
+    return today + datetime.timedelta(days=6 - today.weekday())
+
+
+def expected(code):
+    today = timezone.localdate()
+    cases = [c for c in open_cases(code) if c.next_due is not None]
+    return {
+        "development.late": sum(c.next_due < today for c in cases),
+        "development.week": sum(today <= c.next_due <= week_end(today) for c in cases),
+        "development.month": sum(today <= c.next_due <= month_end(today) for c in cases),
+    }
+
+
+def make_one_late(code):
+    """Move the nearest deadline of one open case of ``code``'s subtree to three days ago."""
+    case = next(c for c in open_cases(code) if c.next_due is not None)
+    DevelopmentCase.objects.filter(pk=case.pk).update(
+        next_due=timezone.localdate() - datetime.timedelta(days=3)
+    )
+    return case
+
+
+def test_school_secretary_sees_the_steps_of_the_school_with_a_record_link(client_for):
+    late_case = make_one_late("CS430104-02")
+    response = client_for("school_secretary").get("/")
+    items = items_of(response)
+    for key, count in expected("CS430104-02").items():
+        assert items[key].count == count, key
+    assert items["development.late"].count >= 1
+    assert late_case.person.name in [row.label for row in items["development.late"].rows]
+    assert "late=true" in items["development.late"].url
+    assert "due_within=" in items["development.month"].url
+    assert {"orgs.elections", "people.secretaries", "people.incomplete"} <= set(items)
+    assert "reports.coverage" not in items  # no district tables for a school
+    html = response.content.decode()
+    assert 'id="schools-by-district"' not in html
+    for key in ("development.late", "development.month"):
+        for row in items[key].rows:
+            case = DevelopmentCase.objects.get(pk=int(re.search(r"/cases/(\d+)/", row.action_url).group(1)))
+            assert case.organization_id in subtree_ids("CS430104-02")
+            assert row.action_url.endswith(f"?step={case.due_step or case.next_step}")
+            assert row.action_url.replace("&", "&amp;") in html
+    # the count links to the calendar filtered to it
+    assert f'href="{items["development.late"].url}"' in html
+
+
+def test_the_late_link_lists_the_late_cases(client_for):
+    make_one_late("CS430104-02")
+    client = client_for("school_secretary")
+    late = items_of(client.get("/"))["development.late"]
+    assert late.count >= 1
+    listed = client.get(late.url)
+    assert listed.status_code == 200
+    assert listed.context["totals"]["open"] == late.count
+
+
+def test_city_admin_sees_the_steps_per_district_with_drill_down(client_for):
+    make_one_late("CS0001")
+    client = client_for("city_admin")
+    items = items_of(client.get("/"))
+    assert items["development.late"].count >= 1
+    for key, count in expected("CS0001").items():
+        assert items[key].count == count, key
+        assert sum(row.count for row in items[key].rows) == count
+        for row in items[key].rows:
+            assert "district=" in row.url
+    for row in items["development.late"].rows[:2]:
+        assert client.get(row.url).context["totals"]["open"] == row.count
+    assert {"orgs.elections", "reports.coverage", "core.exports"} <= set(items)
+    today = timezone.localdate()
+    due = PartyOrganization.objects.filter(election_due_on__lte=month_end(today)).count()
+    assert items["orgs.elections"].count == due
+
+
+def test_district_admin_sees_the_steps_per_school(client_for):
+    items = items_of(client_for("yuelu_admin").get("/"))
+    for key, count in expected("CS430104").items():
+        assert items[key].count == count, key
+        assert sum(row.count for row in items[key].rows) == count
+        assert all("school=" in row.url for row in items[key].rows)
+
+
+@pytest.mark.parametrize("username", ["city_admin", "school_secretary"])
+def test_query_count_is_bounded_and_does_not_grow(client_for, username, django_assert_max_num_queries):
+    client = client_for(username)
+    client.get("/")
+    with django_assert_max_num_queries(TODO_QUERIES[username]):
+        client.get("/")
+    parent = PartyOrganization.objects.get(code="CS430104-02")
+    save_organizations(
+        [
+            Item(
+                {
+                    "code": f"CS430104-02-T{i:02d}",
+                    "name": f"测试支部{i}",
+                    "org_type": "branch",
+                    "parent": parent,
+                }
+            )
+            for i in range(15)
+        ],
+        by=SYSTEM,
+    )
+    with django_assert_max_num_queries(TODO_QUERIES[username]):
+        client.get("/")
+
+
+def test_the_bell_is_outside_the_collapsed_menu(client_for):
+    html = client_for("school_secretary").get("/").content.decode()
+    bell, collapse = html.index('id="notifications-link"'), html.index('id="mainnav"')
+    assert bell < collapse
+
+
+def test_the_record_link_is_in_chinese_and_opens_the_step_form(client_for):
+    make_one_late("CS430104-02")
+    client = client_for("school_secretary")
+    response = client.get("/")
+    row = items_of(response)["development.late"].rows[0]
+    assert ">录入<" in response.content.decode()
+    form = client.get(row.action_url)
+    assert form.status_code == 200
+    step = row.action_url.rsplit("=", 1)[1]
+    field = form.context["form"].fields["step"]
+    assert field.initial == step
+    assert step in [code for code, _label in field.choices]  # a step the case may record now
