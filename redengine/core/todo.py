@@ -37,6 +37,10 @@ class Todo:
     rows: list[Row] = field(default_factory=list)
     level: str = ""  # "late" or "due": shown as a warning
 
+    @property
+    def element_id(self):
+        return "todo-" + self.key.replace(".", "-").replace("_", "-")
+
 
 @dataclass(frozen=True)
 class Item:
