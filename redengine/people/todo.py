@@ -1,15 +1,18 @@
 """People on the to-do list (core/todo.py): the organizations without a secretary today, and the records
 that lack required items (completeness.py); each count links to the completeness page of the user's scope.
-A city administrator sees the organizations without a secretary counted per district. Three queries."""
+A city administrator sees the organizations without a secretary counted per district bureau, each count
+linking to the completeness page of that subtree. A few queries, whatever the data."""
 
-from django.db.models import Count, Exists, OuterRef
+from urllib.parse import urlencode
+
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from redengine.core.codes import district_name
 from redengine.core.todo import CITY, Row, Todo, todo
 from redengine.orgs.models import PartyOrganization
+from redengine.orgs.todo import per_bureau
 
 from .completeness import organizations_by_completeness, people_by_completeness
 from .models import CommitteePost, Person, current_posts
@@ -28,11 +31,9 @@ def missing_secretaries(reach):
     lacking = PartyOrganization.objects.visible_to(user).filter(~Exists(secretary))
     url = reverse("people:completeness")
     if reach.level == CITY:
-        grouped = list(
-            lacking.order_by().values("district").annotate(n=Count("pk")).order_by("-n", "district")
-        )
-        total = sum(row["n"] for row in grouped)
-        rows = [Row(district_name(row["district"]), row["n"], url) for row in grouped if row["district"]]
+        grouped = per_bureau(lacking, user)
+        total = sum(n for _org, n in grouped)
+        rows = [Row(org.name, n, url + "?" + urlencode({"within": org.code})) for org, n in grouped]
     else:
         listed = list(lacking.order_by("path")[: SHOWN + 1])
         total = len(listed) if len(listed) <= SHOWN else lacking.count()

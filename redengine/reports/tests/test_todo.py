@@ -16,7 +16,7 @@ from redengine.orgs.services import save_organizations
 pytestmark = pytest.mark.django_db
 # the dashboard's own queries (see test_dashboard.py) and a fixed number per to-do item
 # (a school's list longer than it shows costs one more query: its count)
-TODO_QUERIES = {"city_admin": 23, "school_secretary": 23}
+TODO_QUERIES = {"city_admin": 25, "school_secretary": 23}
 
 
 def items_of(response):
@@ -97,6 +97,10 @@ def test_the_late_link_lists_the_late_cases(client_for):
     listed = client.get(late.url)
     assert listed.status_code == 200
     assert listed.context["totals"]["open"] == late.count
+    # the calendar's own 已逾期 card leads to the late cases too, keeping the other filters
+    calendar = client.get("/development/due/?stage=S1").content.decode()
+    assert re.search(r'href="\?[^"]*late=true[^"]*" id="count-late"', calendar)
+    assert "stage=S1" in re.search(r'href="([^"]*)" id="count-late"', calendar).group(1)
 
 
 def test_city_admin_sees_the_steps_per_district_with_drill_down(client_for):
@@ -113,8 +117,27 @@ def test_city_admin_sees_the_steps_per_district_with_drill_down(client_for):
         assert client.get(row.url).context["totals"]["open"] == row.count
     assert {"orgs.elections", "reports.coverage", "core.exports"} <= set(items)
     today = timezone.localdate()
-    due = PartyOrganization.objects.filter(election_due_on__lte=month_end(today)).count()
-    assert items["orgs.elections"].count == due
+    due = [
+        o
+        for o in PartyOrganization.objects.all()
+        if o.election_due_on and o.election_due_on <= month_end(today)
+    ]
+    assert items["orgs.elections"].count == len(due)
+    assert sum(row.count for row in items["orgs.elections"].rows) == len(due)
+    for row in items["orgs.elections"].rows:  # per district bureau: the list filtered to its subtree
+        code = re.search(r"[?&]within=([^&]+)", row.url).group(1)
+        ids = subtree_ids(code)
+        assert row.count == sum(o.pk in ids for o in due)
+        listed = client.get(row.url)
+        assert listed.context["paginator"].count == row.count
+    lacking = items["people.secretaries"]
+    assert sum(row.count for row in lacking.rows) == lacking.count
+    row = lacking.rows[0]
+    page = client.get(row.url)
+    code = re.search(r"[?&]within=([^&]+)", row.url).group(1)
+    assert page.context["scope"].code == code
+    shown = {o.pk for o, _lacks in page.context["org_rows"]}
+    assert shown <= subtree_ids(code)
 
 
 def test_district_admin_sees_the_steps_per_school(client_for):
