@@ -82,11 +82,22 @@ def todo(key, section, order):
 
 
 def level_of(user):
-    """The level the user works at: the city or a district administrator's, else a school's."""
+    """The level the user works at: a city or district administrator's by role; for the other roles, by
+    where their roles lie (the root's or no tree at all: the city; a district bureau's organization: the
+    district; anything deeper or a city-managed school's: the school). No query: the assignments are
+    loaded with their organizations."""
     codes = set(getattr(user, "role_codes", ()) or ())
     if "city_admin" in codes:
         return CITY
     if "district_admin" in codes:
+        return DISTRICT
+    organizations = [a.organization for a in user.active_assignments() if a.organization_id]
+    if not organizations:
+        return SCHOOL  # the technical roles: no records, only what waits for them
+    path = user.home_scope_path()
+    if len(path) <= organizations[0].steplen:
+        return CITY
+    if any(org.path == path and org.district for org in organizations):
         return DISTRICT
     return SCHOOL
 

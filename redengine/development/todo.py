@@ -65,7 +65,10 @@ def steps_due(reach):
                     code = row["person__school__district"]
                     label, drill = district_name(code), {"district": code}
                 else:
-                    label, drill = row["person__school__name"], {"school": row["person__school__code"]}
+                    label, drill = (
+                        row["person__school__name"] or "—",
+                        {"school": row["person__school__code"] or ""},
+                    )
                 found.append(Row(label, row[kind], due_url(**filters[kind], **drill)))
             return found
 

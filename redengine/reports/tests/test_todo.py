@@ -141,11 +141,30 @@ def test_city_admin_sees_the_steps_per_district_with_drill_down(client_for):
 
 
 def test_district_admin_sees_the_steps_per_school(client_for):
-    items = items_of(client_for("yuelu_admin").get("/"))
+    make_one_late("CS430104")
+    client = client_for("yuelu_admin")
+    items = items_of(client.get("/"))
+    assert items["development.late"].count >= 1
     for key, count in expected("CS430104").items():
         assert items[key].count == count, key
         assert sum(row.count for row in items[key].rows) == count
         assert all("school=" in row.url for row in items[key].rows)
+        for row in items[key].rows:  # the drill-down lists that school's cases
+            assert client.get(row.url).context["totals"]["open"] == row.count
+    assert "reports.coverage" in items
+    assert "芙蓉" not in client.get("/").content.decode()  # nothing of another district
+
+
+def test_an_inspector_over_the_city_sees_the_city_roll_up(client_for, example_user):
+    from redengine.core.todo import CITY, SCHOOL, level_of
+
+    assert level_of(example_user("city_admin")) == CITY
+    assert level_of(example_user("school_secretary")) == SCHOOL
+    assert level_of(example_user("instructor")) == SCHOOL
+    assert level_of(example_user("inspector")) == CITY  # an inspector over the whole city
+    items = items_of(client_for("inspector").get("/"))
+    assert items["development.month"].rows
+    assert all("district=" in row.url for row in items["development.month"].rows)
 
 
 @pytest.mark.parametrize("username", ["city_admin", "school_secretary"])
