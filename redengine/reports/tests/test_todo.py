@@ -210,3 +210,57 @@ def test_the_record_link_is_in_chinese_and_opens_the_step_form(client_for):
     field = form.context["form"].fields["step"]
     assert field.initial == step
     assert step in [code for code, _label in field.choices]  # a step the case may record now
+
+
+def test_technical_administrators_see_what_waits_for_them_and_no_records(client_for, example_user):
+    from redengine.accounts.services import request_admin_change
+
+    request_admin_change("reset", example_user("audit_admin"), by=example_user("sys_admin"))
+    counts = {}
+    for username in ("sys_admin", "sec_admin", "audit_admin"):
+        response = client_for(username).get("/")
+        assert response.status_code == 200
+        items = items_of(response)
+        assert not any(key.startswith(("development.", "orgs.", "people.", "reports.")) for key in items)
+        counts[username] = items["accounts.admin_changes"].count
+        assert f'href="{items["accounts.admin_changes"].url}"' in response.content.decode()
+    # the requester and the account concerned may not confirm it: only the security administrator
+    assert counts == {"sys_admin": 0, "sec_admin": 1, "audit_admin": 0}
+
+
+def test_exports_to_approve_count_for_the_administrators_over_the_requester(client_for, example_user):
+    from redengine.core.models import ExportRequest
+
+    secretary = example_user("school_secretary")
+    ExportRequest.objects.create(
+        requested_by=secretary,
+        title="人员",
+        view_name="people:person_list",
+        row_count=600,
+        scope_path=secretary.home_scope_path(),
+    )
+    assert items_of(client_for("yuelu_admin").get("/"))["core.exports"].count == 1
+    assert items_of(client_for("city_admin").get("/"))["core.exports"].count == 1
+    assert items_of(client_for("furong_admin").get("/"))["core.exports"].count == 0  # another district
+    assert "core.exports" not in items_of(client_for("school_secretary").get("/"))  # not its own
+
+
+def test_imports_awaiting_confirmation_link_to_the_filtered_job_list(client_for, example_user):
+    from redengine.imports.models import ImportJob
+
+    secretary = example_user("school_secretary")
+    for status in ("validated", "imported"):
+        ImportJob.objects.create(
+            user=secretary,
+            username=secretary.username,
+            file_name=f"{status}.xlsx",
+            sha256=status.ljust(64, "0"),
+            status=status,
+            scope_path=secretary.home_scope_path(),
+        )
+    client = client_for("school_secretary")
+    waiting = items_of(client.get("/"))["imports.validated"]
+    assert waiting.count == 1
+    jobs = client.get(waiting.url).context["jobs"]
+    assert [job.file_name for job in jobs] == ["validated.xlsx"]
+    assert "imports.validated" not in items_of(client_for("furong_admin").get("/"))
