@@ -11,6 +11,7 @@ from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from redengine.core.codes import district_name
 from redengine.core.todo import CITY, Row, Todo, todo
 
 from .models import PartyOrganization
@@ -38,6 +39,11 @@ def per_bureau(queryset, user, path="path"):
     )
 
 
+def bureau_label(org):
+    """A district bureau's organization by its district's name (岳麓区), any other by its own name."""
+    return district_name(org.district) if org.district else org.name
+
+
 @todo("orgs.elections", "due", 20)
 def elections_due(reach):
     user = reach.user
@@ -49,7 +55,8 @@ def elections_due(reach):
         grouped = per_bureau(due, user)
         total = sum(n for _org, n in grouped)
         rows = [
-            Row(org.name, n, organizations_url(election_within=days, within=org.code)) for org, n in grouped
+            Row(bureau_label(org), n, organizations_url(election_within=days, within=org.code))
+            for org, n in grouped
         ]
     else:
         listed = list(due.order_by("election_due_on", "path")[: SHOWN + 1])

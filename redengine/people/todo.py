@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from redengine.core.todo import CITY, Row, Todo, todo
 from redengine.orgs.models import PartyOrganization
-from redengine.orgs.todo import per_bureau
+from redengine.orgs.todo import bureau_label, per_bureau
 
 from .completeness import organizations_by_completeness, people_by_completeness
 from .models import CommitteePost, Person, current_posts
@@ -33,7 +33,7 @@ def missing_secretaries(reach):
     if reach.level == CITY:
         grouped = per_bureau(lacking, user)
         total = sum(n for _org, n in grouped)
-        rows = [Row(org.name, n, url + "?" + urlencode({"within": org.code})) for org, n in grouped]
+        rows = [Row(bureau_label(org), n, url + "?" + urlencode({"within": org.code})) for org, n in grouped]
     else:
         listed = list(lacking.order_by("path")[: SHOWN + 1])
         total = len(listed) if len(listed) <= SHOWN else lacking.count()

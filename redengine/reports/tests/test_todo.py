@@ -264,3 +264,8 @@ def test_imports_awaiting_confirmation_link_to_the_filtered_job_list(client_for,
     jobs = client.get(waiting.url).context["jobs"]
     assert [job.file_name for job in jobs] == ["validated.xlsx"]
     assert "imports.validated" not in items_of(client_for("furong_admin").get("/"))
+
+
+def test_the_city_roll_up_names_the_districts(client_for):
+    rows = items_of(client_for("city_admin").get("/"))["orgs.elections"].rows
+    assert "岳麓区" in [row.label for row in rows]
