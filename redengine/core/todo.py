@@ -12,7 +12,13 @@ list), so that the first page stays fast.
 import datetime
 from dataclasses import dataclass, field
 
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .approvals import APPROVE, pending_for
+from .models import ExportRequest
+from .notifications import unread_count
 
 SCHOOL, DISTRICT, CITY = "school", "district", "city"
 SECTIONS = {"due": 10, "waiting": 20, "records": 30}  # the order of the sections on the page
@@ -116,11 +122,6 @@ def todos_for(user, today=None):
 # Core's own items: the unread reminders of the account, and the exports waiting for its approval.
 @todo("core.notifications", "waiting", 10)
 def unread_reminders(reach):
-    from django.urls import reverse
-    from django.utils.translation import gettext as _
-
-    from .notifications import unread_count
-
     count = unread_count(reach.user)
     return (
         [Todo("core.notifications", _("Unread reminders"), count, reverse("notifications"))] if count else []
@@ -129,12 +130,6 @@ def unread_reminders(reach):
 
 @todo("core.exports", "waiting", 20)
 def exports_to_approve(reach):
-    from django.urls import reverse
-    from django.utils.translation import gettext as _
-
-    from .approvals import APPROVE, pending_for
-    from .models import ExportRequest
-
     if not reach.user.can(ExportRequest, APPROVE):
         return []
     count = pending_for(reach.user).count()
