@@ -35,6 +35,7 @@ class CaseFilterSet(django_filters.FilterSet):
     district = django_filters.ChoiceFilter(
         field_name="person__school__district", choices=codes.DISTRICT_CHOICES, label=_("District or county")
     )
+    school = django_filters.CharFilter(field_name="person__school__code", label=_("School code"))
     within = SubtreeFilter(label=_("Within organization (code)"))
     late = LateFilter(label=_("Past a deadline"))
     due_within = DaysFilter(method="filter_due_within", label=_("Deadline within (days)"))

@@ -253,7 +253,11 @@ class JobCancelView(ImportAccessMixin, View):
 
 class JobListView(JobAccessMixin, View):
     def get(self, request):
-        page = Paginator(self.jobs().defer("content", "errors"), 25).get_page(request.GET.get("page"))
+        jobs = self.jobs().defer("content", "errors")
+        status = request.GET.get("status")
+        if status in ImportJob.Status.values:  # e.g. the checked ones awaiting confirmation (the to-do list)
+            jobs = jobs.filter(status=status)
+        page = Paginator(jobs, 25).get_page(request.GET.get("page"))
         return render(
             request,
             "imports/job_list.html",

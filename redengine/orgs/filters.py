@@ -1,11 +1,14 @@
 """One filter set per model: the list page, the API and the export all use it."""
 
+import datetime
+
 import django_filters
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from redengine.core.codes import DISTRICT_CHOICES
-from redengine.core.filters import YearFilter, YesNoFilter
+from redengine.core.filters import DaysFilter, YearFilter, YesNoFilter
 
 from .choices import OrgType, Ownership, SchoolType, UrbanRural
 from .models import AffiliationChange, GrantStandard, PartyOrganization, School, StartupGrant
@@ -29,10 +32,18 @@ class OrganizationFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     org_type = django_filters.ChoiceFilter(choices=OrgType.choices, label=_("Type"))
     within = SubtreeFilter(label=_("Within organization (code)"))
+    district = django_filters.ChoiceFilter(choices=DISTRICT_CHOICES, label=_("District or county"))
+    election_within = DaysFilter(method="filter_election_within", label=_("Election due within (days)"))
 
     class Meta:
         model = PartyOrganization
         fields = ["q", "org_type", "within"]
+
+    def filter_election_within(self, queryset, name, value):
+        """Organizations whose election falls due within ``value`` days, or is overdue."""
+        return queryset.filter(
+            election_due_on__lte=timezone.localdate() + datetime.timedelta(days=int(value))
+        )
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))

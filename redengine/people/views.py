@@ -212,8 +212,16 @@ def completeness(request):
     user = request.user
     if not user.can(Person, "view"):
         return refuse(request, Person, "view")
-    people, person_items = people_by_completeness(Person.objects.visible_to(user).select_related("school"))
-    orgs, org_items = organizations_by_completeness(PartyOrganization.objects.visible_to(user))
+    people = Person.objects.visible_to(user).select_related("school")
+    organizations = PartyOrganization.objects.visible_to(user)
+    within = request.GET.get("within", "").strip()
+    scope = organizations.filter(code=within).first() if within else None
+    if within:  # a subtree of the scope (the to-do list's drill-down); an unknown code finds nothing
+        path = scope.path if scope else None
+        people = people.in_subtree(path) if path else people.none()
+        organizations = organizations.in_subtree(path) if path else organizations.none()
+    people, person_items = people_by_completeness(people)
+    orgs, org_items = organizations_by_completeness(organizations)
     people_rows = [(p, missing(p, person_items)) for p in people.filter(filled__lt=len(person_items))[:50]]
     org_rows = [(o, missing(o, org_items)) for o in orgs.filter(filled__lt=len(org_items))[:50]]
     return render(
@@ -225,6 +233,7 @@ def completeness(request):
             "org_rows": org_rows,
             "people_total": people.count(),
             "people_incomplete": people.filter(filled__lt=len(person_items)).count(),
+            "scope": scope,
             "breadcrumbs": [(_("Record completeness"), None)],
         },
     )

@@ -1,4 +1,4 @@
-"""The dashboard: the user's scope in figures."""
+"""The dashboard (工作台): the user's to-do list (core/todo.py, registered by each app) and the scope in figures."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -6,7 +6,9 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from redengine.core import todo
 from redengine.core.codes import DISTRICTS
 from redengine.core.views import refuse
 from redengine.orgs.choices import OrgType, SchoolType
@@ -36,11 +38,24 @@ def people_figures(user):
     )
 
 
+SECTION_LABELS = {
+    "due": _lazy("Deadlines"),
+    "waiting": _lazy("Waiting for you"),
+    "records": _lazy("Records to complete"),
+}
+
+
 @login_required
 def dashboard(request):
     user = request.user
     sees_records = user.can(PartyOrganization, "view") or user.can(School, "view")
-    context = {"sees_records": sees_records}
+    level = todo.level_of(user)
+    context = {
+        "sees_records": sees_records,
+        "todo_sections": [(SECTION_LABELS[section], items) for section, items in todo.todos_for(user)],
+        # A school's secretary works on the school: no district tables.
+        "shows_charts": level != todo.SCHOOL,
+    }
     if sees_records:
         org_rows = organizations_by_type(user)
         school_rows = schools_by(user, "district", DISTRICTS.items())
