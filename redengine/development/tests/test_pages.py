@@ -275,7 +275,9 @@ def test_plans_show_plan_against_actual(client_for, case):
     admitted = DevelopmentCase.objects.filter(
         admitted_on__year=2023, organization__path__startswith=plan.organization.path
     )
-    row = re.search(r"<tr>\s*<td[^>]*><a [^>]*>[^<]*梅溪湖中学委员会</a></td>(.*?)</tr>", text, re.S).group(1)
+    row = re.search(
+        r"<tr[^>]*>\s*<td[^>]*><a [^>]*>[^<]*梅溪湖中学委员会</a></td>(.*?)</tr>", text, re.S
+    ).group(1)
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
     assert cells[1:4] == ["3", str(admitted.count()), "1"]
     assert cells[4] == str(admitted.filter(person__front_line=True).count())

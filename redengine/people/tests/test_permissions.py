@@ -482,7 +482,7 @@ STANDARDS = ScopedCase(
     global_table=True,
     positions={"branch": "branch", "committee": "committee"},
     views=[
-        ListPage("orgs:standard_list", text=lambda s: s.get_absolute_url()),
+        ListPage("orgs:standard_list", text=lambda s: f'data-pk="{s.pk}"'),  # its row (linked for editors)
         Export("orgs:standard_list", text=lambda s: str(s.get_org_type_display())),
         Create(
             "orgs:standard_add",
