@@ -177,6 +177,11 @@ class DevelopmentCase(OrganizationScoped, AuditedModel):
         return f"{step.code} {step.name}" if step else ""
 
     @property
+    def last_step_label(self):
+        step = rules.STEP.get(self.last_step)
+        return f"{step.code} {step.name}" if step else ""
+
+    @property
     def due_step_label(self):
         step = rules.STEP.get(self.due_step)
         return f"{step.code} {step.name}" if step else ""

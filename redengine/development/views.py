@@ -51,7 +51,7 @@ CASE_COLUMNS = [
     Column("next_earliest", gettext_lazy("Earliest"), "next_earliest"),
     Column("get_status_display", gettext_lazy("Status"), "status"),
     Column("stage_label", gettext_lazy("Stage"), "stage"),
-    Column("last_step", gettext_lazy("Last step"), "last_step"),
+    Column("last_step_label", gettext_lazy("Last step"), "last_step"),
     Column("last_step_on", gettext_lazy("Date"), "last_step_on"),
     Column("person.school.name", gettext_lazy("School"), "person__school__code"),
     Column("organization.name", gettext_lazy("Organization"), "organization__path"),
