@@ -12,7 +12,9 @@ from collections import defaultdict
 from django.db.models import Q
 
 from redengine.core import workdays
+from redengine.core.scoping import prefix_q
 from redengine.core.writes import chunked
+from redengine.orgs.models import PartyOrganization
 from redengine.people.models import Membership
 
 from . import engine
@@ -100,11 +102,10 @@ class BranchRolls:
     def __init__(self, organizations):
         self.rolls = {}  # path -> [(person id, dates)]
         paths = sorted({org.path for org in organizations if org is not None and org.path})
+        step = PartyOrganization.steplen
         for chunk in chunked(paths, 200):
-            condition = Q()
-            for path in chunk:
-                condition |= Q(organization__path__startswith=path)
-            rows = Membership.objects.filter(condition).values_list(
+            wanted = set(chunk)
+            rows = Membership.objects.filter(prefix_q("organization__path", chunk)).values_list(
                 "organization__path",
                 "person_id",
                 "admitted_on",
@@ -114,9 +115,10 @@ class BranchRolls:
                 "observation_until",
             )
             for org_path, person_id, *dates in rows:
-                for path in chunk:
-                    if org_path.startswith(path):
-                        self.rolls.setdefault(path, []).append((person_id, tuple(dates)))
+                # The organization's own path and its ancestors' (one step of the path each) that are asked.
+                for end in range(step, len(org_path) + 1, step):
+                    if org_path[:end] in wanted:
+                        self.rolls.setdefault(org_path[:end], []).append((person_id, tuple(dates)))
         for path in paths:
             self.rolls.setdefault(path, [])
 
