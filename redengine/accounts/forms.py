@@ -3,6 +3,7 @@ from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
 from redengine.core.forms import StyledFormMixin
+from redengine.core.pickers import PickerInput
 from redengine.orgs.models import PartyOrganization
 
 from .models import RoleAssignment, User
@@ -77,9 +78,9 @@ class RoleGrantForm(StyledFormMixin, forms.Form):
     organization = forms.ModelChoiceField(
         PartyOrganization.objects.all(),
         required=False,
-        label=_("Scope (organization code)"),
+        label=_("Scope (type an organization's name or code)"),
         to_field_name="code",
-        widget=forms.TextInput,
+        widget=PickerInput("accounts:scope_suggest"),
         help_text=_("Leave empty for the technical administrators."),
         error_messages={"invalid_choice": _("No organization has this code.")},
     )

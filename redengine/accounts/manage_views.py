@@ -12,7 +12,9 @@ from django.views.decorators.http import require_POST
 
 from redengine.core.filters import YesNoFilter
 from redengine.core.permissions import VIEW
+from redengine.core.pickers import suggestions
 from redengine.core.views import Column, ObjectActionView, ObjectConfirmView, ObjectListView, refuse
+from redengine.orgs.models import PartyOrganization
 
 from . import lockout, services
 from .forms import AccountForm, RoleGrantForm
@@ -297,3 +299,13 @@ def admin_change_confirm(request, pk):
     else:
         messages.success(request, gettext("Confirmed: the change has been made."))
     return redirect("accounts:admin_change_list")
+
+
+@login_required
+def scope_suggest(request):
+    """The role grant's scope picker: organizations by name or code, for the security administrator, who
+    grants scopes anywhere in the tree (the form takes any organization's code) but reads no domain record;
+    only names and codes are shown, as on the list of roles."""
+    if not request.user.can(RoleAssignment, MANAGE_ROLES):
+        return refuse(request, RoleAssignment, MANAGE_ROLES)
+    return suggestions(request, PartyOrganization.objects.all())

@@ -22,6 +22,7 @@ urlpatterns = [
     ),
     path("manage/roles/", manage_views.RoleListView.as_view(), name="role_list"),
     path("manage/roles/grant/", manage_views.RoleGrantView.as_view(), name="role_grant"),
+    path("manage/roles/scopes/", manage_views.scope_suggest, name="scope_suggest"),
     path("manage/roles/<int:pk>/withdraw/", manage_views.RoleWithdrawView.as_view(), name="role_withdraw"),
     path("manage/requests/", manage_views.admin_change_list, name="admin_change_list"),
     path("manage/requests/<int:pk>/confirm/", manage_views.admin_change_confirm, name="admin_change_confirm"),

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from redengine.core import codes
 from redengine.core.filters import DaysFilter, YearFilter, YesNoFilter
-from redengine.orgs.filters import SubtreeFilter
+from redengine.orgs.filters import SchoolCodeFilter, SubtreeFilter
 
 from . import rules
 from .models import CaseStatus, DevelopmentCase, DevelopmentPlan
@@ -35,8 +35,8 @@ class CaseFilterSet(django_filters.FilterSet):
     district = django_filters.ChoiceFilter(
         field_name="person__school__district", choices=codes.DISTRICT_CHOICES, label=_("District or county")
     )
-    school = django_filters.CharFilter(field_name="person__school__code", label=_("School code"))
-    within = SubtreeFilter(label=_("Within organization (code)"))
+    school = SchoolCodeFilter(field_name="person__school__code")
+    within = SubtreeFilter()
     late = LateFilter(label=_("Past a deadline"))
     due_within = DaysFilter(method="filter_due_within", label=_("Deadline within (days)"))
     incomplete = YesNoFilter(label=_("Incomplete"))
@@ -61,7 +61,7 @@ class CaseFilterSet(django_filters.FilterSet):
 
 class PlanFilterSet(django_filters.FilterSet):
     year = YearFilter(label=_("Year"))
-    within = SubtreeFilter(label=_("Within organization (code)"))
+    within = SubtreeFilter()
 
     class Meta:
         model = DevelopmentPlan

@@ -9,13 +9,22 @@ from django.utils.translation import gettext_lazy as _
 
 from redengine.core.codes import DISTRICT_CHOICES
 from redengine.core.filters import DaysFilter, YearFilter, YesNoFilter
+from redengine.core.pickers import PickerInput
 
 from .choices import OrgType, Ownership, SchoolType, UrbanRural
 from .models import AffiliationChange, GrantStandard, PartyOrganization, School, StartupGrant
 
 
 class SubtreeFilter(django_filters.CharFilter):
-    """An organization code; matches everything in that organization's subtree (visible to the user)."""
+    """An organization code; matches everything in that organization's subtree (visible to the user).
+
+    Picked by name or code (a picker); the address carries the code, so a bookmarked filter keeps working.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("Within organization (type a name or code)"))
+        kwargs.setdefault("widget", PickerInput("orgs:organization_suggest"))
+        super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
         if not value:
@@ -31,7 +40,7 @@ class SubtreeFilter(django_filters.CharFilter):
 class OrganizationFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     org_type = django_filters.ChoiceFilter(choices=OrgType.choices, label=_("Type"))
-    within = SubtreeFilter(label=_("Within organization (code)"))
+    within = SubtreeFilter()
     district = django_filters.ChoiceFilter(choices=DISTRICT_CHOICES, label=_("District or county"))
     election_within = DaysFilter(method="filter_election_within", label=_("Election due within (days)"))
 
@@ -56,7 +65,7 @@ class SchoolFilterSet(django_filters.FilterSet):
     school_type = django_filters.ChoiceFilter(choices=SchoolType.choices, label=_("School type"))
     urban_rural = django_filters.ChoiceFilter(choices=UrbanRural.choices, label=_("Urban or rural"))
     city_managed = YesNoFilter(label=_("City-managed"))
-    within = SubtreeFilter(label=_("Within organization (code)"))
+    within = SubtreeFilter()
 
     class Meta:
         model = School
@@ -81,7 +90,7 @@ class StartupGrantFilterSet(django_filters.FilterSet):
         field_name="organization__name", lookup_expr="icontains", label=_("Organization")
     )
     year = YearFilter(field_name="approved_on__year", label=_("Year approved"))
-    within = SubtreeFilter(label=_("Within organization (code)"))
+    within = SubtreeFilter()
 
     class Meta:
         model = StartupGrant
@@ -106,3 +115,15 @@ class GrantStandardFilterSet(django_filters.FilterSet):
     class Meta:
         model = GrantStandard
         fields = ["org_type"]
+
+
+class SchoolCodeFilter(django_filters.CharFilter):
+    """A school by its code (``field_name`` leads to it), picked by name or code."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("School (type a name or code)"))
+        kwargs.setdefault("widget", PickerInput("orgs:school_suggest"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        return super().filter(qs, value.strip() if value else value)

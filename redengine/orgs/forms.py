@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from redengine.core.forms import ScopedModelForm, bootstrapify
+from redengine.core.pickers import ChipsSelect, PickerInput
 
 from .choices import OrgType
 from .models import GrantStandard, PartyOrganization, School, StartupGrant
@@ -25,7 +26,12 @@ class SchoolForm(ScopedModelForm):
 class OrganizationForm(ScopedModelForm):
     scope_actions = {"parent": "add"}
     parent = forms.ModelChoiceField(
-        PartyOrganization.objects.all(), label=_("Parent organization"), required=True, to_field_name="code"
+        PartyOrganization.objects.all(),
+        label=_("Parent organization (type a name or code)"),
+        required=True,
+        to_field_name="code",
+        widget=PickerInput("orgs:organization_suggest", {"for": "add"}),
+        error_messages={"invalid_choice": _("No organization in your scope has this code.")},
     )
 
     class Meta:
@@ -50,7 +56,7 @@ class OrganizationForm(ScopedModelForm):
             "last_election_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "election_postponed_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "postponement_approved_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "schools": forms.SelectMultiple(attrs={"size": 8}),
+            "schools": ChipsSelect("orgs:school_suggest"),
         }
 
     def __init__(self, *args, **kwargs):
@@ -88,9 +94,9 @@ class AffiliationChangeForm(forms.Form):
 
     new_parent = forms.ModelChoiceField(
         PartyOrganization.objects.all(),
-        label=_("New parent (code)"),
+        label=_("New parent (type a name or code)"),
         to_field_name="code",
-        widget=forms.TextInput,
+        widget=PickerInput("orgs:organization_suggest", {"for": "add"}),
         error_messages={"invalid_choice": _("No organization in your scope has this code.")},
     )
     changed_on = forms.DateField(label=_("Date"), widget=DATE)
@@ -121,9 +127,9 @@ class ReceiveOrganizationForm(forms.Form):
     founded_on = forms.DateField(label=_("Founding date"), required=False, widget=DATE)
     parent = forms.ModelChoiceField(
         PartyOrganization.objects.all(),
-        label=_("New parent (code)"),
+        label=_("New parent (type a name or code)"),
         to_field_name="code",
-        widget=forms.TextInput,
+        widget=PickerInput("orgs:organization_suggest", {"for": "add"}),
         error_messages={"invalid_choice": _("No organization in your scope has this code.")},
     )
     old_parent_name = forms.CharField(label=_("Previous parent (outside the system)"), max_length=100)

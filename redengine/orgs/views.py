@@ -3,6 +3,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from redengine.core.pickers import suggestions
 from redengine.core.scoping import collapse_prefixes
 from redengine.core.views import (
     Column,
@@ -294,3 +295,27 @@ class ReceiveOrganizationView(ObjectActionView):
         )
         (self.object,) = services.receive_organizations([reception], by=self.request.user)
         return _("Received %(org)s.") % {"org": self.object}
+
+
+PICKER_ACTIONS = {"add"}  # ``?for=add``: the organizations a new one may go under (the forms' own choices)
+
+
+def _suggest(request, model):
+    user = request.user
+    if not user.can(model, "view"):
+        return refuse(request, model, "view")
+    wanted = request.GET.get("for")
+    action = wanted if wanted in PICKER_ACTIONS else "view"
+    return suggestions(request, model.objects.visible_to(user, action))
+
+
+@login_required
+def organization_suggest(request):
+    """A picker's suggestions: the organizations in the user's scope whose name or code matches."""
+    return _suggest(request, PartyOrganization)
+
+
+@login_required
+def school_suggest(request):
+    """A picker's suggestions: the schools in the user's scope whose name or code matches."""
+    return _suggest(request, School)

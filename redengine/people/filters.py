@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from redengine.core import codes
 from redengine.core.filters import YesNoFilter
-from redengine.orgs.filters import SubtreeFilter
+from redengine.orgs.filters import SchoolCodeFilter, SubtreeFilter
 
 from .choices import DispatchRole, Title
 from .models import Dispatch, Honor, Person
@@ -15,7 +15,7 @@ from .search import no_identifier_in_query
 
 class PersonFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Full name"))
-    school = django_filters.CharFilter(field_name="school__code", label=_("School code"))
+    school = SchoolCodeFilter(field_name="school__code")
     district = django_filters.ChoiceFilter(
         field_name="school__district", choices=codes.DISTRICT_CHOICES, label=_("District or county")
     )
@@ -25,7 +25,7 @@ class PersonFilterSet(django_filters.FilterSet):
     post = django_filters.ChoiceFilter(choices=codes.POST_CHOICES, label=_("Post"))
     front_line = YesNoFilter(label=_("Front-line teacher"))
     title = django_filters.ChoiceFilter(choices=Title.choices, method="with_title", label=_("Title held"))
-    within = SubtreeFilter(label=_("Within organization (code)"))
+    within = SubtreeFilter()
 
     class Meta:
         model = Person
@@ -47,7 +47,7 @@ class HonorFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="person__name", lookup_expr="icontains", label=_("Full name"))
     title = django_filters.ChoiceFilter(choices=Title.choices, label=_("Title"))
     current = YesNoFilter(field_name="lapsed_on__isnull", label=_("Current"))
-    within = SubtreeFilter(label=_("Within organization (code)"))
+    within = SubtreeFilter()
 
     class Meta:
         model = Honor
@@ -58,7 +58,7 @@ class DispatchFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     role = django_filters.ChoiceFilter(choices=DispatchRole.choices, label=_("Role"))
     public = YesNoFilter(label=_("Public dispatch"))
-    within = SubtreeFilter(label=_("Within organization (code)"))
+    within = SubtreeFilter()
 
     class Meta:
         model = Dispatch

@@ -84,6 +84,7 @@ def dashboard(request):
 def coverage(request):
     """应建尽建: the schools that break the coverage rule, with advice on form and terms, for a scope and year."""
     from redengine.core.metrics import Period
+    from redengine.core.pickers import PickerInput
 
     from . import coverage as analysis
 
@@ -111,6 +112,9 @@ def coverage(request):
         {
             "title": _("Coverage analysis"),
             "scope": scope,
+            "scope_picker": PickerInput("orgs:organization_suggest").render(
+                "scope", scope.code, {"id": "scope", "class": "form-control"}
+            ),
             "period": period,
             "gaps": analysis.gaps(scope, period),
             "advice": analysis.form_advice(scope, period),

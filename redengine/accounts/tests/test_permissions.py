@@ -9,7 +9,7 @@ from django.utils import timezone
 from redengine.accounts import lockout
 from redengine.accounts.models import RoleAssignment, User
 from redengine.accounts.roles import MANAGE_ROLES, MANAGE_USERS, UNLOCK_LOGINS, WATCHING_ROLES
-from redengine.testing.matrix import Action, Confirm, Create, Export, ListPage, ScopedCase, build_matrix
+from redengine.testing.matrix import Action, Confirm, Create, Export, ListPage, Page, ScopedCase, build_matrix
 
 
 def not_self(run):
@@ -123,6 +123,7 @@ ROLES = ScopedCase(
     views=[
         ListPage("accounts:role_list", action=MANAGE_ROLES, query={}),
         Export("accounts:role_list", list_action=MANAGE_ROLES),  # no role exports the roles
+        Page("accounts:scope_suggest", action=MANAGE_ROLES),  # the grant's scope picker
         Create(
             "accounts:role_grant",
             action=MANAGE_ROLES,

@@ -117,6 +117,14 @@ ORGANIZATIONS = ScopedCase(
         ListPage("orgs:organization_list"),
         Export("orgs:organization_list"),
         ListPage("orgs:tree", shown=tree_top, query={}),
+        # The pickers' suggestions: by name (the marker) within the scope, and where a new one may go.
+        ListPage("orgs:organization_suggest", query={"q": "MARKER"}),
+        ListPage(
+            "orgs:organization_suggest",
+            label="add",
+            query={"q": "MARKER", "for": "add"},
+            shown=lambda run: run.case.in_scope(run.user, run.subject, "add"),
+        ),
         Detail("orgs:organization_detail"),
         Detail("orgs:tree_children"),
         Detail("people:organization_members"),
@@ -196,6 +204,7 @@ SCHOOLS = ScopedCase(
     },
     views=[
         ListPage("orgs:school_list"),
+        ListPage("orgs:school_suggest", query={"q": "MARKER"}),
         Export("orgs:school_list"),
         Detail("orgs:school_detail"),
         Detail("people:school_staff_summary"),
