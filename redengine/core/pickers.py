@@ -12,7 +12,8 @@ shows a record outside the user's scope.
 
 from django import forms
 from django.db.models import Q
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 LIMIT = 20  # suggestions shown at most: narrow the search to see others
@@ -45,10 +46,9 @@ class ChipsSelect(forms.SelectMultiple):
 
     def optgroups(self, name, value, attrs=None):
         chosen = [v for v in value if str(v).isdigit()]
-        field = self.choices.field
         rows = self.choices.queryset.filter(pk__in=chosen) if chosen else []
         options = [
-            self.create_option(name, str(obj.pk), field.label_from_instance(obj), True, i, attrs=attrs)
+            self.create_option(name, str(obj.pk), name_and_code(obj), True, i, attrs=attrs)
             for i, obj in enumerate(rows)
         ]
         return [(None, options, 0)]
@@ -83,10 +83,9 @@ def name_and_code(row):
 
 def suggestions(request, queryset, label=name_and_code, name="name", code="code"):
     """The options of a picker's list: at most ``LIMIT`` rows of ``queryset`` matching ``?q=``, by code."""
-    rows = list(search(queryset, request.GET.get("q"), name, code).order_by(code)[: LIMIT + 1])
+    found = search(queryset, request.GET.get("q"), name, code).only("pk", name, code)
+    rows = list(found.order_by(code)[: LIMIT + 1])
     options = [{"pk": row.pk, "code": getattr(row, code), "label": label(row)} for row in rows[:LIMIT]]
-    return render(
-        request,
-        "core/widgets/picker_options.html",
-        {"options": options, "more": len(rows) > LIMIT, "asked": bool(request.GET.get("q", "").strip())},
-    )
+    context = {"options": options, "more": len(rows) > LIMIT, "asked": bool(request.GET.get("q", "").strip())}
+    # Rendered without the request: a fragment needs none of the page's context (nor its queries).
+    return HttpResponse(render_to_string("core/widgets/picker_options.html", context))
