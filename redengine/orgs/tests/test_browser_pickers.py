@@ -87,3 +87,25 @@ def test_covered_schools_as_chips(live_demo, new_page, screenshot, viewport):
     with page.expect_navigation():
         page.locator("main form[method=post] button[type=submit]").last.click()
     assert set(org.schools.values_list("code", flat=True)) == (before - {sorted(before)[0]}) | {"4301040001"}
+
+
+def test_grant_a_role_over_a_scope_found_by_name(live_demo, page, screenshot):
+    from redengine.accounts.models import RoleAssignment
+
+    base = live_demo.url
+    log_in(page, base, "sec_admin")
+    page.goto(f"{base}/accounts/manage/roles/")
+    page.fill("#id_user", "furong_admin")
+    page.select_option("#id_role", "inspector")
+    box = page.locator("#id_organization")
+    box.press_sequentially("朝阳路")
+    option = page.get_by_role("option", name="中共芙蓉区朝阳路小学支部委员会（CS430102-01）")
+    expect(option).to_be_visible()
+    screenshot(page, "scope")
+    option.click()
+    expect(box).to_have_value("CS430102-01")
+    with page.expect_navigation():
+        page.get_by_role("button", name="授予").click()
+    assert RoleAssignment.objects.filter(
+        user__username="furong_admin", role="inspector", organization__code="CS430102-01"
+    ).exists()

@@ -27,6 +27,7 @@
       select.classList.add("d-none");
       select.tabIndex = -1;
       select.setAttribute("aria-hidden", "true");
+      select.removeAttribute("required"); // a hidden field cannot say what it misses: the form's check does
       input.classList.remove("d-none");
       chips.classList.remove("d-none");
       Array.prototype.forEach.call(select.options, function (option) { addChip(option); });
