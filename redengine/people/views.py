@@ -238,7 +238,9 @@ class CompletenessFilterForm(forms.Form):
     def __init__(self, data, user, person_items, org_items):
         super().__init__(data)
         everything = [("", _("All"))]
-        self.fields["district"].choices = everything + list(DISTRICTS.items())
+        # The districts of the schools in the user's scope only (one query).
+        mine = set(School.objects.visible_to(user).order_by().values_list("district", flat=True).distinct())
+        self.fields["district"].choices = everything + [(c, n) for c, n in DISTRICTS.items() if c in mine]
         self.fields["missing"].choices = everything + [
             (key, label) for key, label, _c in [*person_items, *org_items]
         ]

@@ -36,7 +36,9 @@ def private_schools(n, district="430104", start=0):
 
 def rows_of(page):
     """(kind, code) of the item rows of a page."""
-    return re.findall(r'<tr data-kind="(\w+)"><td[^>]*>[^<]*</td><td[^>]*>[^<]*</td><td[^>]*>([^<]*)</td>', page)
+    return re.findall(
+        r'<tr data-kind="(\w+)"><td[^>]*>[^<]*</td><td[^>]*>[^<]*</td><td[^>]*>([^<]*)</td>', page
+    )
 
 
 def expected(code, **only):
@@ -126,7 +128,9 @@ def test_the_export_is_the_filtered_items_and_is_logged(client_for):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     rows = sheet_rows(response)
-    assert [(r[2]) for r in rows] == [code for _kind, code in expected("CS0001", district="430104", kind="gap")]
+    assert [(r[2]) for r in rows] == [
+        code for _kind, code in expected("CS0001", district="430104", kind="gap")
+    ]
     assert all(r[0] == "岳麓区" and r[1] == "应建尽建缺口" for r in rows)
     event = AccessEvent.objects.filter(kind=AccessEvent.Kind.EXPORT).latest("pk")
     assert event.row_count == len(rows) >= 30
