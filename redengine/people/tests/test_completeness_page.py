@@ -97,7 +97,8 @@ def test_filters_by_district_school_and_missing_item(client_for, example_user):
     orgs = client.get(url(), {"kind": "organizations", "district": "430104"})
     assert orgs.status_code == 200
     codes = re.findall(r'<td data-label="党组织代码">([^<]+)</td>', orgs.content.decode())
-    assert codes and all(code.startswith("CS430104") for code in codes)
+    assert codes
+    assert all(code.startswith("CS430104") for code in codes)
 
 
 def test_a_district_administrator_sees_only_the_district(client_for):
@@ -107,7 +108,8 @@ def test_a_district_administrator_sees_only_the_district(client_for):
     response = client.get(url())
     page = response.content.decode()
     assert [r["name"] for r in response.context["district_rows"]] == ["岳麓区"]
-    assert "芙蓉区" not in page and "完整度测试0001" not in page
+    assert "芙蓉区" not in page
+    assert "完整度测试0001" not in page
     other = client.get(url(), {"district": "430102"})
     assert names_of(other.content.decode()) == []
     assert other.context["paginator"].count == 0
@@ -119,7 +121,8 @@ def test_a_school_secretary_has_no_district_tables(client_for):
     response = client_for("school_secretary").get(url())
     assert response.status_code == 200
     page = response.content.decode()
-    assert 'id="completeness-districts"' not in page and 'id="completeness-schools"' not in page
+    assert 'id="completeness-districts"' not in page
+    assert 'id="completeness-schools"' not in page
 
 
 def sheet_rows(response):
@@ -139,7 +142,8 @@ def test_the_export_is_the_filtered_records_and_is_logged(client_for, example_us
     event = AccessEvent.objects.filter(kind=AccessEvent.Kind.EXPORT).latest("pk")
     assert event.row_count == len(rows)
     orgs = sheet_rows(client.get(url(), {"kind": "organizations", "export": "xlsx"}))
-    assert orgs and all(r[3] for r in orgs)
+    assert orgs
+    assert all(r[3] for r in orgs)
 
 
 def queries_of(client, query=None):

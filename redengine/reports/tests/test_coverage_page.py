@@ -66,7 +66,7 @@ def test_counts_match_the_items_and_the_pages_reach_the_last(client_for):
     assert found == items  # every item once, in the order of district then code
     page = first.content.decode()
     assert f'id="coverage-total">{len(items)}<' in page
-    table = dict((name, counts) for name, counts, _t, _u in first.context["districts"])
+    table = {name: counts for name, counts, _t, _u in first.context["districts"]}
     assert [n for n, _q, _l in table["岳麓区"]][0] == len(expected("CS0001", kind="gap", district="430104"))
     assert sum(total for _n, _c, total, _u in first.context["districts"]) == len(items)
     # Each count links to exactly its items.
@@ -88,7 +88,8 @@ def test_filters_by_district_kind_and_name(client_for):
     response = client.get(URL, {"kind": "gap", "q": "民办学校430104029"})
     assert rows_of(response.content.decode()) == [("gap", "9904000029")]
     bad = client.get(URL, {"kind": "nonsense"})
-    assert bad.status_code == 200 and bad.context["shown_total"] == 0
+    assert bad.status_code == 200
+    assert bad.context["shown_total"] == 0
     assert "kind" in bad.context["form"].errors
 
 
