@@ -241,9 +241,8 @@ class CompletenessFilterForm(forms.Form):
         # The districts of the schools in the user's scope only (one query).
         mine = set(School.objects.visible_to(user).order_by().values_list("district", flat=True).distinct())
         self.fields["district"].choices = everything + [(c, n) for c, n in DISTRICTS.items() if c in mine]
-        self.fields["missing"].choices = everything + [
-            (key, label) for key, label, _c in [*person_items, *org_items]
-        ]
+        items = org_items if (data or {}).get("kind") == "organizations" else person_items
+        self.fields["missing"].choices = everything + [(key, label) for key, label, _c in items]
         self.fields["q"].validators.append(no_identifier_in_query(user))
         bootstrapify(self)
 
@@ -278,6 +277,7 @@ def completeness(request):
     valid = form.is_valid()
     data = form.cleaned_data if valid else {}
     kind = data.get("kind") or "people"
+    form.fields["q"].label = _("Full name") if kind == "people" else _("Name")
     district, school, key, q = (data.get(k, "") for k in ("district", "school", "missing", "q"))
     bureaus = district_of_bureaus()
     city = next((d for p, d in bureaus.items() if len(p) == PartyOrganization.steplen), "")
@@ -294,6 +294,13 @@ def completeness(request):
         merged["incomplete"] += row["incomplete"]
         for label, n in row["lacks"]:
             merged["lacks"][label] = merged["lacks"].get(label, 0) + n
+    if shows_districts:  # the totals are the sums of the summary: no more counting
+        totals = {
+            "people_total": sum(r["total"] for r in people_by_district),
+            "people_incomplete": sum(r["incomplete"] for r in people_by_district),
+            "orgs_total": sum(r["total"] for r in orgs_by_district.values()),
+            "orgs_incomplete": sum(r["incomplete"] for r in orgs_by_district.values()),
+        }
     base = {"within": within} if within else {}
     district_rows = []
     for row in people_by_district:
@@ -344,6 +351,13 @@ def completeness(request):
     model = PartyOrganization if kind == "organizations" else Person
     if request.GET.get("export") == "xlsx":
         return completeness_export(request, model, listed, items, bureaus, city)
+    if not shows_districts:
+        totals = {
+            "people_total": people.count(),
+            "people_incomplete": lacking_people.count(),
+            "orgs_total": orgs.count(),
+            "orgs_incomplete": incomplete((orgs, org_items))[0].count(),
+        }
     context = paged(request, listed, COMPLETENESS_PER_PAGE)
     page_rows = [(obj, missing(obj, items)) for obj in context["page_obj"].object_list]
     if model is Person:
@@ -354,10 +368,7 @@ def completeness(request):
             "form": form,
             "kind": kind,
             "rows": page_rows,
-            "people_total": people.count(),
-            "people_incomplete": lacking_people.count(),
-            "orgs_total": orgs.count(),
-            "orgs_incomplete": incomplete((orgs, org_items))[0].count(),
+            **totals,
             "district_rows": district_rows,
             "school_rows": school_rows,
             "schools_incomplete": schools_incomplete,

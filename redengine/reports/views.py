@@ -182,6 +182,7 @@ def coverage(request):
         totals=links(totals, base),
         total=len(everything),
         shown_total=len(shown),
+        filtered=any(request.GET.get(k) for k in ("district", "kind", "q")),
         # A school's secretary works on the school: no district tables.
         shows_districts=todo.level_of(user) != todo.SCHOOL,
         can_export=user.can(School, "export"),
