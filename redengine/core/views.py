@@ -98,6 +98,27 @@ class ScopedMixin(LoginRequiredMixin):
             return None
 
 
+def paged(request, object_list, per_page=25, param="page"):
+    """A page of ``object_list`` (a queryset or a list) for a page that is not an ObjectListView, with what
+    core/pagination.html needs: the page, its numbers (elided), and the query without the page (kept on
+    every link). A page number past the end shows the last page; a wrong one, the first."""
+    from django.core.paginator import Paginator
+
+    paginator = Paginator(object_list, per_page)
+    page = paginator.get_page(request.GET.get(param))
+    query = request.GET.copy()
+    query.pop(param, None)
+    query.pop("export", None)
+    return {
+        "page_obj": page,
+        "paginator": paginator,
+        "is_paginated": paginator.num_pages > 1,
+        "page_range": list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
+        "page_ellipsis": paginator.ELLIPSIS,
+        "query": query.urlencode(),
+    }
+
+
 class ObjectListView(ScopedMixin, generic.ListView):
     """List with filters, sorting, pagination and an .xlsx export of the filtered rows."""
 

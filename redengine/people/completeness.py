@@ -4,7 +4,8 @@ Computed in the database (one expression per item), so that "the least complete 
 is one ordered query, whatever the number of records.
 """
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -79,3 +80,43 @@ def organizations_by_completeness(queryset):
 
 def missing(obj, items):
     return [label for key, label, _c in items if not getattr(obj, f"has_{key}")]
+
+
+def incomplete(annotated):
+    """The incomplete records of an annotated queryset (``people_by_completeness`` or
+    ``organizations_by_completeness``), and its items."""
+    queryset, items = annotated
+    return queryset.filter(filled__lt=len(items)), items
+
+
+def lacking(queryset, items, key):
+    """The records that lack the item ``key`` (an unknown key: all of them)."""
+    return queryset.filter(**{f"has_{key}": False}) if key in {k for k, _l, _c in items} else queryset
+
+
+def counts_by(queryset, items, *fields):
+    """One grouped query: per value of ``fields``, the records, the incomplete ones, and those lacking each
+    item, as dicts with ``total``, ``incomplete`` and ``lacks`` ([(label, n)], most lacked first)."""
+    rows = (
+        queryset.order_by()
+        .values(*fields)
+        .annotate(
+            total=Count("pk"),
+            incomplete=Count("pk", filter=Q(filled__lt=len(items))),
+            **{f"lacks_{key}": Count("pk", filter=Q(**{f"has_{key}": False})) for key, _l, _c in items},
+        )
+    )
+    out = []
+    for row in rows:
+        lacks = [(label, row.pop(f"lacks_{key}")) for key, label, _c in items]
+        row["lacks"] = sorted((pair for pair in lacks if pair[1]), key=lambda pair: -pair[1])
+        out.append(row)
+    return out
+
+
+def organizations_by_bureau(queryset, items):
+    """``counts_by`` for organizations grouped by the district bureau above them (a prefix of the path)."""
+    from redengine.orgs.models import PartyOrganization
+
+    step = PartyOrganization.steplen
+    return counts_by(queryset.annotate(bureau=Substr("path", 1, 2 * step)), items, "bureau")

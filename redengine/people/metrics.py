@@ -83,7 +83,9 @@ def gap_reason(row):
 
 def coverage_gaps_rows(scope, period):
     rows = coverage_annotated(scope, period.end).filter(REQUIRED).exclude(MEETS)
-    return rows.order_by("code").values("code", "name", "full", "members", "covered", "ownership")
+    return rows.order_by("code").values(
+        "pk", "code", "name", "district", "full", "members", "covered", "ownership"
+    )
 
 
 @metric(

@@ -1,5 +1,6 @@
 """People on the to-do list (core/todo.py): the organizations without a secretary today, and the records
-that lack required items (completeness.py); each count links to the completeness page of the user's scope.
+that lack required items (completeness.py); each count links to the completeness page's list of those
+records (organizations lacking a secretary, people, organizations).
 A city administrator sees the organizations without a secretary counted per district bureau, each count
 linking to the completeness page of that subtree. A few queries, whatever the data."""
 
@@ -29,11 +30,13 @@ def missing_secretaries(reach):
         CommitteePost.objects.filter(organization=OuterRef("pk"), post="secretary"), timezone.localdate()
     )
     lacking = PartyOrganization.objects.visible_to(user).filter(~Exists(secretary))
-    url = reverse("people:completeness")
+    # The completeness page's list of organizations lacking a secretary (of each bureau's subtree).
+    query = {"kind": "organizations", "missing": "secretary"}
+    url = reverse("people:completeness") + "?" + urlencode(query)
     if reach.level == CITY:
         grouped = per_bureau(lacking, user)
         total = sum(n for _org, n in grouped)
-        rows = [Row(bureau_label(org), n, url + "?" + urlencode({"within": org.code})) for org, n in grouped]
+        rows = [Row(bureau_label(org), n, url + "&" + urlencode({"within": org.code})) for org, n in grouped]
     else:
         listed = list(lacking.order_by("path")[: SHOWN + 1])
         total = len(listed) if len(listed) <= SHOWN else lacking.count()
@@ -60,6 +63,6 @@ def incomplete_records(reach):
             "orgs.incomplete",
             _("Incomplete records of organizations"),
             orgs.filter(filled__lt=len(org_items)).count(),
-            url,
+            url + "?" + urlencode({"kind": "organizations"}),
         ),
     ]

@@ -1,3 +1,8 @@
+import operator
+from functools import reduce
+from urllib.parse import urlencode
+
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpResponse
@@ -8,9 +13,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from redengine.core import approvals, todo
 from redengine.core.audit import log_access
-from redengine.core.codes import POLITICAL_STATUS_CHOICES
+from redengine.core.codes import DISTRICTS, POLITICAL_STATUS_CHOICES, district_name
+from redengine.core.exports import xlsx_response
+from redengine.core.forms import bootstrapify
 from redengine.core.models import AccessEvent
+from redengine.core.reads import account_read
 from redengine.core.services import Item
 from redengine.core.views import (
     Cell,
@@ -22,13 +31,22 @@ from redengine.core.views import (
     ObjectEditView,
     ObjectListView,
     ScopedMixin,
+    paged,
     refuse,
 )
 from redengine.orgs.models import PartyOrganization, School
 
 from . import services
 from .choices import Title
-from .completeness import missing, organizations_by_completeness, people_by_completeness
+from .completeness import (
+    counts_by,
+    incomplete,
+    lacking,
+    missing,
+    organizations_by_bureau,
+    organizations_by_completeness,
+    people_by_completeness,
+)
 from .filters import DispatchFilterSet, HonorFilterSet, PersonFilterSet
 from .forms import (
     CommitteePostEndForm,
@@ -40,7 +58,7 @@ from .forms import (
 )
 from .models import CommitteePost, Dispatch, Honor, Membership, Person, current_posts
 from .privacy import personal_view
-from .search import IdentifierSearchForm, SearchThrottledError, identifier_search
+from .search import IdentifierSearchForm, SearchThrottledError, identifier_search, no_identifier_in_query
 
 
 class PersonRecordMixin:
@@ -206,9 +224,42 @@ class DispatchListView(ObjectListView):
     ]
 
 
+class CompletenessFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Records"),
+        required=False,
+        choices=[("people", _("People")), ("organizations", _("Party organizations"))],
+    )
+    district = forms.ChoiceField(label=_("District or county"), required=False)
+    school = forms.CharField(label=_("School code"), required=False, max_length=10)
+    missing = forms.ChoiceField(label=_("Missing"), required=False)
+    q = forms.CharField(label=_("Name"), required=False, max_length=100)
+
+    def __init__(self, data, user, person_items, org_items):
+        super().__init__(data)
+        everything = [("", _("All"))]
+        # The districts of the schools in the user's scope only (one query).
+        mine = set(School.objects.visible_to(user).order_by().values_list("district", flat=True).distinct())
+        self.fields["district"].choices = everything + [(c, n) for c, n in DISTRICTS.items() if c in mine]
+        items = org_items if (data or {}).get("kind") == "organizations" else person_items
+        self.fields["missing"].choices = everything + [(key, label) for key, label, _c in items]
+        self.fields["q"].validators.append(no_identifier_in_query(user))
+        bootstrapify(self)
+
+
+COMPLETENESS_PER_PAGE = 25
+SCHOOLS_SHOWN = 10
+
+
+def district_of_bureaus():
+    """{bureau path: district} for the district bureaus' organizations (one query)."""
+    return dict(PartyOrganization.objects.exclude(district="").values_list("path", "district"))
+
+
 @login_required
 def completeness(request):
-    """The least complete people and organizations in the user's scope, with what each lacks."""
+    """Record completeness in the user's scope: counted by district and school (what is missing most), then
+    every incomplete record, filtered (district, school, item missing, name), paged, and exported."""
     user = request.user
     if not user.can(Person, "view"):
         return refuse(request, Person, "view")
@@ -222,20 +273,183 @@ def completeness(request):
         organizations = organizations.in_subtree(path) if path else organizations.none()
     people, person_items = people_by_completeness(people)
     orgs, org_items = organizations_by_completeness(organizations)
-    people_rows = [(p, missing(p, person_items)) for p in people.filter(filled__lt=len(person_items))[:50]]
-    org_rows = [(o, missing(o, org_items)) for o in orgs.filter(filled__lt=len(org_items))[:50]]
-    return render(
-        request,
-        "people/completeness.html",
+    form = CompletenessFilterForm(request.GET, user, person_items, org_items)
+    valid = form.is_valid()
+    data = form.cleaned_data if valid else {}
+    kind = data.get("kind") or "people"
+    form.fields["q"].label = _("Full name") if kind == "people" else _("Name")
+    district, school, key, q = (data.get(k, "") for k in ("district", "school", "missing", "q"))
+    bureaus = district_of_bureaus()
+    city = next((d for p, d in bureaus.items() if len(p) == PartyOrganization.steplen), "")
+
+    # The summaries, one grouped query each.
+    level = todo.level_of(user)
+    shows_districts = level != todo.SCHOOL
+    people_by_district = counts_by(people, person_items, "school__district") if shows_districts else []
+    orgs_by_district = {}
+    for row in organizations_by_bureau(orgs, org_items) if shows_districts else []:
+        d = bureaus.get(row.pop("bureau"), city)
+        merged = orgs_by_district.setdefault(d, {"total": 0, "incomplete": 0, "lacks": {}})
+        merged["total"] += row["total"]
+        merged["incomplete"] += row["incomplete"]
+        for label, n in row["lacks"]:
+            merged["lacks"][label] = merged["lacks"].get(label, 0) + n
+    if shows_districts:  # the totals are the sums of the summary: no more counting
+        totals = {
+            "people_total": sum(r["total"] for r in people_by_district),
+            "people_incomplete": sum(r["incomplete"] for r in people_by_district),
+            "orgs_total": sum(r["total"] for r in orgs_by_district.values()),
+            "orgs_incomplete": sum(r["incomplete"] for r in orgs_by_district.values()),
+        }
+    base = {"within": within} if within else {}
+    district_rows = []
+    for row in people_by_district:
+        d = row["school__district"]
+        o = orgs_by_district.pop(d, {"total": 0, "incomplete": 0, "lacks": {}})
+        district_rows.append((d, row, o))
+    district_rows += [(d, {"total": 0, "incomplete": 0, "lacks": []}, o) for d, o in orgs_by_district.items()]
+    district_rows = [
+        {
+            "name": district_name(d),
+            "people": p,
+            "orgs": {**o, "lacks": sorted(o["lacks"].items(), key=lambda pair: -pair[1])},
+            "people_url": urlencode({**base, "kind": "people", "district": d}),
+            "orgs_url": urlencode({**base, "kind": "organizations", "district": d}),
+        }
+        for d, p, o in sorted(district_rows, key=lambda r: r[0])
+        if p["incomplete"] or o["incomplete"]
+    ]
+    lacking_people, _items = incomplete((people, person_items))
+    school_rows, schools_incomplete = [], 0
+    if shows_districts:
+        grouped = counts_by(lacking_people, person_items, "school__code", "school__name")
+        schools_incomplete = len(grouped)
+        grouped.sort(key=lambda r: (-r["incomplete"], r["school__code"]))
+        school_rows = [
+            {**r, "url": urlencode({**base, "kind": "people", "school": r["school__code"]})}
+            for r in grouped[:SCHOOLS_SHOWN]
+        ]
+
+    # The list: the incomplete records of the kind chosen, filtered.
+    if kind == "organizations":
+        listed, items = incomplete((orgs, org_items))
+        if district:
+            listed = listed.filter(in_district(bureaus, city, district))
+        if q:
+            listed = listed.filter(Q(name__icontains=q) | Q(code__icontains=q))
+    else:
+        listed, items = lacking_people, person_items
+        if district:
+            listed = listed.filter(school__district=district)
+        if school:
+            listed = listed.filter(school__code=school)
+        if q:
+            listed = listed.filter(name__icontains=q)
+    if not valid:
+        listed = listed.none()
+    listed = lacking(listed, items, key)
+    model = PartyOrganization if kind == "organizations" else Person
+    if request.GET.get("export") == "xlsx":
+        return completeness_export(request, model, listed, items, bureaus, city)
+    if not shows_districts:
+        totals = {
+            "people_total": people.count(),
+            "people_incomplete": lacking_people.count(),
+            "orgs_total": orgs.count(),
+            "orgs_incomplete": incomplete((orgs, org_items))[0].count(),
+        }
+    context = paged(request, listed, COMPLETENESS_PER_PAGE)
+    page_rows = [(obj, missing(obj, items)) for obj in context["page_obj"].object_list]
+    if model is Person:
+        account_read(request, Person, [obj for obj, _l in page_rows])
+    context.update(
         {
             "title": _("Record completeness"),
-            "people_rows": people_rows,
-            "org_rows": org_rows,
-            "people_total": people.count(),
-            "people_incomplete": people.filter(filled__lt=len(person_items)).count(),
+            "form": form,
+            "kind": kind,
+            "rows": page_rows,
+            **totals,
+            "district_rows": district_rows,
+            "school_rows": school_rows,
+            "schools_incomplete": schools_incomplete,
+            "schools_shown": SCHOOLS_SHOWN,
+            "shows_districts": shows_districts,
+            "can_export": user.can(model, "export"),
             "scope": scope,
+            "kind_urls": {k: urlencode({**base, "kind": k}) for k in ("people", "organizations")},
+            "clear_url": urlencode({**base, "kind": kind}),
+            "filtered": any((district, school, key, q)),
             "breadcrumbs": [(_("Record completeness"), None)],
-        },
+        }
+    )
+    return render(request, "people/completeness.html", context)
+
+
+def in_district(bureaus, city, district):
+    """Organizations of ``district``: under its bureau's organization; for the city's own (市直), under none."""
+    step = PartyOrganization.steplen
+    tops = [p for p in bureaus if len(p) == 2 * step]
+    if district == city:
+        return ~Q(reduce(operator.or_, (Q(path__startswith=p) for p in tops), Q(pk__in=[])))
+    return reduce(operator.or_, (Q(path__startswith=p) for p in tops if bureaus[p] == district), Q(pk__in=[]))
+
+
+def completeness_export(request, model, listed, items, bureaus, city):
+    """The filtered incomplete records as .xlsx, through the export path (logged; people past the threshold
+    wait for a second person's approval)."""
+    if not request.user.can(model, "export"):
+        return refuse(request, model, "export")
+    step = PartyOrganization.steplen
+    title = str(_("Record completeness"))
+    if model is Person:
+        count = listed.count()
+        approval = None
+        reason = approvals.reason_for(count)
+        if reason:
+            outcome = approvals.gate(
+                request, title=title, model_label=model._meta.label_lower, rows=count, reason=reason
+            )
+            if isinstance(outcome, HttpResponse):
+                return outcome
+            approval = outcome
+        account_read(request, Person, queryset=listed, rows=count, detail="export")
+        headers = [_("Full name"), _("School code"), _("School"), _("District or county"), _("Missing")]
+        rows = (
+            [
+                p.name,
+                p.school.code,
+                p.school.name,
+                district_name(p.school.district),
+                "、".join(map(str, missing(p, items))),
+            ]
+            for p in listed.iterator(2000)
+        )
+        return xlsx_response(
+            request,
+            title=title,
+            headers=headers,
+            rows=rows,
+            filename="incomplete_people.xlsx",
+            model=Person,
+            approval=approval,
+        )
+    headers = [_("Organization code"), _("Name"), _("District or county"), _("Missing")]
+    rows = (
+        [
+            o.code,
+            o.name,
+            district_name(bureaus.get(o.path[: 2 * step], city)),
+            "、".join(map(str, missing(o, items))),
+        ]
+        for o in listed.iterator(2000)
+    )
+    return xlsx_response(
+        request,
+        title=title,
+        headers=headers,
+        rows=rows,
+        filename="incomplete_organizations.xlsx",
+        model=PartyOrganization,
     )
 
 

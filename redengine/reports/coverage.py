@@ -3,7 +3,9 @@
 from collections import defaultdict
 
 from django.db.models import Count
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from redengine.orgs import rules
 from redengine.orgs.choices import OrgType
@@ -117,3 +119,74 @@ def form_advice(scope, period):
 
 def elections_due(scope, period):
     return existing_at(period.end, scope).filter(election_due_on__lte=period.end).order_by("election_due_on")
+
+
+# The coverage page's items: one list of every kind, each row naming its district, so that the page can
+# count them per district, filter, sort (district, then school or organization) and page them.
+GAP, ADVICE, ELECTION = "gap", "advice", "election"
+KINDS = [
+    (GAP, gettext_lazy("Coverage gaps")),
+    (ADVICE, gettext_lazy("Advice on form")),
+    (ELECTION, gettext_lazy("Elections due")),
+]
+
+
+def district_of_paths(paths):
+    """{path: district code} for organizations: the district of the bureau organization above each (one
+    query); an organization under no district bureau is the city's own (市直)."""
+    step = PartyOrganization.steplen
+    bureaus = dict(PartyOrganization.objects.exclude(district="").values_list("path", "district"))
+    root_district = next((d for p, d in bureaus.items() if len(p) == step), CITY_DISTRICT)
+    return {p: bureaus.get(p[: 2 * step], root_district) for p in paths}
+
+
+CITY_DISTRICT = "430100"
+
+
+def items(scope, period):
+    """Every item of the coverage analysis of ``scope`` for ``period``, sorted by district, then code: dicts
+    of kind, district, code, name, text and url. A bounded number of queries, whatever the number of rows."""
+    rows = [
+        {
+            "kind": GAP,
+            "district": g["district"],
+            "code": g["code"],
+            "name": g["name"],
+            "text": g["reason"],
+            "url": reverse("orgs:school_detail", args=[g["pk"]]),
+        }
+        for g in gaps(scope, period)
+    ]
+    organizations = [(ADVICE, a["organization"], a["advice"]) for a in form_advice(scope, period)]
+    organizations += [
+        (ELECTION, o, _("term ended %(day)s") % {"day": o.election_due_on.isoformat()})
+        for o in elections_due(scope, period)
+    ]
+    districts = district_of_paths({o.path for _kind, o, _text in organizations})
+    rows += [
+        {
+            "kind": kind,
+            "district": districts[o.path],
+            "code": o.code,
+            "name": o.name,
+            "text": text,
+            "url": o.get_absolute_url(),
+        }
+        for kind, o, text in organizations
+    ]
+    order = {kind: i for i, (kind, _label) in enumerate(KINDS)}
+    rows.sort(key=lambda r: (r["district"], r["code"], order[r["kind"]]))
+    return rows
+
+
+def by_district(rows):
+    """[(district, {kind: n}, total)] in the order of the district codes, and the totals per kind."""
+    counts = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        counts[row["district"]][row["kind"]] += 1
+    table = [
+        (district, [counts[district][kind] for kind, _l in KINDS], sum(counts[district].values()))
+        for district in sorted(counts)
+    ]
+    totals = [sum(c[kind] for c in counts.values()) for kind, _l in KINDS]
+    return table, totals

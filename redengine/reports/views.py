@@ -1,5 +1,8 @@
 """The dashboard (工作台): the user's to-do list (core/todo.py, registered by each app) and the scope in figures."""
 
+from urllib.parse import urlencode
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
@@ -9,8 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from redengine.core import todo
-from redengine.core.codes import DISTRICTS
-from redengine.core.views import refuse
+from redengine.core.codes import DISTRICTS, district_name
+from redengine.core.exports import xlsx_response
+from redengine.core.forms import bootstrapify
+from redengine.core.views import paged, refuse
 from redengine.orgs.choices import OrgType, SchoolType
 from redengine.orgs.models import PartyOrganization, School
 from redengine.people.models import Person
@@ -80,9 +85,27 @@ def dashboard(request):
     return render(request, "reports/dashboard.html", context)
 
 
+class CoverageFilterForm(forms.Form):
+    district = forms.ChoiceField(label=_lazy("District or county"), required=False)
+    kind = forms.ChoiceField(label=_lazy("Kind"), required=False)
+    q = forms.CharField(label=_lazy("School or organization"), required=False, max_length=100)
+
+    def __init__(self, data, districts, kinds):
+        super().__init__(data)
+        everything = [("", _lazy("All"))]
+        self.fields["district"].choices = everything + [(d, district_name(d)) for d in districts]
+        self.fields["kind"].choices = everything + list(kinds)
+        bootstrapify(self)
+
+
+COVERAGE_PER_PAGE = 25
+
+
 @login_required
 def coverage(request):
-    """应建尽建: the schools that break the coverage rule, with advice on form and terms, for a scope and year."""
+    """应建尽建: the schools that break the coverage rule, the advice on form and the elections due, for a
+    scope and year: counted per district (each count a link to its items), then the items filtered (district,
+    kind, name or code), sorted by district then school or organization, paged, and exported."""
     from redengine.core.metrics import Period
     from redengine.core.pickers import PickerInput
 
@@ -106,19 +129,68 @@ def coverage(request):
     except ValueError:
         messages.error(request, _("Give a four-digit year."))
         period = Period.of()
-    return render(
-        request,
-        "reports/coverage.html",
-        {
-            "title": _("Coverage analysis"),
-            "scope": scope,
-            "scope_picker": PickerInput("orgs:organization_suggest").render(
-                "scope", scope.code, {"id": "scope", "class": "form-control"}
-            ),
-            "period": period,
-            "gaps": analysis.gaps(scope, period),
-            "advice": analysis.form_advice(scope, period),
-            "elections": analysis.elections_due(scope, period),
-            "breadcrumbs": [(_("Coverage analysis"), None)],
-        },
+    everything = analysis.items(scope, period)
+    table, totals = analysis.by_district(everything)
+    labels = dict(analysis.KINDS)
+    form = CoverageFilterForm(request.GET, [d for d, _c, _t in table], analysis.KINDS)
+    shown = []
+    if form.is_valid():
+        district, kind, q = (form.cleaned_data[k] for k in ("district", "kind", "q"))
+        q = q.strip().lower()
+        shown = [
+            r
+            for r in everything
+            if (not district or r["district"] == district)
+            and (not kind or r["kind"] == kind)
+            and (not q or q in r["name"].lower() or q in r["code"].lower())
+        ]
+    for row in shown:
+        row.update(district_name=district_name(row["district"]), kind_label=labels[row["kind"]])
+    if request.GET.get("export") == "xlsx":
+        if not user.can(School, "export"):
+            return refuse(request, School, "export")
+        return xlsx_response(
+            request,
+            title=_("Coverage analysis"),
+            headers=[_("District or county"), _("Kind"), _("Code"), _("Name"), _("Details")],
+            rows=([r["district_name"], r["kind_label"], r["code"], r["name"], r["text"]] for r in shown),
+            filename="coverage.xlsx",
+        )
+    base = {"scope": scope.code, "year": period.last_year}
+
+    def links(counts, query):
+        return [
+            (n, urlencode({**query, "kind": kind}), label)
+            for n, (kind, label) in zip(counts, analysis.KINDS, strict=True)
+        ]
+
+    context = paged(request, shown, COVERAGE_PER_PAGE)
+    context.update(
+        title=_("Coverage analysis"),
+        scope=scope,
+        scope_picker=PickerInput("orgs:organization_suggest").render(
+            "scope", scope.code, {"id": "scope", "class": "form-control"}
+        ),
+        period=period,
+        form=form,
+        kinds=analysis.KINDS,
+        districts=[
+            (
+                district_name(d),
+                links(counts, {**base, "district": d}),
+                total,
+                urlencode({**base, "district": d}),
+            )
+            for d, counts, total in table
+        ],
+        totals=links(totals, base),
+        total=len(everything),
+        shown_total=len(shown),
+        filtered=any(request.GET.get(k) for k in ("district", "kind", "q")),
+        # A school's secretary works on the school: no district tables.
+        shows_districts=todo.level_of(user) != todo.SCHOOL,
+        can_export=user.can(School, "export"),
+        gaps=[r for r in everything if r["kind"] == analysis.GAP],
+        breadcrumbs=[(_("Coverage analysis"), None)],
     )
+    return render(request, "reports/coverage.html", context)

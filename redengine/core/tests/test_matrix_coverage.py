@@ -40,7 +40,8 @@ NOT_ABOUT_A_RECORD = {
     "accounts:admin_change_list": "accounts/tests/test_admin_changes.py (test_only_the_technical_…, test_a_second_…)",
     "accounts:admin_change_confirm": "accounts/tests/test_admin_changes.py::test_a_second_administrator_confirms_a_reset",
     "reports:dashboard": "reports/tests/test_dashboard.py::test_counts_match_a_brute_force_count (per scope)",
-    "reports:coverage": "reports/tests/test_metrics_api.py::test_coverage_page_lists_exactly_the_metrics_gaps",
+    "reports:coverage": "reports/tests/test_metrics_api.py::test_coverage_page_lists_exactly_the_metrics_gaps, "
+    "reports/tests/test_coverage_page.py (scope, filters, pages, export)",
     "api_metrics": "reports/tests/test_metrics_api.py (test_api_answers_404_for_a_scope_…, test_api_refuses_…)",
     # The audit pages: the change records and access events (OWN_TESTS).
     "audit_changes": "core/tests/test_audit.py::test_who_may_browse_the_trail, test_the_trail_is_browsable_…",

@@ -186,11 +186,10 @@ def test_under_18_admission_is_refused():
 def test_completeness_lists_the_least_complete(client_for):
     Person.objects.filter(name="芙蓉吴老师").update(post="", education="")
     page = client_for("city_admin").get(reverse("people:completeness"))
-    rows = [p.name for p, _lacks in page.context["people_rows"]]
+    rows = [p.name for p, _lacks in page.context["rows"]]
     assert rows[0] == "芙蓉吴老师"
     assert "芙蓉吴老师" not in [
-        p.name
-        for p, _l in client_for("yuelu_admin").get(reverse("people:completeness")).context["people_rows"]
+        p.name for p, _l in client_for("yuelu_admin").get(reverse("people:completeness")).context["rows"]
     ]
 
 

@@ -40,9 +40,9 @@ def org_completeness(client, code):
 
 def completeness_row(client, code):
     """The organization's row on the record completeness page ("" when it is complete)."""
-    page = client.get(reverse("people:completeness")).content.decode()
+    page = client.get(reverse("people:completeness"), {"kind": "organizations", "q": code}).content.decode()
     name = org(code).name
-    rows = [row for row in re.findall(r"<li class=\"list-group-item\">.*?</li>", page, re.S) if name in row]
+    rows = [row for row in re.findall(r"<tr><td data-label.*?</tr>", page, re.S) if name in row]
     return rows[0] if rows else ""
 
 

@@ -210,24 +210,34 @@ def test_api_year_out_of_range_is_a_400_not_a_500(client_for, year):
 # --- The coverage page ----------------------------------------------------------------------------------
 
 
-def advice_section(page):
-    """The advice card: from its header (the one after the gaps') to the next card's header."""
-    start = page.index("card-header", page.index('id="gap-count"'))
-    return page[start : page.index("card-header", start + 1)]
+def advice_section(client, query):
+    """The advice items of the coverage page (one page of them): the rows of its item table."""
+    page = client.get("/reports/coverage/", {**query, "kind": "advice"}).content.decode()
+    return page[page.index('id="coverage-items"') : page.index("</table>", page.index('id="coverage-items"'))]
+
+
+def text_of(row):
+    return html.unescape(re.sub(r"<[^>]+>", "|", row))
 
 
 @pytest.mark.parametrize(("scope", "year"), [("T-X", 2019), ("T-X", 2020), (ROOT, 2019), ("T-A", 2019)])
 def test_coverage_page_lists_exactly_the_metrics_gaps(tree, client_for, scope, year):
-    """The page's gaps are orgs.coverage_gaps for the scope and year, each with its reason."""
-    response = client_for("city_admin").get("/reports/coverage/", {"scope": scope, "year": year})
+    """The page's gaps are orgs.coverage_gaps for the scope and year, each with its reason (sorted by
+    district, then school code); the summary counts them."""
+    client = client_for("city_admin")
+    response = client.get("/reports/coverage/", {"scope": scope, "year": year})
     assert response.status_code == 200
     items = command_json("--scope", scope, "--year", str(year))["orgs.coverage_gaps"]["items"]
-    shown = [(g["code"], g["reason"]) for g in response.context["gaps"]]
-    assert shown == [(i["school"], i["reason"]) for i in items]
-    page = response.content.decode()
-    assert f'id="gap-count">{len(items)}<' in page
-    rows = re.findall(r"<tr><td>(\d{10})</td><td>[^<]*</td><td>(\d+)</td><td>([^<]*)</td></tr>", page)
-    assert [(code, html.unescape(reason)) for code, _n, reason in rows] == shown
+    shown = [(g["code"], g["text"]) for g in response.context["gaps"]]
+    assert sorted(shown) == sorted((i["school"], i["reason"]) for i in items)
+    assert sum(counts[0][0] for _name, counts, _t, _u in response.context["districts"]) == len(items)
+    page = client.get("/reports/coverage/", {"scope": scope, "year": year, "kind": "gap"}).content.decode()
+    rows = re.findall(
+        r'<tr data-kind="gap">(?:<td[^>]*>[^<]*</td>){2}<td[^>]*>(\d{10})</td><td[^>]*><a[^>]*>[^<]*</a></td>'
+        r"<td[^>]*>([^<]*)</td></tr>",
+        page,
+    )
+    assert [(code, html.unescape(reason)) for code, reason in rows] == shown[:25]
 
 
 def test_coverage_page_for_a_district_administrator(tree, client_for):
@@ -273,16 +283,17 @@ def test_coverage_page_advises_on_branches_of_7_and_50(client_for):
     call for a general branch (机关基层组织工作条例 art. 6); 50 full and 1 probationary make 51, over the 50 a
     branch normally has. No advice names an internal rule key; each cites its text."""
     six, seven, forty_nine, fifty = big_branches([6, 7, 49, 50])
-    response = client_for("city_admin").get("/reports/coverage/", {"scope": "CS430181", "year": 2019})
+    client = client_for("city_admin")
+    response = client.get("/reports/coverage/", {"scope": "CS430181", "year": 2019})
     assert response.status_code == 200
-    advice = {a["organization"].code: (a["members"], a["advice"]) for a in response.context["advice"]}
+    advice = {a["code"]: a["text"] for a in response.context["page_obj"] if a["kind"] == "advice"}
     assert set(advice) == {seven.code, forty_nine.code, fifty.code}
-    assert advice[forty_nine.code][0] == 50
-    assert advice[fifty.code][0] == 51
-    section = advice_section(response.content.decode())
-    assert f"{seven.name}</a>：正式党员 7 名：达到 7 名的党支部应选举产生 3 至 5 人的支部委员会" in section
-    assert f"{forty_nine.name}</a>：党员 50 名（含预备党员）：达到 50 名应成立党总支" in section
-    assert f"{fifty.name}</a>：党员 51 名（含预备党员）：党支部党员人数一般不超过 50 名" in section
+    assert advice[forty_nine.code].startswith("党员 50 名")
+    assert advice[fifty.code].startswith("党员 51 名")
+    section = text_of(advice_section(client, {"scope": "CS430181", "year": 2019}))
+    assert f"{seven.name}|||正式党员 7 名：达到 7 名的党支部应选举产生 3 至 5 人的支部委员会" in section
+    assert f"{forty_nine.name}|||党员 50 名（含预备党员）：达到 50 名应成立党总支" in section
+    assert f"{fifty.name}|||党员 51 名（含预备党员）：党支部党员人数一般不超过 50 名" in section
     assert "《中国共产党支部工作条例（试行）》第四条" in section
     assert six.name not in section
     assert not re.search(r"\b[A-Z]+\.[A-Z_]+\b", section)
@@ -300,13 +311,13 @@ def test_joint_branch_over_five_units_is_advice_with_its_rule(client_for, monkey
     joint = r.org("J", parent, org_type="joint_branch", founded=day("2010-01-01"), schools=schools)
     five = r.org("K", parent, org_type="joint_branch", founded=day("2010-01-01"), schools=schools[:5])
     response = client_for("city_admin").get("/reports/coverage/", {"scope": "CS430181", "year": 2019})
-    advice = {a["organization"].code: a["advice"] for a in response.context["advice"]}
+    advice = {a["code"]: a["text"] for a in response.context["page_obj"] if a["kind"] == "advice"}
     assert five.code not in advice
     assert advice[joint.code].startswith("覆盖 6 个单位：联合党支部覆盖的单位一般不超过 5 个")
     assert "《中国共产党支部工作条例（试行）》第五条" in advice[joint.code]
     monkeypatch.setattr(rules, "JOINT_BRANCH_MAX_UNITS", 6)  # the Hunan private-school reading
     again = client_for("city_admin").get("/reports/coverage/", {"scope": "CS430181", "year": 2019})
-    assert joint.code not in {a["organization"].code for a in again.context["advice"]}
+    assert joint.code not in {a["code"] for a in again.context["page_obj"] if a["kind"] == "advice"}
 
 
 def test_gap_reason_reads_the_row():

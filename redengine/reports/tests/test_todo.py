@@ -136,8 +136,12 @@ def test_city_admin_sees_the_steps_per_district_with_drill_down(client_for):
     page = client.get(row.url)
     code = re.search(r"[?&]within=([^&]+)", row.url).group(1)
     assert page.context["scope"].code == code
-    shown = {o.pk for o, _lacks in page.context["org_rows"]}
+    shown = {o.pk for o, _lacks in page.context["rows"]}
     assert shown <= subtree_ids(code)
+    # The count links to exactly the organizations it counts: those of the subtree lacking a secretary.
+    assert page.context["kind"] == "organizations"
+    assert page.context["paginator"].count == row.count
+    assert all("书记" in [str(label) for label in lacks] for _o, lacks in page.context["rows"])
 
 
 def test_district_admin_sees_the_steps_per_school(client_for):
