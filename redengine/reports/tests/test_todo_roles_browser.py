@@ -123,7 +123,9 @@ def test_the_security_administrator_confirms_an_administrator_change(live_demo, 
 @pytest.mark.parametrize("username", ["sys_admin", "audit_admin"])
 def test_the_other_technical_administrators_find_the_change_list(username, live_demo, new_page):
     base = live_demo.url
-    request_admin_change("reset", User.objects.get(username="instructor"), by=User.objects.get(username="sec_admin"))
+    request_admin_change(
+        "reset", User.objects.get(username="instructor"), by=User.objects.get(username="sec_admin")
+    )
     page = new_page("phone")
     log_in(page, base, username)
     on_todo(page, base)
@@ -159,7 +161,8 @@ def test_an_inspector_drills_down_from_the_city_to_a_district(live_demo, new_pag
     drill = page.locator("#todo-development-month a.todo-drill").first
     count = int(drill.inner_text())
     href = follow(page, drill)
-    assert "district=430104" in href and page.url == f"{base}{href}"
+    assert "district=430104" in href
+    assert page.url == f"{base}{href}"
     no_sideways_scroll(page)
     screenshot(page, "1-district-due")
     expect(page.locator("main table.table-cards tbody tr")).to_have_count(count)  # the due cases, as cards
