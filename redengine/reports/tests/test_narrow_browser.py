@@ -1,6 +1,7 @@
 """Every page every demo role can open, in a real browser at phone width (390 px) and at a 1366 px screen
 zoomed to 200 % (a CSS viewport of 683 px): the page itself never scrolls sideways
-(``document.documentElement.scrollWidth <= window.innerWidth``). A wide table may scroll inside its own
+(``document.documentElement.scrollWidth <= clientWidth``: the layout viewport; ``innerWidth`` would
+grow with a wide page, as a phone zooms out to show it whole). A wide table may scroll inside its own
 container (``.table-responsive``) only where it has no card mode: a ``table-cards`` list shows cards on
 a phone, so its container must not scroll there either.
 
@@ -43,16 +44,18 @@ LINKS = """() => [...document.querySelectorAll('a[href], [hx-get]')]
   .map(h => new URL(h, location.href))
   .filter(u => u.origin === location.origin)
   .map(u => u.pathname + u.search)"""
-OVERFLOW = """(cards) => {
+OVERFLOW = """async (cards) => {
+  await document.fonts.ready;  // the icon font and the text laid out
   const describe = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
     + (typeof e.className === 'string' && e.className ? '.' + e.className.trim().split(/\\s+/).join('.') : '');
   const found = [];
   const root = document.documentElement;
-  if (root.scrollWidth > window.innerWidth) {
+  const width = root.clientWidth;  // the layout viewport: a phone zooms out (innerWidth grows) to fit a wide page
+  if (root.scrollWidth > width) {
     const wide = [...document.querySelectorAll('body *')]
-      .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.table-responsive'))
+      .filter(e => e.getBoundingClientRect().right > width + 1 && !e.closest('.table-responsive'))
       .slice(-3).map(describe);
-    found.push(`page ${root.scrollWidth} > ${window.innerWidth}: ${wide.join(', ')}`);
+    found.push(`page ${root.scrollWidth} > ${width}: ${wide.join(', ')}`);
   }
   if (cards) {
     for (const table of document.querySelectorAll('table.table-cards')) {
@@ -79,7 +82,9 @@ def measure(page, url, problems, username):
     """Load ``url`` at 390 px and measure it there and at 683 px; the links of the page."""
     page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHT})
     try:
-        response = page.goto(url)
+        response = page.goto(
+            url, wait_until="domcontentloaded"
+        )  # the style sheets are in; images need not be
     except PlaywrightError:  # a download (a workbook template): no page to measure
         return None
     if response is None or response.status != 200 or "html" not in response.headers.get("content-type", ""):
@@ -129,6 +134,12 @@ def test_no_page_scrolls_sideways_at_390_or_683_px(live_demo, browser, screensho
                     screenshot(page, f"{username}-{name}-390")
                     page.set_viewport_size({"width": WIDTHS[1], "height": HEIGHT})
                     screenshot(page, f"{username}-{name}-683")
+            if username == ROLES[0]:  # the measure itself: a block wider than the phone is found
+                page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHT})
+                page.evaluate(
+                    "document.querySelector('main').insertAdjacentHTML('beforeend', '<div id=too-wide style=\"width: 500px\">x</div>')"
+                )
+                assert any("div#too-wide" in found for found in page.evaluate(OVERFLOW, True))
         finally:
             context.close()
         pages += measured
