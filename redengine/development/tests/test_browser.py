@@ -118,7 +118,9 @@ def test_at_phone_width_lists_are_cards_and_no_page_scrolls_sideways(live_demo, 
         urls += [case.get_absolute_url(), reverse("development:step_add", args=[case.pk])]
     for url in urls:
         page.goto(f"{base}{url}")
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
         assert overflow <= 0, f"{url} scrolls sideways by {overflow} px at 390 px"
     page.goto(f"{base}{reverse('development:due')}")
     first = page.locator("table.table-cards tbody tr").first

@@ -176,7 +176,7 @@ def test_wrong_password_shows_a_chinese_error_and_stays_on_the_login_page(live_d
 
 
 def horizontal_overflow(page):
-    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
 
 def test_phone_width_has_no_horizontal_scrolling(live_demo, new_page, screenshot):

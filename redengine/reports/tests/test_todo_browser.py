@@ -20,7 +20,7 @@ def test_secretary_follows_a_due_step_from_the_to_do_list_on_a_phone(live_demo, 
     expect(page.locator("#schools-by-district")).to_have_count(0)  # no district tables for a school
     due = page.locator("#todo-development-month")
     expect(due).to_contain_text("本月到期的发展步骤")
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
     screenshot(page, "1-todo")
     record = due.locator("a.todo-action", has_text="录入").first
     href = record.get_attribute("href")
