@@ -16,6 +16,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from .context import current_actor
+from .fields import sort_keys_of
 from .masking import looks_like_identifier, mask_personal
 from .models import AccessEvent, AuditedModel, ObjectChange
 from .writes import active_write, chunked
@@ -321,7 +322,11 @@ def bulk_update_audited(model, objs, fields, batch_size=2000, before=None, scope
         records.append((obj, old, new, names))
     if not changed:
         return []
-    update_rows(model, changed, fields, batch_size=batch_size)
+    keys = sort_keys_of(model, written)
+    for obj in changed if keys else ():  # a changed name brings its sort key along
+        for field in keys:
+            field.pre_save(obj, False)
+    update_rows(model, changed, [*fields, *(field.name for field in keys)], batch_size=batch_size)
     if given_paths is None:
         paths = model.audit_scope_paths(changed)
     insert_records(

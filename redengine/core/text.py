@@ -18,3 +18,18 @@ def normalise_text(value):
     if value is None:
         return ""
     return _WHITESPACE.sub(" ", str(value).translate(_HALF_WIDTH)).strip()
+
+
+def pinyin_key(value, max_length=200):
+    """A sort key that orders Chinese text as a dictionary does: by pinyin, then tone (阿明 < 李四 < 王五 < 张三).
+
+    Each character becomes its syllable with the tone's number (``zhang1``), syllables are separated by a
+    space so that 西安 (``xi1 an1``) and 先 (``xian1``) stay apart, and anything else (Latin letters,
+    digits) is kept lower-cased. Stored beside the name by :class:`redengine.core.fields.SortKeyField`.
+    """
+    from pypinyin import Style, lazy_pinyin  # (its dictionaries load on first use, not at start-up)
+
+    if not value:
+        return ""
+    syllables = lazy_pinyin(str(value), style=Style.TONE3, neutral_tone_with_five=True, errors="default")
+    return " ".join(part.strip().lower() for part in syllables if part.strip())[:max_length]

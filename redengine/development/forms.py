@@ -26,7 +26,7 @@ class CaseForm(ScopedModelForm):
     def __init__(self, *args, person=None, **kwargs):
         super().__init__(*args, **kwargs)
         people = self.fields["person"].queryset.exclude(political_status__in=["member", "probationary"])
-        self.fields["person"].queryset = people.select_related("school").order_by("school__code", "name")
+        self.fields["person"].queryset = people.select_related("school").order_by("school__code", "name_key")
         self.fields["organization"].queryset = self.fields["organization"].queryset.order_by("path")
         if person is not None:
             self.initial["person"] = person.pk
@@ -141,7 +141,7 @@ class StepForm(StyledFormMixin, forms.Form):
             Person.objects.visible_to(self.user)
             .filter(pk__in=members.values("person_id"))
             .exclude(pk=self.case.person_id)
-            .order_by("name")
+            .order_by("name_key")
         )
 
     def clean_attachment(self):

@@ -188,7 +188,9 @@ class StepSheet(SheetImporter):
     def export_rows(self, ctx):
         revealed = revealed_people(ctx)
         events = DevelopmentEvent.objects.visible_to(ctx.user, "export").select_related("case__person")
-        ordered = events.order_by("case__person__name", "case__person_id", "case_id", "date", "step", "pk")
+        ordered = events.order_by(
+            "case__person__name_key", "case__person_id", "case_id", "date", "step", "pk"
+        )
         for event in ordered.iterator(2000):
             person = event.case.person
             yield {

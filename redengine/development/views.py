@@ -44,7 +44,7 @@ from .models import (
 
 CASE_COLUMNS = [
     # What matters first: who, the next step and its deadline; then where the case stands.
-    Column("person.name", gettext_lazy("Full name"), "person__name", link=True),
+    Column("person.name", gettext_lazy("Full name"), "person__name_key", link=True),
     Column("next_step_label", gettext_lazy("Next step"), "next_step"),
     Column("next_due", gettext_lazy("Deadline"), "next_due"),
     Column("due_step_label", gettext_lazy("Step with a deadline"), "due_step"),
@@ -78,7 +78,7 @@ class DueView(CaseListView):
     create_url_name = None
     paginate_by = 50
     columns = [
-        Column("person.name", gettext_lazy("Full name"), "person__name", link=True),
+        Column("person.name", gettext_lazy("Full name"), "person__name_key", link=True),
         Column("due_step_label", gettext_lazy("Step with a deadline"), "due_step"),
         Column("next_due", gettext_lazy("Deadline"), "next_due"),
         Column("next_step_label", gettext_lazy("Next step"), "next_step"),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from redengine.core.codes import DISTRICT_CHOICES, district_name
+from redengine.core.fields import SortKeyField
 from redengine.core.models import AuditedModel
 from redengine.core.permissions import CHANGE, EXPORT, VIEW, usual_table
 from redengine.core.scoping import ScopedQuerySet, prefix_q
@@ -53,6 +54,8 @@ class PartyOrganization(AuditedModel, MP_Node):
 
     code = models.CharField(_("organization code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    name_key = SortKeyField(_("name (pinyin order)"), source="name")
+    audit_exclude = frozenset({"name_key"})
     org_type = models.CharField(_("type"), max_length=20, choices=OrgType.choices, db_index=True)
     founded_on = models.DateField(_("founding date"), null=True, blank=True)
     district = models.CharField(
@@ -281,6 +284,8 @@ class School(AuditedModel):
 
     code = models.CharField(_("school code"), max_length=10, unique=True, validators=[ten_digits])
     name = models.CharField(_("school name"), max_length=100, db_index=True)
+    name_key = SortKeyField(_("school name (pinyin order)"), source="name")
+    audit_exclude = frozenset({"name_key"})
     district = models.CharField(
         _("district or county"), max_length=6, choices=DISTRICT_CHOICES, db_index=True
     )

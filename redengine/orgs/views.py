@@ -42,7 +42,7 @@ class OrganizationListView(ObjectListView):
     create_url_name = "orgs:organization_add"
     columns = [
         Column("code", _("Organization code"), "code"),
-        Column("name", _("Name"), "name", link=True),
+        Column("name", _("Name"), "name_key", link=True),
         Column("get_org_type_display", _("Type"), "org_type"),
         Column("founded_on", _("Founding date"), "founded_on"),
     ]
@@ -93,7 +93,7 @@ class SchoolListView(ObjectListView):
     create_url_name = "orgs:school_add"
     columns = [
         Column("code", _("School code"), "code"),
-        Column("name", _("School name"), "name", link=True),
+        Column("name", _("School name"), "name_key", link=True),
         Column("get_district_display", _("District or county"), "district"),
         Column("get_ownership_display", _("Ownership"), "ownership"),
         Column("get_school_type_display", _("School type"), "school_type"),

@@ -150,7 +150,7 @@ class CommitteePostForm(StyledFormMixin, forms.Form):
         self.fields["person"].queryset = (
             Person.objects.visible_to(user, "change", (CommitteePost, "add"))
             .filter(pk__in=members, political_status="member")
-            .order_by("name", "pk")
+            .order_by("name_key", "pk")
         )
         self.fields["start_on"].initial = timezone.localdate()
 

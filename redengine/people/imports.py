@@ -310,7 +310,9 @@ class PersonSheet(SheetImporter):
             .filter(person__in=people.values("pk"))
             .values_list("person_id", "organization__code", "admitted_on", "full_on")
         }
-        for person in people.select_related("school").order_by("school__code", "name", "pk").iterator(2000):
+        for person in (
+            people.select_related("school").order_by("school__code", "name_key", "pk").iterator(2000)
+        ):
             full = person.pk in revealed
             code, admitted, full_on = memberships.get(person.pk, (None, None, None))
             member = person.political_status in MEMBER_STATUSES
@@ -400,7 +402,7 @@ class HonorSheet(SheetImporter):
     def export_rows(self, ctx):
         revealed = revealed_people(ctx)
         honors = Honor.objects.visible_to(ctx.user, "export").select_related("person")
-        for honor in honors.order_by("person__name", "person_id", "awarded_on", "pk").iterator(2000):
+        for honor in honors.order_by("person__name_key", "person_id", "awarded_on", "pk").iterator(2000):
             person = honor.person
             yield {
                 "id_number": person.reveal_id_number() if person.pk in revealed else person.id_number_masked,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from redengine.core import codes
 from redengine.core.crypto import get_provider
 from redengine.core.dates import add_months
+from redengine.core.fields import SortKeyField
 from redengine.core.masking import mask_id_number, mask_mobile
 from redengine.core.models import AuditedModel
 from redengine.core.permissions import usual_table
@@ -36,6 +37,7 @@ class Person(AuditedModel):
     """A member of a school's staff (教职工), party member or not."""
 
     name = models.CharField(_("full name"), max_length=50, db_index=True)
+    name_key = SortKeyField(_("full name (pinyin order)"), source="name")
     id_number_cipher = models.TextField(_("resident ID number (encrypted)"), editable=False)
     id_number_index = models.CharField(
         _("resident ID number (index)"), max_length=64, unique=True, editable=False
@@ -68,7 +70,7 @@ class Person(AuditedModel):
 
     objects = PersonQuerySet.as_manager()
     role_actions = usual_table()
-    audit_exclude = frozenset({"id_number_cipher", "mobile_cipher"})
+    audit_exclude = frozenset({"id_number_cipher", "mobile_cipher", "name_key"})
     # The blind indexes are kept in the trail so that a change of number shows even where its masked form
     # stays the same; they, and the birth date (beside the masked number it would tell it), are not shown.
     audit_hidden = frozenset({"id_number_index", "mobile_index", "birth_date"})
@@ -76,8 +78,11 @@ class Person(AuditedModel):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        ordering = ["school_id", "name", "id"]
-        indexes = [models.Index(fields=["school", "political_status"], name="person_school_status")]
+        ordering = ["school_id", "name_key", "id"]
+        indexes = [
+            models.Index(fields=["school", "political_status"], name="person_school_status"),
+            models.Index(fields=["school", "name_key", "id"], name="person_school_name_key"),
+        ]
 
     def __str__(self):
         return f"{self.name}（{self.id_number_masked}）"

@@ -82,7 +82,7 @@ def identifier_search(request, cleaned):
         people = people.filter(id_number_index=provider.blind_index(cleaned["id_number"]))
     else:
         people = people.filter(mobile_index=provider.blind_index(cleaned["mobile"]))
-    found = list(people.select_related("school").order_by("school__code", "name", "pk")[:50])
+    found = list(people.select_related("school").order_by("school__code", "name_key", "pk")[:50])
     log_access(AccessEvent.Kind.REVEAL, request=request, obj="people.person", rows=len(found), detail=SEARCH)
     return found
 

@@ -87,7 +87,7 @@ class PersonListView(ObjectListView):
     default_order = ["school__code", "name", "pk"]
     create_url_name = "people:person_add"
     columns = [
-        Column("name", _("Full name"), "name", link=True),
+        Column("name", _("Full name"), "name_key", link=True),
         Column("id_number_masked", _("Resident ID number")),
         Column("get_sex_display", _("Sex"), "sex"),
         Column("school.name", _("School"), "school__code"),
@@ -195,7 +195,7 @@ class HonorListView(ObjectListView):
     select_related = ("person", "person__school")
     default_order = ["-awarded_on", "pk"]
     columns = [
-        Column("person.name", _("Full name"), "person__name"),
+        Column("person.name", _("Full name"), "person__name_key"),
         Column("person.school.name", _("School")),
         Column("get_title_display", _("Title"), "title"),
         Column("get_level_display", _("Level"), "level"),
@@ -214,7 +214,7 @@ class DispatchListView(ObjectListView):
     select_related = ("person", "school")
     default_order = ["-start_on", "pk"]
     columns = [
-        Column("person.name", _("Full name"), "person__name"),
+        Column("person.name", _("Full name"), "person__name_key"),
         Column("get_role_display", _("Role"), "role"),
         Column("school.name", _("School"), "school__code"),
         Column("dispatching_body", _("Dispatched by")),
