@@ -144,8 +144,10 @@ class GuidanceRecordForm(ScopedModelForm):
 
 def dispatch_label(dispatch):
     """A dispatch as the instructor's form lists it: the school and the days it lasts."""
-    end = dispatch.end_on.isoformat() if dispatch.end_on else _("now")
-    return f"{dispatch.school.name}（{dispatch.start_on.isoformat()} – {end}）"
+    values = {"school": dispatch.school.name, "start": dispatch.start_on.isoformat()}
+    if dispatch.end_on is None:
+        return _("%(school)s (from %(start)s)") % values
+    return _("%(school)s (%(start)s to %(end)s)") % {**values, "end": dispatch.end_on.isoformat()}
 
 
 class MembershipForm(PersonRecordForm):

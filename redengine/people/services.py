@@ -606,7 +606,7 @@ class GuidanceService(SchoolPlaced, ModelService):
                     "date": record.held_on.isoformat(),
                     "school": school,
                     "start": dispatch.start_on.isoformat(),
-                    "end": dispatch.end_on.isoformat() if dispatch.end_on else _("now"),
+                    "end": dispatch.end_on.isoformat() if dispatch.end_on else _("the present"),
                 }
                 problems.append(Problem(message, index, "held_on"))
         return problems
