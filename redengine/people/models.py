@@ -440,11 +440,11 @@ class GuidanceRecord(AuditedModel):
 
     @property
     def content_summary(self):
-        return Truncator(self.content).chars(60)
+        return Truncator(self.content).chars(30)
 
     @property
     def issues_summary(self):
-        return Truncator(self.issues).chars(40)
+        return Truncator(self.issues).chars(20)
 
     @classmethod
     def scope_filter(cls, prefixes):
