@@ -200,6 +200,7 @@ def new_dispatch(d):
 
 TO_SCHOOL = Needs(lambda d: school_owners(d.school), action="add", field="school")
 NEW_DISPATCH = lambda d: Dispatch.objects.filter(dispatching_body="矩阵派出单位")  # noqa: E731
+UNGUIDED = lambda d: not d.guidance_records.exists()  # noqa: E731 (a dispatch with guidance records stays)
 
 DISPATCHES = ScopedCase(
     name="dispatch",
@@ -224,7 +225,7 @@ DISPATCHES = ScopedCase(
             change=("dispatching_body", "改派出单位"),
             fields=["person", "role", "school", "dispatching_body", "public", "start_on", "end_on"],
         ),
-        Delete("people:dispatch_delete"),
+        Delete("people:dispatch_delete", deletable=UNGUIDED),
         ApiList("dispatch-list"),
         ApiDetail("dispatch-detail"),
         ApiCreate(
@@ -238,7 +239,7 @@ DISPATCHES = ScopedCase(
             body=lambda d: {"dispatching_body": "接口改名"},
             done=lambda d: d.dispatching_body == "接口改名",
         ),
-        ApiDelete("dispatch-detail"),
+        ApiDelete("dispatch-detail", deletable=UNGUIDED),
     ],
 )
 
