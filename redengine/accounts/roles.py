@@ -56,7 +56,10 @@ ROLES = {
             _("Party-building instructor"),
             False,
             False,
-            _("Dispatched to private schools: read access and guidance records"),
+            _(
+                "Dispatched to private schools: reads within the role's scope, writes the guidance records "
+                "of the schools of their dispatches"
+            ),
         ),
         Role(
             "inspector",

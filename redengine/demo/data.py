@@ -173,6 +173,17 @@ PEOPLE = [
     ),
     ("芙蓉吴老师", "430102", "1992-04-18", 74, "4301020001", "support", False, None, []),
     (
+        "刘卫东",
+        "430104",
+        "1979-04-09",
+        47,
+        "4301040001",
+        "teacher",
+        False,
+        ("CS430104-01", "2003-06-30", "2004-06-30"),
+        [],
+    ),
+    (
         "一中郑老师",
         "430111",
         "1980-01-20",
@@ -185,11 +196,64 @@ PEOPLE = [
     ),
 ]
 
-# Dispatches to private schools: (person name, role, school code, body, public, start, end)
+# Dispatches to private schools: (person name, role, school code, body, public, start, end[, account]).
+# 刘卫东 took over from 麓山赵老师 and also guides the kindergarten; the demo account ``instructor`` is his.
 DISPATCHES = [
     ("麓山赵老师", "instructor", "4301040004", "长沙市教育局", True, "2018-11-01", "2021-10-31"),
     ("芙蓉周老师", "instructor", "4301020003", "芙蓉区教育局", True, "2019-03-01", None),
     ("一中郑老师", "secretary", "4301000002", "长沙市教育局", True, "2018-11-01", None),
+    ("刘卫东", "instructor", "4301040004", "岳麓区教育局", True, "2021-11-01", None, "instructor"),
+    ("刘卫东", "instructor", "4301040005", "岳麓区教育局", True, "2022-03-01", None, "instructor"),
+]
+
+# Guidance records (指导记录): (instructor, school code, date or days before today, kind, what was done,
+# problems found, follow-up). The kindergarten has none this month: the instructor's to-do list says so.
+GUIDANCE = [
+    (
+        "麓山赵老师",
+        "4301040004",
+        "2020-10-15",
+        "supervision",
+        "检查学校招生简章和收费公示，核对教师资格证持证情况。",
+        "两名新进教师未取得教师资格证。",
+        "学校承诺年底前完成资格认定，已报区教育局备案。",
+    ),
+    (
+        "刘卫东",
+        "4301040004",
+        40,
+        "propaganda",
+        "向学校董事会宣讲民办学校党建工作重点任务清单，解读“双向进入、交叉任职”。",
+        "",
+        "",
+    ),
+    (
+        "刘卫东",
+        "4301040004",
+        0,
+        "guidance",
+        "列席支部委员会会议，检查“三会一课”记录，指导制定下学期发展党员计划。",
+        "主题党日活动记录缺少参会人员签到。",
+        "下次活动起使用签到表，下月指导时复查。",
+    ),
+    (
+        "刘卫东",
+        "4301040005",
+        45,
+        "service",
+        "为幼儿园青年教师开展师德师风专题培训，摸排入党积极分子。",
+        "",
+        "",
+    ),
+    (
+        "芙蓉周老师",
+        "4301020003",
+        20,
+        "guidance",
+        "与园长商议党组织组建：园内正式党员两名，暂不具备单独组建条件。",
+        "尚未建立党组织。",
+        "建议与就近学校联合组建党支部，已报芙蓉区教育局。",
+    ),
 ]
 
 # Start-up funds: (organization code, amount, approved, paid)

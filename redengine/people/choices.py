@@ -30,6 +30,17 @@ class DispatchRole(models.TextChoices):
     INSTRUCTOR = "instructor", _("Party-building instructor")
 
 
+class GuidanceKind(models.TextChoices):
+    """What an instructor's visit did, after the four parts of the role (四员, domain-rules PRIV.INSTRUCTOR_ROLE):
+    propagandist, party-building guide, service provider and supervisor of the school's conduct (in
+    Changsha the instructor is also the government's supervisor 政府督导员, PRIV.CHANGSHA_2018)."""
+
+    PROPAGANDA = "propaganda", _("Policy briefing (propagandist)")
+    GUIDANCE = "guidance", _("Party-building guidance (guide)")
+    SERVICE = "service", _("Service to the school (service provider)")
+    SUPERVISION = "supervision", _("Supervision of school conduct (supervisor)")
+
+
 class CommitteePostKind(models.TextChoices):
     SECRETARY = "secretary", _("Secretary")
     DEPUTY_SECRETARY = "deputy_secretary", _("Deputy secretary")

@@ -2,14 +2,15 @@
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q
+from django.forms import DateInput
 from django.utils.translation import gettext_lazy as _
 
 from redengine.core import codes
 from redengine.core.filters import YesNoFilter
 from redengine.orgs.filters import SchoolCodeFilter, SubtreeFilter
 
-from .choices import DispatchRole, Title
-from .models import Dispatch, Honor, Person
+from .choices import DispatchRole, GuidanceKind, Title
+from .models import Dispatch, GuidanceRecord, Honor, Person
 from .search import no_identifier_in_query
 
 
@@ -66,3 +67,31 @@ class DispatchFilterSet(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(person__name__icontains=value) | Q(school__name__icontains=value))
+
+
+class GuidanceFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    school = django_filters.CharFilter(field_name="school__code", label=_("School code"))
+    kind = django_filters.ChoiceFilter(choices=GuidanceKind.choices, label=_("Kind of guidance"))
+    since = django_filters.DateFilter(
+        field_name="held_on", lookup_expr="gte", label=_("From"), widget=DateInput(attrs={"type": "date"})
+    )
+    until = django_filters.DateFilter(
+        field_name="held_on", lookup_expr="lte", label=_("To"), widget=DateInput(attrs={"type": "date"})
+    )
+    mine = YesNoFilter(method="of_mine", label=_("My own records"))
+    within = SubtreeFilter(label=_("Within organization (code)"))
+
+    class Meta:
+        model = GuidanceRecord
+        fields = ["q", "school", "kind", "since", "until", "mine", "within"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(school__name__icontains=value) | Q(dispatch__person__name__icontains=value))
+
+    def of_mine(self, queryset, name, value):
+        user = getattr(self.request, "user", None)
+        if value not in ("true", "false") or not getattr(user, "pk", None):
+            return queryset
+        mine = Q(dispatch__account=user)
+        return queryset.filter(mine) if value == "true" else queryset.exclude(mine)

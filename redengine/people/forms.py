@@ -3,11 +3,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from redengine.accounts.models import RoleAssignment, User
 from redengine.core.forms import ScopedModelForm, StyledFormMixin
 from redengine.core.validators import normalise_mobile, parse_id_number
 
-from .choices import CommitteePostKind
-from .models import CommitteePost, Dispatch, Honor, Membership, Person
+from .choices import CommitteePostKind, DispatchRole
+from .models import CommitteePost, Dispatch, GuidanceRecord, Honor, Membership, Person
 
 
 class PersonForm(ScopedModelForm):
@@ -97,7 +98,7 @@ class HonorForm(PersonRecordForm):
 class DispatchForm(PersonRecordForm):
     class Meta:
         model = Dispatch
-        fields = ["person", "role", "school", "dispatching_body", "public", "start_on", "end_on"]
+        fields = ["person", "role", "school", "dispatching_body", "public", "start_on", "end_on", "account"]
         widgets = {"start_on": DATE, "end_on": DATE}
 
     def __init__(self, *args, **kwargs):
@@ -105,6 +106,48 @@ class DispatchForm(PersonRecordForm):
         self.fields["school"].queryset = (
             self.fields["school"].queryset.filter(ownership="private").order_by("code")
         )
+        # The accounts that hold the instructor role where the user can see it (the service checks the same).
+        holders = RoleAssignment.objects.visible_to(self.user).filter(role=DispatchRole.INSTRUCTOR)
+        self.fields["account"].queryset = User.objects.filter(
+            pk__in=holders.values("user_id"), is_active=True
+        ).order_by("username")
+
+
+class GuidanceRecordForm(ScopedModelForm):
+    """A guidance record: the dispatch is one of the instructor's own (the service checks that it lasts on
+    the day of the guidance, and refuses naming the school if not)."""
+
+    class Meta:
+        model = GuidanceRecord
+        fields = ["dispatch", "held_on", "kind", "content", "issues", "follow_up"]
+        widgets = {
+            "held_on": DATE,
+            "content": forms.Textarea(attrs={"rows": 4}),
+            "issues": forms.Textarea(attrs={"rows": 3}),
+            "follow_up": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["dispatch"]
+        field.queryset = (
+            field.queryset.filter(account=self.user, role=DispatchRole.INSTRUCTOR)
+            .select_related("school")
+            .order_by("-start_on", "pk")
+        )
+        field.label_from_instance = dispatch_label
+        if self.instance.pk is None and not self.initial.get("held_on"):
+            self.initial["held_on"] = timezone.localdate()
+        if self.instance.pk is None and field.queryset.count() == 1:
+            field.initial = field.queryset.first().pk
+
+
+def dispatch_label(dispatch):
+    """A dispatch as the instructor's form lists it: the school and the days it lasts."""
+    values = {"school": dispatch.school.name, "start": dispatch.start_on.isoformat()}
+    if dispatch.end_on is None:
+        return _("%(school)s (from %(start)s)") % values
+    return _("%(school)s (%(start)s to %(end)s)") % {**values, "end": dispatch.end_on.isoformat()}
 
 
 class MembershipForm(PersonRecordForm):

@@ -6,11 +6,13 @@ encrypted (SM4 through the pluggable provider of ``core.crypto``) with a keyed b
 database file alone reveals neither.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from redengine.core import codes
@@ -24,7 +26,7 @@ from redengine.core.scoping import ScopedQuerySet
 from redengine.core.validators import normalise_mobile, parse_id_number
 from redengine.orgs.models import OrganizationScoped, PartyOrganization, School, school_scope_q
 
-from .choices import CommitteePostKind, DispatchRole, Sex, Title, TitleLevel
+from .choices import CommitteePostKind, DispatchRole, GuidanceKind, Sex, Title, TitleLevel
 
 
 class PersonQuerySet(ScopedQuerySet):
@@ -311,6 +313,13 @@ class Honor(AuditedModel):
         return self.person.audit_scope_path()
 
 
+class DispatchQuerySet(ScopedQuerySet):
+    def active_on(self, day):
+        """Dispatches in force on ``day``: begun on or before it, and not ended before it (``end_on`` is the
+        last day of the dispatch)."""
+        return self.filter(start_on__lte=day).filter(Q(end_on__isnull=True) | Q(end_on__gte=day))
+
+
 class Dispatch(AuditedModel):
     """A secretary or party-building instructor dispatched (选派) to a private school."""
 
@@ -329,8 +338,19 @@ class Dispatch(AuditedModel):
     )
     start_on = models.DateField(_("from"), db_index=True)
     end_on = models.DateField(_("to"), null=True, blank=True)
+    # The account the dispatched person signs in with: an instructor writes guidance records for the
+    # schools of the dispatches that name their account, and only while the dispatch lasts.
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="dispatches",
+        verbose_name=_("account"),
+        help_text=_("The instructor's account: with it they write the guidance records of this school."),
+    )
 
-    objects = ScopedQuerySet.as_manager()
+    objects = DispatchQuerySet.as_manager()
     role_actions = usual_table()
 
     class Meta:
@@ -344,6 +364,9 @@ class Dispatch(AuditedModel):
     def __str__(self):
         return f"{self.person.name} → {self.school} ({self.get_role_display()})"
 
+    def active_on(self, day):
+        return self.start_on <= day and (self.end_on is None or day <= self.end_on)
+
     def clean(self):
         super().clean()
         if self.end_on and self.start_on and self.end_on < self.start_on:
@@ -352,6 +375,81 @@ class Dispatch(AuditedModel):
             raise ValidationError(
                 {"school": _("Secretaries and instructors are dispatched to private schools.")}
             )
+
+    @classmethod
+    def scope_filter(cls, prefixes):
+        return school_scope_q(prefixes, school="school_id", district="school__district")
+
+    def audit_scope_path(self):
+        return self.school.audit_scope_path()
+
+
+class GuidanceRecord(AuditedModel):
+    """A guidance record (指导记录): one visit or piece of work of a party-building instructor at a private
+    school they are dispatched to, after the four parts of the role (四员, PRIV.INSTRUCTOR_ROLE).
+
+    The instructor writes it, for a school of a dispatch that names their account and on a day the dispatch
+    lasts (``services.record_guidance``); the school's secretary, the district and city administrators and
+    the inspectors read it within their scope."""
+
+    dispatch = models.ForeignKey(
+        Dispatch, on_delete=models.PROTECT, related_name="guidance_records", verbose_name=_("dispatch")
+    )
+    # The dispatch's school, kept on the record so that a school's records are one indexed look-up.
+    school = models.ForeignKey(
+        School,
+        on_delete=models.PROTECT,
+        related_name="guidance_records",
+        verbose_name=_("school"),
+        editable=False,
+    )
+    held_on = models.DateField(_("date of guidance"))
+    kind = models.CharField(_("kind of guidance"), max_length=12, choices=GuidanceKind.choices)
+    content = models.TextField(_("what was done"), max_length=2000)
+    issues = models.TextField(_("problems found"), max_length=2000, blank=True)
+    follow_up = models.TextField(
+        _("follow-up"),
+        max_length=2000,
+        blank=True,
+        help_text=_("What the school is to correct, and by when; what was checked since."),
+    )
+
+    objects = ScopedQuerySet.as_manager()
+    # Written by the instructor (their own records, at the schools they are dispatched to: the service says
+    # which); read by the administrators, the school's secretary and the inspectors.
+    role_actions = {
+        "city_admin": frozenset({"view", "export"}),
+        "district_admin": frozenset({"view", "export"}),
+        "school_secretary": frozenset({"view"}),
+        "instructor": frozenset({"view", "add", "change"}),
+        "inspector": frozenset({"view", "export"}),
+    }
+
+    class Meta:
+        verbose_name = _("guidance record")
+        verbose_name_plural = _("guidance records")
+        ordering = ["-held_on", "-id"]
+        indexes = [
+            models.Index(fields=["school", "held_on"], name="guidance_school_date"),
+            models.Index(fields=["dispatch", "held_on"], name="guidance_dispatch_date"),
+            models.Index(fields=["held_on"], name="guidance_date"),
+            models.Index(fields=["kind", "held_on"], name="guidance_kind_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.school.name} {self.held_on:%Y-%m-%d} {self.get_kind_display()}"
+
+    def get_absolute_url(self):
+        """Its edit form (there is no page of its own): the instructor who wrote it opens it from the list."""
+        return reverse("people:guidance_edit", args=[self.pk])
+
+    @property
+    def content_summary(self):
+        return Truncator(self.content).chars(30)
+
+    @property
+    def issues_summary(self):
+        return Truncator(self.issues).chars(20)
 
     @classmethod
     def scope_filter(cls, prefixes):

@@ -3,4 +3,5 @@
 from redengine.core.panels import panel
 
 panel("orgs.school", "people:school_staff_summary", 10, css_class="mt-3")
+panel("orgs.school", "people:school_guidance", 20, css_class="mt-3")
 panel("orgs.organization", "people:organization_members", 10, css_class="mt-3")

@@ -57,7 +57,13 @@ declare(
         ["role", "school", "start_on", "end_on"],
         Entry(_("private-school party building"), GENERAL, WHILE_EMPLOYED),
     ),
-    ["id", "person", "dispatching_body", "public"],
+    ["id", "person", "dispatching_body", "public", "account"],
+)
+declare(
+    "people.GuidanceRecord",
+    dict.fromkeys(["held_on", "kind"], Entry(_("private-school party building"), GENERAL, WHILE_EMPLOYED)),
+    # What was done and found at the school: about the school, not the instructor who writes it.
+    ["id", "dispatch", "school", "content", "issues", "follow_up"],
 )
 declare(
     "people.CommitteePost",

@@ -10,17 +10,18 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from redengine.accounts.models import RoleAssignment
 from redengine.core.audit import bulk_create_audited, bulk_update_audited, remember
 from redengine.core.crypto import get_provider
 from redengine.core.masking import mask_id_number, mask_mobile
-from redengine.core.services import ADD, CHANGE, Item, ModelService, related_of
+from redengine.core.services import ADD, CHANGE, PICK, Item, ModelService, related_of
 from redengine.core.validators import IdNumber, normalise_mobile, parse_id_number, validate_mobile
 from redengine.core.writes import Problem, RefusedError, chunked, lies_with, writing
 from redengine.orgs.models import School
 from redengine.orgs.services import school_places
 
-from .choices import CommitteePostKind
-from .models import CommitteePost, Dispatch, Honor, Membership, Person, add_years
+from .choices import CommitteePostKind, DispatchRole
+from .models import CommitteePost, Dispatch, GuidanceRecord, Honor, Membership, Person, add_years
 
 MEMBER_STATUSES = {"member", "probationary"}
 SCHOOL_FIELD = Person._meta.get_field("school")
@@ -480,9 +481,135 @@ class HonorService(SchoolPlaced, ModelService):
 
 
 class DispatchService(SchoolPlaced, ModelService):
+    """Dispatches. An instructor's dispatch may name the account the instructor signs in with: an account
+    that holds the instructor role where the writer can see it (a role assignment in the writer's scope)."""
+
     model = Dispatch
-    fields = ("person", "role", "school", "dispatching_body", "public", "start_on", "end_on")
+    fields = ("person", "role", "school", "dispatching_body", "public", "start_on", "end_on", "account")
     references = {"person": CHANGE}
+
+    def check(self, items, scope):
+        plan = super().check(items, scope)
+        linked = [
+            (index, item)
+            for index, item in enumerate(plan.items)
+            if item.obj.account_id and (item.is_new or "account" in item.changed)
+        ]
+        if linked:
+            holders = RoleAssignment.objects.filter(role=DispatchRole.INSTRUCTOR)
+            if not scope.whole_tree:
+                holders = holders.visible_to(scope.by)
+            wanted = sorted({item.obj.account_id for _index, item in linked})
+            allowed = set(holders.filter(user_id__in=wanted).values_list("user_id", flat=True))
+            for index, item in linked:
+                if item.obj.role != DispatchRole.INSTRUCTOR:
+                    message = _("Only an instructor's dispatch names an account.")
+                elif item.obj.account_id not in allowed:
+                    message = _("This account holds no party-building instructor role in your scope.")
+                else:
+                    continue
+                plan.problems.append(Problem(message, index, "account"))
+            plan.problems.sort(key=lambda p: (p.item is None, p.item or 0))
+        return plan
+
+
+class GuidanceService(SchoolPlaced, ModelService):
+    """Guidance records (指导记录) of the party-building instructors (PRIV.INSTRUCTOR_ROLE, 四员).
+
+    An item names the instructor's dispatch; the record lies at the dispatch's school. A condition of
+    validity (domain-rules §0.1), refused whoever writes: the dispatch is an instructor's, and it lasts on
+    the day of the guidance (from its first to its last day). An account writes only for the dispatches that
+    name it (its own records, at the schools it is dispatched to); ``SYSTEM`` (an import of past records,
+    the demo) for any. The records named and written are re-checked in the writer's scope as always."""
+
+    model = GuidanceRecord
+    fields = ("dispatch", "held_on", "kind", "content", "issues", "follow_up")
+    references = {"dispatch": PICK}
+    place_field = "dispatch"
+
+    def derive(self, plan, item, index):
+        if index == 0:  # the dispatches and their schools of the whole batch, in bulk
+            dispatches = related_of([i.obj for i in plan.items], "dispatch")
+            related_of([d for d in dispatches.values() if d is not None], "school")
+        dispatch = item.obj.dispatch if item.obj.dispatch_id else None
+        if dispatch is not None:
+            item.obj.school = dispatch.school
+
+    def check(self, items, scope):
+        items = list(items)
+        recorded = {n: i.instance.dispatch_id for n, i in enumerate(items) if i.instance is not None}
+        plan = super().check(items, scope)
+        blocked = {p.item for p in plan.problems if p.missing or p.field == "dispatch"}
+        plan.problems += self.check_own(plan, scope, recorded, blocked)
+        plan.problems += self.check_dispatches(plan, scope, blocked)
+        plan.problems.sort(key=lambda p: (p.item is None, p.item or 0))
+        return plan
+
+    def validate(self, plan):
+        super().validate(plan)
+        today = timezone.localdate()
+        for index, item in enumerate(plan.items):
+            if not (item.is_new or item.changed):
+                continue
+            record = item.obj
+            for name in ("held_on", "kind", "content"):
+                if not getattr(record, name):
+                    plan.problems.append(Problem(_("This field is required."), index, name))
+            if record.held_on and record.held_on > today:
+                message = _("The date of guidance cannot be in the future.")
+                plan.problems.append(Problem(message, index, "held_on"))
+
+    def check_own(self, plan, scope, recorded, blocked):
+        """A record changed is the writer's own: its dispatch (as recorded) names the writer's account."""
+        if scope.whole_tree or not recorded:
+            return []
+        mine = set(
+            Dispatch.objects.filter(pk__in=sorted(set(recorded.values())), account=scope.by).values_list(
+                "pk", flat=True
+            )
+        )
+        message = _(
+            "This guidance record belongs to another instructor's dispatch: you may change only yours."
+        )
+        return [
+            Problem(message, index)
+            for index, dispatch_id in recorded.items()
+            if index not in blocked and dispatch_id not in mine and plan.items[index].changed
+        ]
+
+    def check_dispatches(self, plan, scope, blocked):
+        """The dispatch named is an instructor's, the writer's own, and lasts on the day of the guidance."""
+        problems = []
+        for index, item in enumerate(plan.items):
+            record = item.obj
+            if index in blocked or not (item.is_new or item.changed) or not record.dispatch_id:
+                continue
+            dispatch = record.dispatch
+            school = dispatch.school.name
+            if dispatch.role != DispatchRole.INSTRUCTOR:
+                message = _(
+                    "%(school)s: this dispatch is of a party secretary; guidance records are written for an "
+                    "instructor's dispatch."
+                ) % {"school": school}
+                problems.append(Problem(message, index, "dispatch"))
+            elif not scope.whole_tree and dispatch.account_id != scope.by.pk:
+                message = _(
+                    "%(school)s: this dispatch does not name your account; you write guidance records only "
+                    "for the schools you are dispatched to."
+                ) % {"school": school}
+                problems.append(Problem(message, index, "dispatch"))
+            elif record.held_on and not dispatch.active_on(record.held_on):
+                message = _(
+                    "On %(date)s you were not dispatched to %(school)s (the dispatch lasts from %(start)s "
+                    "to %(end)s): a guidance record is written only for a day of the dispatch."
+                ) % {
+                    "date": record.held_on.isoformat(),
+                    "school": school,
+                    "start": dispatch.start_on.isoformat(),
+                    "end": dispatch.end_on.isoformat() if dispatch.end_on else _("the present"),
+                }
+                problems.append(Problem(message, index, "held_on"))
+        return problems
 
 
 class CommitteePostService(ModelService):
@@ -652,12 +779,14 @@ MEMBERSHIPS = MembershipService()
 HONORS = HonorService()
 DISPATCHES = DispatchService()
 POSTS = CommitteePostService()
+GUIDANCE = GuidanceService()
 
 save_people = PEOPLE.save
 set_memberships = MEMBERSHIPS.save
 award_titles = HONORS.save
 save_dispatches = DISPATCHES.save
 save_posts = POSTS.save
+record_guidance = GUIDANCE.save
 
 
 @lies_with(School)

@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from redengine.core.todo import CITY, Row, Todo, todo
-from redengine.orgs.models import PartyOrganization
+from redengine.orgs.models import PartyOrganization, School
 from redengine.orgs.todo import bureau_label, per_bureau
 
+from .choices import DispatchRole
 from .completeness import organizations_by_completeness, people_by_completeness
-from .models import CommitteePost, Person, current_posts
+from .models import CommitteePost, Dispatch, GuidanceRecord, Person, current_posts
 
 SHOWN = 10
 
@@ -66,3 +67,42 @@ def incomplete_records(reach):
             url + "?" + urlencode({"kind": "organizations"}),
         ),
     ]
+
+
+@todo("people.guidance", "due", 40)
+def guidance_due(reach):
+    """An instructor's schools with no guidance record yet this month: the dispatches that name the account
+    and last today (a reminder, not a rule: the texts set no frequency). A school the account's roles do not
+    reach is said so, for the security administrator to grant the role there. Three queries."""
+    user = reach.user
+    if not user.can(GuidanceRecord, "add"):
+        return []
+    today = reach.today
+    this_month = GuidanceRecord.objects.filter(
+        dispatch=OuterRef("pk"), held_on__gte=today.replace(day=1), held_on__lte=today
+    )
+    lacking = (
+        Dispatch.objects.filter(account=user, role=DispatchRole.INSTRUCTOR)
+        .active_on(today)
+        .filter(~Exists(this_month))
+        .select_related("school")
+        .order_by("school__code", "pk")
+    )
+    listed = list(lacking[: SHOWN + 1])
+    if not listed:
+        return []
+    total = len(listed) if len(listed) <= SHOWN else lacking.count()
+    reachable = set(
+        School.objects.visible_to(user, "view", (GuidanceRecord, "add"))
+        .filter(pk__in=[d.school_id for d in listed])
+        .values_list("pk", flat=True)
+    )
+    add = reverse("people:guidance_add")
+    rows = [
+        Row(d.school.name, action_label=_("Add a guidance record"), action_url=add)
+        if d.school_id in reachable
+        else Row(d.school.name, note=_("outside your roles' scope: ask the security administrator"))
+        for d in listed[:SHOWN]
+    ]
+    label = _("Schools you are dispatched to with no guidance record this month")
+    return [Todo("people.guidance", label, total, reverse("people:guidance_list") + "?mine=true", rows)]

@@ -47,16 +47,17 @@ from .completeness import (
     organizations_by_completeness,
     people_by_completeness,
 )
-from .filters import DispatchFilterSet, HonorFilterSet, PersonFilterSet
+from .filters import DispatchFilterSet, GuidanceFilterSet, HonorFilterSet, PersonFilterSet
 from .forms import (
     CommitteePostEndForm,
     CommitteePostForm,
     DispatchForm,
+    GuidanceRecordForm,
     HonorForm,
     MembershipForm,
     PersonForm,
 )
-from .models import CommitteePost, Dispatch, Honor, Membership, Person, current_posts
+from .models import CommitteePost, Dispatch, GuidanceRecord, Honor, Membership, Person, current_posts
 from .privacy import personal_view
 from .search import IdentifierSearchForm, SearchThrottledError, identifier_search, no_identifier_in_query
 
@@ -254,6 +255,93 @@ SCHOOLS_SHOWN = 10
 def district_of_bureaus():
     """{bureau path: district} for the district bureaus' organizations (one query)."""
     return dict(PartyOrganization.objects.exclude(district="").values_list("path", "district"))
+
+
+class GuidanceListView(ObjectListView):
+    """The guidance records in the user's scope; an instructor opens their own to change them."""
+
+    model = GuidanceRecord
+    filterset_class = GuidanceFilterSet
+    select_related = ("school", "dispatch__person")
+    default_order = ["-held_on", "-pk"]
+    create_url_name = "people:guidance_add"
+    columns = [
+        Column("held_on", _("Date of guidance"), "held_on", link=True),
+        Column("school.name", _("School"), "school__code"),
+        Column("get_kind_display", _("Kind of guidance"), "kind"),
+        Column("dispatch.person.name", _("Instructor"), "dispatch__person__name"),
+        Column("content_summary", _("What was done")),
+        Column("issues_summary", _("Problems found")),
+    ]
+    export_columns = [
+        Column("held_on", _("Date of guidance")),
+        Column("school.code", _("School code")),
+        Column("school.name", _("School")),
+        Column("get_kind_display", _("Kind of guidance")),
+        Column("dispatch.person.name", _("Instructor")),
+        Column("content", _("What was done")),
+        Column("issues", _("Problems found")),
+        Column("follow_up", _("Follow-up")),
+    ]
+
+    def export(self):
+        self.columns = self.export_columns
+        return super().export()
+
+    def cells(self, obj):
+        """Only the instructor whose dispatch it is opens a record (to change it); the others read the row."""
+        cells = super().cells(obj)
+        if obj.dispatch.account_id != self.request.user.pk:
+            cells = [Cell(c.value, None, c.label) for c in cells]
+        return cells
+
+
+class GuidanceEditView(ObjectEditView):
+    """Add or change a guidance record: the instructor's own, for a school they are dispatched to."""
+
+    model = GuidanceRecord
+    form_class = GuidanceRecordForm
+    service = services.GUIDANCE
+    list_url_name = "people:guidance_list"
+    back_to_list = True
+    select_related = ("school", "dispatch")
+
+    def get_queryset(self):
+        # Another instructor's record answers as one that does not exist: an instructor changes only theirs.
+        return super().get_queryset().filter(dispatch__account=self.request.user)
+
+
+@login_required
+def school_guidance(request, pk):
+    """A private school's latest guidance records and its instructors now (a fragment of the school page)."""
+    user = request.user
+    if not user.can(GuidanceRecord, "view"):
+        return refuse(request, GuidanceRecord, "view")
+    school = get_object_or_404(School.objects.visible_to(user), pk=pk)
+    records = GuidanceRecord.objects.visible_to(user).filter(school=school)
+    today = timezone.localdate()
+    instructors = (
+        Dispatch.objects.visible_to(user)
+        .filter(school=school, role="instructor")
+        .active_on(today)
+        .select_related("person")
+        .order_by("start_on", "pk")
+    )
+    mine = (
+        user.can(GuidanceRecord, "add")
+        and Dispatch.objects.filter(school=school, role="instructor", account=user).active_on(today).exists()
+    )
+    return render(
+        request,
+        "people/school_guidance.html",
+        {
+            "school": school,
+            "total": records.count(),
+            "latest": list(records.select_related("dispatch__person").order_by("-held_on", "-pk")[:5]),
+            "instructors": list(instructors),
+            "may_add": mine,
+        },
+    )
 
 
 @login_required

@@ -2,6 +2,7 @@
 every page, action, fragment and API method they have."""
 
 from redengine.orgs.models import PartyOrganization, School
+from redengine.people.models import GuidanceRecord
 from redengine.testing.matrix import (
     Action,
     ApiCreate,
@@ -208,6 +209,7 @@ SCHOOLS = ScopedCase(
         Export("orgs:school_list"),
         Detail("orgs:school_detail"),
         Detail("people:school_staff_summary"),
+        Detail("people:school_guidance", model=GuidanceRecord),
         Create(
             "orgs:school_add",
             data=new_school,

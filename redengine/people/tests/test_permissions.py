@@ -4,12 +4,14 @@ changes, with every page, action, fragment and API method they have."""
 
 import datetime
 
+from django.utils import timezone
+
 from redengine.core.services import Item
 from redengine.core.validators import make_id_number
 from redengine.core.writes import SYSTEM
 from redengine.orgs.models import AffiliationChange, GrantStandard, PartyOrganization, StartupGrant
 from redengine.orgs.services import Reception, receive_organizations, save_grants
-from redengine.people.models import CommitteePost, Dispatch, Honor, Membership, Person
+from redengine.people.models import CommitteePost, Dispatch, GuidanceRecord, Honor, Membership, Person
 from redengine.testing.matrix import (
     Action,
     ApiAction,
@@ -198,6 +200,7 @@ def new_dispatch(d):
 
 TO_SCHOOL = Needs(lambda d: school_owners(d.school), action="add", field="school")
 NEW_DISPATCH = lambda d: Dispatch.objects.filter(dispatching_body="矩阵派出单位")  # noqa: E731
+UNGUIDED = lambda d: not d.guidance_records.exists()  # noqa: E731 (a dispatch with guidance records stays)
 
 DISPATCHES = ScopedCase(
     name="dispatch",
@@ -222,7 +225,7 @@ DISPATCHES = ScopedCase(
             change=("dispatching_body", "改派出单位"),
             fields=["person", "role", "school", "dispatching_body", "public", "start_on", "end_on"],
         ),
-        Delete("people:dispatch_delete"),
+        Delete("people:dispatch_delete", deletable=UNGUIDED),
         ApiList("dispatch-list"),
         ApiDetail("dispatch-detail"),
         ApiCreate(
@@ -236,7 +239,60 @@ DISPATCHES = ScopedCase(
             body=lambda d: {"dispatching_body": "接口改名"},
             done=lambda d: d.dispatching_body == "接口改名",
         ),
-        ApiDelete("dispatch-detail"),
+        ApiDelete("dispatch-detail", deletable=UNGUIDED),
+    ],
+)
+
+
+# 指导记录 --------------------------------------------------------------------------------------------
+# Positions: the demo instructor's own latest record (at a school his roles reach) and one at another
+# district's school. Only the instructor writes, and only for his own dispatches: every record in his scope
+# that is sampled is his own (another instructor's record in his scope is refused: test_guidance.py).
+def instructor_dispatch(key):
+    name, school = key
+    return Dispatch.objects.get(person__name=name, school__code=school, role="instructor")
+
+
+def latest_record(key):
+    return (
+        GuidanceRecord.objects.filter(dispatch=instructor_dispatch(key)).order_by("-held_on", "-pk").first()
+    )
+
+
+GUIDANCE_DISPATCHES = {"own": ("刘卫东", "4301040004"), "other_district": ("芙蓉周老师", "4301020003")}
+NEW_GUIDANCE = "矩阵新指导记录"
+
+GUIDANCE = ScopedCase(
+    name="guidance",
+    model=GuidanceRecord,
+    find=latest_record,
+    owners=lambda r: school_owners(r.school),
+    positions=GUIDANCE_DISPATCHES,
+    marker_field="content",
+    views=[
+        ListPage("people:guidance_list", query={}),
+        Export("people:guidance_list"),
+        Create(
+            "people:guidance_add",
+            places=GUIDANCE_DISPATCHES,
+            needs=[
+                Needs(
+                    lambda key: school_owners(instructor_dispatch(key).school), action="add", field="dispatch"
+                )
+            ],
+            data=lambda key: {
+                "dispatch": instructor_dispatch(key).pk,
+                "held_on": timezone.localdate().isoformat(),
+                "kind": "guidance",
+                "content": NEW_GUIDANCE,
+            },
+            created=lambda key: GuidanceRecord.objects.filter(content=NEW_GUIDANCE),
+        ),
+        Edit(
+            "people:guidance_edit",
+            change=("content", "改指导内容"),
+            fields=["dispatch", "held_on", "kind", "content", "issues", "follow_up"],
+        ),
     ],
 )
 
@@ -538,5 +594,7 @@ AFFILIATIONS = ScopedCase(
 )
 
 globals().update(
-    build_matrix(PEOPLE, HONORS, DISPATCHES, MEMBERSHIPS, POSTS, POST_ADD, GRANTS, STANDARDS, AFFILIATIONS)
+    build_matrix(
+        PEOPLE, HONORS, DISPATCHES, GUIDANCE, MEMBERSHIPS, POSTS, POST_ADD, GRANTS, STANDARDS, AFFILIATIONS
+    )
 )

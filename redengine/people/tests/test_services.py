@@ -6,7 +6,7 @@ from redengine.core.services import Item
 from redengine.core.validators import make_id_number
 from redengine.orgs.models import PartyOrganization, School
 from redengine.people import services
-from redengine.people.models import CommitteePost, Dispatch, Honor, Membership, Person
+from redengine.people.models import CommitteePost, Dispatch, GuidanceRecord, Honor, Membership, Person
 from redengine.testing.writes import ServiceCase, build_service_tests
 
 DAY = datetime.date(2025, 3, 1)
@@ -84,6 +84,17 @@ def change_post(name, by):
     return services.save_posts([Item({"post": "deputy_secretary"}, instance=post)], by=by)
 
 
+def guidance(name, school, by):
+    dispatch = Dispatch.objects.get(person__name=name, school__code=school, role="instructor")
+    values = {"dispatch": dispatch, "held_on": DAY, "kind": "service", "content": "服务测试"}
+    return services.record_guidance([Item(values)], by=by)
+
+
+def change_guidance(school, by):
+    record = GuidanceRecord.objects.filter(school__code=school).first()
+    return services.record_guidance([Item({"content": "改指导测试"}, instance=record)], by=by)
+
+
 CASES = [
     ServiceCase(
         "people",
@@ -126,6 +137,17 @@ CASES = [
         field="person",
     ),
 ]
+
+CASES.append(
+    ServiceCase(
+        "guidance",
+        "instructor",
+        allowed=lambda by: guidance("刘卫东", "4301040004", by),
+        outside=lambda by: change_guidance("4301020003", by),
+        reference=lambda by: guidance("芙蓉周老师", "4301020003", by),
+        field="dispatch",
+    )
+)
 
 globals().update(build_service_tests(*CASES))
 

@@ -26,7 +26,7 @@ from redengine.orgs.models import PartyOrganization, School
 from redengine.people import services as people_services
 from redengine.people.models import Person
 
-from ... import city, data, votes
+from ... import city, data, guidance, votes
 
 SCHOOL_FIELDS = ("code", "name", "district", "ownership", "school_type", "urban_rural", "city_managed")
 
@@ -49,6 +49,11 @@ def step_data(step, date, today, people):
         else:
             filled[key] = value
     return filled
+
+
+def scaled_sample(scale):
+    """How many of the city's instructor dispatches get guidance records."""
+    return max(3, round(60 * scale))
 
 
 def demo_totp_key(username):
@@ -86,6 +91,7 @@ class Command(BaseCommand):
             raise CommandError("--scale is a number above 0 and at most 1.")
         with command_actor("seed_demo"), transaction.atomic():
             created = self.load_tree() + self.load_accounts() + self.load_people() + self.load_development()
+            created += guidance.small_tree()
         self.stdout.write(f"Demo data set ready ({created} new records).")
         if size == "city":
             self.load_city(seed, scale)
@@ -97,6 +103,8 @@ class Command(BaseCommand):
         if counts is None:
             self.stdout.write("The generated city is there already; nothing to do.")
             return
+        with command_actor("seed_demo"), transaction.atomic():
+            counts["guidance records"] = guidance.city(seed=seed, dispatches=scaled_sample(scale))
         elapsed = time.monotonic() - started
         written = ", ".join(f"{n} {what}" for what, n in counts.items())
         self.stdout.write(f"Generated city (seed {seed}, scale {scale:g}) in {elapsed:.1f} s: {written}.")
@@ -188,6 +196,10 @@ class Command(BaseCommand):
             ],
             by=SYSTEM,
         )
+        accounts = {
+            u.username: u
+            for u in User.objects.filter(username__in=[d[7] for d in data.DISPATCHES if len(d) > 7])
+        }
         people_services.save_dispatches(
             [
                 Item(
@@ -199,9 +211,10 @@ class Command(BaseCommand):
                         "public": public,
                         "start_on": day(start),
                         "end_on": day(end) if end else None,
+                        "account": accounts.get(account[0]) if account else None,
                     }
                 )
-                for name, role, school, body, public, start, end in data.DISPATCHES
+                for name, role, school, body, public, start, end, *account in data.DISPATCHES
             ],
             by=SYSTEM,
         )
