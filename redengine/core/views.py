@@ -10,6 +10,7 @@ import sys
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -18,13 +19,14 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import generic
 
-from . import approvals
+from . import approvals, export_jobs
 from .audit import log_access, remember
-from .exports import xlsx_response
+from .exports import CHUNK, export_filename, scope_name, xlsx_response
 from .filters import scope_choices
 from .forms import bootstrapify
 from .models import AccessEvent
@@ -139,20 +141,25 @@ class ObjectListView(ScopedMixin, generic.ListView):
         return response
 
     export_unmasked = False  # the export holds ID numbers or mobiles in full (then it always needs approval)
+    export_title = None  # the file's name (in Chinese), e.g. "Staff roster"; the list's title by default
+
+    def export_queryset(self):
+        """The rows an export of this request holds: the export scope, the list's filters and sort."""
+        return self.filtered(self.scoped(EXPORT))
 
     def export(self):
         if not self.request.user.can(self.model, EXPORT):
             return refuse(self.request, self.model, EXPORT)
-        queryset = self.filtered(self.scoped(EXPORT))
+        queryset = self.export_queryset()
         if self.filterset.is_bound and not self.filterset.is_valid():
             # A wrong filter exports nothing: back to the list (without the wrong value) with its message.
             for errors in self.filterset.form.errors.values():
                 for error in errors:
                     messages.error(self.request, error)
             return redirect(self.request.path)
-        approval, count = None, None
+        approval = None
+        count = queryset.count()
         if is_personal(self.model):
-            count = queryset.count()
             reason = approvals.reason_for(count, unmasked=self.export_unmasked)
             if reason:
                 outcome = approvals.gate(
@@ -166,21 +173,36 @@ class ObjectListView(ScopedMixin, generic.ListView):
                     return outcome
                 approval = outcome
             account_read(self.request, self.model, queryset=queryset, rows=count, detail="export")
-        rows = self.export_rows(queryset)
-        name = self.model._meta.model_name
+        title = str(self.get_title())
+        file_name = export_filename(self.export_title or title, scope_name(self.request.user, self.filterset))
+        if count > settings.EXPORT_BACKGROUND_ROWS and not approvals.holds_identifier(self.request):
+            # Written by the background worker; its page follows the rows and then offers the file.
+            query = self.request.GET.copy()
+            for key in approvals.NOT_FILTERS:
+                query.pop(key, None)
+            return export_jobs.start(
+                self.request,
+                title=title,
+                file_name=file_name,
+                model=self.model,
+                rows=count,
+                approval=approval,
+                query=query.urlencode(),
+            )
         return xlsx_response(
             self.request,
-            title=str(self.get_title()),
+            title=title,
             headers=[c.label for c in self.columns],
-            rows=rows,
-            filename=f"{name}.xlsx",
+            rows=self.export_rows(queryset),
+            filename=file_name,
+            fallback=f"{self.model._meta.model_name}-{timezone.localdate().isoformat()}.xlsx",
             model=self.model,
             approval=approval,
         )
 
     def export_rows(self, queryset):
         """The export's rows: each object's column values."""
-        for obj in queryset.iterator(2000) if hasattr(queryset, "iterator") else queryset:
+        for obj in queryset.iterator(CHUNK) if hasattr(queryset, "iterator") else queryset:
             yield [c.value(obj) for c in self.columns]
 
     def get_title(self):
