@@ -181,3 +181,20 @@ def test_the_chart_library_loads_only_on_pages_with_charts(client_for):
         assert CHART_SCRIPT not in page.content.decode(), url
     school = client_for("school_secretary").get(reverse("reports:dashboard")).content.decode()
     assert CHART_SCRIPT not in school  # a school's dashboard draws no chart
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_the_export_page_offers_the_file_in_the_browser(live_demo, new_page, screenshot, settings, viewport):
+    from redengine.testing.browser import log_in
+
+    settings.EXPORT_BACKGROUND_ROWS = 3
+    page = new_page(viewport)
+    log_in(page, live_demo.url, "yuelu_admin")
+    page.goto(live_demo.url + PEOPLE + "?export=xlsx")
+    page.wait_for_selector("#download")
+    assert "教职工名册_" in page.inner_text("#file-name")
+    screenshot(page, f"ready-{viewport}")
+    with page.expect_download() as download:
+        page.click("#download")
+    assert download.value.suggested_filename.startswith("教职工名册_")
