@@ -292,6 +292,16 @@ except ValueError as exc:
         "BULK_READ_ALERT_PEOPLE, BULK_READ_ALERT_WINDOW_MINUTES, EXPORT_APPROVAL_THRESHOLD and "
         "EXPORT_APPROVAL_VALID_HOURS must be whole numbers."
     ) from exc
+# Exports of more than EXPORT_BACKGROUND_ROWS rows are written by the background worker (core/export_jobs.py)
+# while a page shows the rows written; the requester alone downloads the file, for EXPORT_FILE_KEEP_HOURS
+# (the daily job `core.expire_exports` then drops it). Smaller exports are answered at once.
+try:
+    EXPORT_BACKGROUND_ROWS = int(os.environ.get("EXPORT_BACKGROUND_ROWS") or 3000)
+    EXPORT_FILE_KEEP = timedelta(hours=int(os.environ.get("EXPORT_FILE_KEEP_HOURS") or 24))
+except ValueError as exc:
+    raise ImproperlyConfigured(
+        "EXPORT_BACKGROUND_ROWS and EXPORT_FILE_KEEP_HOURS must be whole numbers."
+    ) from exc
 # The browsable API (HTML pages with forms): development mode only unless asked for; JSON otherwise.
 API_BROWSABLE = env_bool("API_BROWSABLE", ENV == "development")
 FILTERS_EMPTY_CHOICE_LABEL = _("All")

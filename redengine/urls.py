@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.permissions import IsAuthenticated
 
 from redengine.accounts.api.views import LogoutView, OwnTokenListView, OwnTokenView, TokenView
-from redengine.core import approvals, audit_views, notifications
+from redengine.core import approvals, audit_views, export_jobs, notifications
 from redengine.reports.api.views import MetricsView
 
 
@@ -52,6 +52,9 @@ urlpatterns = [
         {"decision": "reject"},
         name="export_request_reject",
     ),
+    path("exports/jobs/<int:pk>/", export_jobs.export_job, name="export_job"),
+    path("exports/jobs/<int:pk>/progress/", export_jobs.export_job_progress, name="export_job_progress"),
+    path("exports/jobs/<int:pk>/download/", export_jobs.export_job_download, name="export_job_download"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/read/", notifications.notification_read, name="notifications_read"),
     path("i18n/", include("django.conf.urls.i18n")),

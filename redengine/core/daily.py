@@ -14,3 +14,13 @@ def daily(name):
         return function
 
     return register
+
+
+@daily("core.expire_exports")
+def expire_exports(today):
+    """The files of background exports are dropped once kept ``EXPORT_FILE_KEEP`` (core/export_jobs.py)."""
+    from django.utils.translation import gettext as _
+
+    from .export_jobs import expire
+
+    return _("%(count)s background export files dropped.") % {"count": expire()}

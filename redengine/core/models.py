@@ -306,6 +306,76 @@ class ExportRequest(models.Model):
         return prefix_q("scope_path", prefixes)
 
 
+class ExportJob(models.Model):
+    """An export too large to write during the request (``core/export_jobs.py``): written by the background
+    worker, offered to its requester only (another account's request answers 404), dropped when it expires.
+
+    The job keeps the list's address and filters to rebuild the very same scoped, filtered rows in the
+    worker; an export filtered by an ID number or a mobile never becomes a job (it stays immediate), so no
+    identifier is stored. The file itself is kept in the row, as an upload awaiting confirmation is."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the background worker")
+        RUNNING = "running", _("Being written")
+        DONE = "done", _("Ready to download")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("requested by")
+    )
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    title = models.CharField(_("export"), max_length=200)
+    file_name = models.CharField(_("file name"), max_length=255)
+    path = models.CharField(_("page"), max_length=200)
+    query = models.TextField(_("filters"), blank=True)
+    assignment_id = models.PositiveBigIntegerField(_("role in force"), null=True, blank=True)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    approval = models.ForeignKey(
+        ExportRequest,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("approval"),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_written = models.PositiveIntegerField(_("rows written"), default=0)
+    content = models.BinaryField(_("file"), null=True, blank=True, editable=False)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    downloaded_at = models.DateTimeField(_("downloaded"), null=True, blank=True)
+    scope_path = models.CharField(_("scope path"), max_length=255, blank=True)
+    task_id = models.CharField(_("background task"), max_length=64, blank=True, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+    role_actions = {}  # no role sees another account's exports: the pages look up the requester's own
+
+    class Meta:
+        verbose_name = _("background export")
+        verbose_name_plural = _("background exports")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "status"], name="exportjob_user_status")]
+
+    def __str__(self):
+        return self.file_name
+
+    @property
+    def is_running(self):
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def percent(self):
+        if not self.rows_total:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, round(100 * self.rows_written / self.rows_total))
+
+    @classmethod
+    def scope_filter(cls, prefixes):
+        return prefix_q("scope_path", prefixes)
+
+
 class HolidayKind(models.TextChoices):
     HOLIDAY = "holiday", _("Public holiday")
     WORKING_WEEKEND = "working_weekend", _("Weekend working day")

@@ -8,8 +8,10 @@ outside the user's scope answers 404 exactly like one that does not exist.
 import logging
 import sys
 from dataclasses import dataclass
+from functools import partialmethod
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -18,13 +20,14 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import generic
 
-from . import approvals
+from . import approvals, export_jobs
 from .audit import log_access, remember
-from .exports import xlsx_response
+from .exports import CHUNK, export_filename, scope_name, xlsx_response
 from .filters import scope_choices
 from .forms import bootstrapify
 from .models import AccessEvent
@@ -53,6 +56,30 @@ class Column:
             if obj is None:
                 return ""
         return obj
+
+
+def export_reader(model, column):
+    """``column.value`` as a function of the row; for ``get_<field>_display`` of the model's own choice
+    field, a dictionary of the translated labels instead of Django's lookup per cell (most of an export's
+    time went there: the lazy labels were hashed and translated again for every row)."""
+    name = column.accessor
+    if name.startswith("get_") and name.endswith("_display") and "." not in name:
+        try:
+            field = model._meta.get_field(name[4:-8])
+        except Exception:  # not a field: a method of that name
+            field = None
+        if field is not None and field.choices and isinstance(model.__dict__.get(name), partialmethod):
+            labels = {value: str(label) for value, label in field.flatchoices}
+            attname = field.attname
+
+            def read(obj):
+                value = getattr(obj, attname)
+                if value in labels:
+                    return labels[value]
+                return "" if value is None else value
+
+            return read
+    return column.value
 
 
 def refuse(request, model, action):
@@ -160,20 +187,25 @@ class ObjectListView(ScopedMixin, generic.ListView):
         return response
 
     export_unmasked = False  # the export holds ID numbers or mobiles in full (then it always needs approval)
+    export_title = None  # the file's name (in Chinese), e.g. "Staff roster"; the list's title by default
+
+    def export_queryset(self):
+        """The rows an export of this request holds: the export scope, the list's filters and sort."""
+        return self.filtered(self.scoped(EXPORT))
 
     def export(self):
         if not self.request.user.can(self.model, EXPORT):
             return refuse(self.request, self.model, EXPORT)
-        queryset = self.filtered(self.scoped(EXPORT))
+        queryset = self.export_queryset()
         if self.filterset.is_bound and not self.filterset.is_valid():
             # A wrong filter exports nothing: back to the list (without the wrong value) with its message.
             for errors in self.filterset.form.errors.values():
                 for error in errors:
                     messages.error(self.request, error)
             return redirect(self.request.path)
-        approval, count = None, None
+        approval = None
+        count = queryset.count()
         if is_personal(self.model):
-            count = queryset.count()
             reason = approvals.reason_for(count, unmasked=self.export_unmasked)
             if reason:
                 outcome = approvals.gate(
@@ -187,22 +219,38 @@ class ObjectListView(ScopedMixin, generic.ListView):
                     return outcome
                 approval = outcome
             account_read(self.request, self.model, queryset=queryset, rows=count, detail="export")
-        rows = self.export_rows(queryset)
-        name = self.model._meta.model_name
+        title = str(self.get_title())
+        file_name = export_filename(self.export_title or title, scope_name(self.request.user, self.filterset))
+        if count > settings.EXPORT_BACKGROUND_ROWS and not approvals.holds_identifier(self.request):
+            # Written by the background worker; its page follows the rows and then offers the file.
+            query = self.request.GET.copy()
+            for key in approvals.NOT_FILTERS:
+                query.pop(key, None)
+            return export_jobs.start(
+                self.request,
+                title=title,
+                file_name=file_name,
+                model=self.model,
+                rows=count,
+                approval=approval,
+                query=query.urlencode(),
+            )
         return xlsx_response(
             self.request,
-            title=str(self.get_title()),
+            title=title,
             headers=[c.label for c in self.columns],
-            rows=rows,
-            filename=f"{name}.xlsx",
+            rows=self.export_rows(queryset),
+            filename=file_name,
+            fallback=f"{self.model._meta.model_name}-{timezone.localdate().isoformat()}.xlsx",
             model=self.model,
             approval=approval,
         )
 
     def export_rows(self, queryset):
-        """The export's rows: each object's column values."""
-        for obj in queryset.iterator(2000) if hasattr(queryset, "iterator") else queryset:
-            yield [c.value(obj) for c in self.columns]
+        """The export's rows: each object's column values (a choice's label looked up once per export)."""
+        readers = [export_reader(self.model, c) for c in self.columns]
+        for obj in queryset.iterator(CHUNK) if hasattr(queryset, "iterator") else queryset:
+            yield [read(obj) for read in readers]
 
     def get_title(self):
         return capfirst(self.title or self.model._meta.verbose_name_plural)

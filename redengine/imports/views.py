@@ -15,7 +15,7 @@ from django.views import View
 
 from redengine.core import approvals
 from redengine.core.audit import log_access
-from redengine.core.exports import stamp_text
+from redengine.core.exports import export_filename, file_response, scope_name, stamp_text
 from redengine.core.forms import StyledFormMixin
 from redengine.core.models import AccessEvent
 from redengine.core.reads import account_read
@@ -149,8 +149,8 @@ class ExportView(LoginRequiredMixin, View):
             AccessEvent.Kind.EXPORT, request=request, obj="dataio.importworkbook", rows=rows, detail=detail
         )
         account_read(request, Person, queryset=people, rows=count, detail="import workbook")
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        return xlsx(content, f"redengine-export-{stamp}.xlsx")
+        name = export_filename(_("Import workbook"), scope_name(user))
+        return file_response(content, name, f"redengine-export-{timezone.localdate().isoformat()}.xlsx")
 
 
 def job_progress(job):

@@ -83,6 +83,7 @@ def completeness_of(annotated):
 
 class PersonListView(ObjectListView):
     model = Person
+    export_title = _("Staff roster")
     filterset_class = PersonFilterSet
     select_related = ("school",)
     default_order = ["school__code", "name", "pk"]

@@ -23,6 +23,7 @@ OWN_TESTS = {
     "core.ObjectChange": "core/tests/test_audit.py (auditors only, within their scope; append-only)",
     "core.AccessEvent": "core/tests/test_audit.py (auditors only, within their scope; append-only)",
     "core.ExportRequest": "core/tests/test_bulk_reads.py (approvers over the requester's place, never the requester)",
+    "core.ExportJob": "core/tests/test_background_exports.py (the requester's own only; any other account gets 404)",
 }
 
 # URL patterns that are not about a scoped record, each with the tests that cover it.
@@ -51,6 +52,10 @@ NOT_ABOUT_A_RECORD = {
     "export_requests": "core/tests/test_bulk_reads.py::test_a_large_export_waits_for_a_second_persons_approval",
     "export_request_approve": "core/tests/test_bulk_reads.py::test_who_may_approve_an_export",
     "export_request_reject": "core/tests/test_bulk_reads.py::test_who_may_approve_an_export",
+    # Background exports (OWN_TESTS): the requester's own; any other account answers 404.
+    "export_job": "core/tests/test_background_exports.py::test_a_large_export_goes_to_the_background_and_…",
+    "export_job_progress": "core/tests/test_background_exports.py::test_a_running_export_shows_its_progress_…",
+    "export_job_download": "core/tests/test_background_exports.py::test_a_large_export_goes_to_the_background_and_…",
     # The search by a whole ID number or mobile: names no record in its address; a reveal of what it finds.
     "people:person_search": "people/tests/test_personal_data.py::test_the_identifier_search_is_a_logged_…, "
     "test_a_candidate_in_the_search_box_answers_nothing",
