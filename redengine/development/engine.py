@@ -124,6 +124,11 @@ def _check_once(done, code):
     return []
 
 
+def label(code):
+    """A step by its code and name, as every message names it (a code never stands alone)."""
+    return f"{code} {STEP[code].name}"
+
+
 def _check_order(done, step, date, data=None):
     requires = step.requires
     if step.code == "S23" and (data or {}).get("outcome") == "cancel":
@@ -132,11 +137,11 @@ def _check_order(done, step, date, data=None):
     missing = [code for code in requires if first(done, code) is None]
     found = []
     if missing:
-        names = ", ".join(f"{code} {STEP[code].name}" for code in missing)
+        names = "、".join(label(code) for code in missing)
         found.append(
             Violation(
                 "DEV.ORDER",
-                detail=_("%(step)s needs first: %(names)s.") % {"step": step.code, "names": names},
+                detail=_("%(step)s needs first: %(names)s.") % {"step": label(step.code), "names": names},
             )
         )
     later = [d for d in done if d.step in requires and d.date > date]
@@ -145,7 +150,11 @@ def _check_order(done, step, date, data=None):
             Violation(
                 "DEV.ORDER",
                 detail=_("%(step)s is dated before %(earlier)s (%(date)s).")
-                % {"step": step.code, "earlier": later[-1].step, "date": later[-1].date.isoformat()},
+                % {
+                    "step": label(step.code),
+                    "earlier": label(later[-1].step),
+                    "date": later[-1].date.isoformat(),
+                },
             )
         )
     if step.code == "S24":
@@ -190,7 +199,12 @@ def _check_dates(done, step, date, data):
                 Violation(
                     after.rule,
                     detail=_("%(step)s from %(date)s on (%(months)s months after %(base)s).")
-                    % {"step": step.code, "date": earliest.isoformat(), "months": months, "base": after.step},
+                    % {
+                        "step": label(step.code),
+                        "date": earliest.isoformat(),
+                        "months": months,
+                        "base": label(after.step),
+                    },
                 )
             )
     if step.hard_limit is not None:
@@ -202,7 +216,7 @@ def _check_dates(done, step, date, data):
                     Violation(
                         step.hard_limit.rule,
                         detail=_("%(step)s by %(date)s at the latest.")
-                        % {"step": step.code, "date": limit.isoformat()},
+                        % {"step": label(step.code), "date": limit.isoformat()},
                         hard=True,
                     )
                 )
@@ -214,7 +228,8 @@ def _check_dates(done, step, date, data):
             found.append(
                 Violation(
                     step.deadline.rule,
-                    detail=_("%(step)s was due by %(date)s.") % {"step": step.code, "date": due.isoformat()},
+                    detail=_("%(step)s was due by %(date)s.")
+                    % {"step": label(step.code), "date": due.isoformat()},
                     due=due,
                 )
             )

@@ -21,3 +21,23 @@ def cell(value):
     if isinstance(value, list | tuple):
         return "、".join(str(v) for v in value) or "—"
     return value
+
+
+class Grouped(int):
+    """A count that prints with thousands separators (12,345) and is still a number, so that
+    ``{% blocktranslate count %}`` can choose its plural form by it."""
+
+    def __str__(self):
+        return f"{int(self):,}"
+
+
+@register.filter
+def grouped(value):
+    """A count or figure as people read it: ``30012`` → ``30,012``. Never for ids, years or codes."""
+    if isinstance(value, bool) or value is None or value == "":
+        return value
+    if isinstance(value, int):
+        return Grouped(value)
+    if isinstance(value, float):
+        return f"{value:,.1f}" if value % 1 else f"{int(value):,}"
+    return value
