@@ -42,3 +42,22 @@ def sort_keys_of(model, written):
         for field in model._meta.concrete_fields
         if isinstance(field, SortKeyField) and field.source in written
     ]
+
+
+def fill_sort_keys(*labels):
+    """A migration's step that works out the sort keys of the rows already there, for ``app.Model``
+    labels whose ``name_key`` sorts their ``name`` (a derived, untracked column: no change records)."""
+
+    def run(apps, schema_editor):
+        for label in labels:
+            model = apps.get_model(label)
+            batch = []
+            for obj in model.objects.only("pk", "name").iterator(chunk_size=2000):
+                obj.name_key = pinyin_key(obj.name)
+                batch.append(obj)
+                if len(batch) == 2000:
+                    model.objects.bulk_update(batch, ["name_key"])
+                    batch = []
+            model.objects.bulk_update(batch, ["name_key"])
+
+    return run

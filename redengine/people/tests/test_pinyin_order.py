@@ -74,3 +74,17 @@ def test_the_staff_list_sorted_by_name_follows_pinyin(client_for, example_user):
     assert positions == sorted(positions)
     html = client.get(reverse("people:person_list"), {"q": "小", "sort": "-name_key"}).content.decode()
     assert html.index("张小一") < html.index("阿小三")
+
+
+def test_the_migration_fills_the_keys_of_rows_already_there(db):
+    from django.apps import apps
+
+    from redengine.core.fields import fill_sort_keys
+
+    Person.objects.update(name_key="")
+    School.objects.update(name_key="")
+    fill_sort_keys("people.Person", "orgs.School")(apps, None)
+    assert not Person.objects.filter(name_key="").exists()
+    for person in Person.objects.all():
+        assert person.name_key == pinyin_key(person.name)
+    assert School.objects.get(code=SCHOOL).name_key == pinyin_key(School.objects.get(code=SCHOOL).name)
