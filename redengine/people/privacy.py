@@ -14,6 +14,7 @@ declare(
     "people.Person",
     {
         "name": Entry(_("identify the person"), GENERAL, WHILE_EMPLOYED),
+        "name_key": Entry(_("sort lists by the name's pinyin"), GENERAL, WHILE_EMPLOYED),
         "id_number_cipher": Entry(_("identify the person uniquely (encrypted)"), SENSITIVE, WHILE_EMPLOYED),
         "id_number_index": Entry(
             _("find a person by ID number without decrypting"), SENSITIVE, WHILE_EMPLOYED

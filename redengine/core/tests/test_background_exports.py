@@ -104,7 +104,7 @@ def test_a_running_export_shows_its_progress_and_polls(client_for, example_user)
     assert 'id="download"' not in page
     assert web.get(reverse("export_job_download", args=[job.pk])).status_code == 302  # back to the page
     fragment = web.get(reverse("export_job_progress", args=[job.pk])).content.decode()
-    assert "已写入 4500 / 9000 行" in fragment
+    assert "已写入 4,500 / 9,000 行" in fragment
 
 
 def test_the_background_export_reads_in_chunks_without_a_query_per_row(settings, example_user):

@@ -266,7 +266,10 @@ def test_a_refusal_quotes_the_rule_and_its_source_in_chinese(tmp_path):
     before = counts()
     status, _out, err = run(workbook(steps(rows), tmp_path))
     assert status == 1
-    assert f"{SHEET} 第 3 行「环节」：S03 —— S03 须在以下步骤之后：S02 党组织派人谈话。" in err
+    assert (
+        f"{SHEET} 第 3 行「环节」：S03 —— S03 推荐和确定入党积极分子 须在以下步骤之后：S02 党组织派人谈话。"
+        in err
+    )
     assert "《发展党员工作细则》" in err
     assert "未写入任何数据" in err
     assert counts() == before

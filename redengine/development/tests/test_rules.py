@@ -432,7 +432,9 @@ def test_refusals_are_in_chinese_with_the_rule_and_source(case):
     with pytest.raises(StepRefusedError) as info:
         record_step(case, "S03", D("2022-04-01"), today=TODAY, by=SYSTEM)
     text = info.value.messages[0]
-    assert text.startswith("S03 须在以下步骤之后：S02 党组织派人谈话。步骤须在其前置步骤完成之后。")
+    assert text.startswith(
+        "S03 推荐和确定入党积极分子 须在以下步骤之后：S02 党组织派人谈话。步骤须在其前置步骤完成之后。"
+    )
     assert "DEV." not in text  # no internal key in what users read
     assert "ORDER" not in text
     assert "《发展党员工作细则》" in text
