@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from redengine.core import export_jobs
 from redengine.core.exports import own_scope_name
 from redengine.core.models import AccessEvent, ExportJob
 from redengine.dataio.exporting import workbook_rows
@@ -23,6 +24,7 @@ from .importing import db_counts
 
 pytestmark = pytest.mark.django_db
 EXPORT = reverse("imports:export")
+WORKBOOK_JOB_QUERIES = 22  # the job, the six COUNTs, each sheet in chunks, the lookups of its rows
 SHEETS = ["学校", "党组织", "人员", "党组织委员", "称号", "发展环节"]
 
 
@@ -136,3 +138,19 @@ def test_a_small_workbook_stays_immediate(client_for, settings):
     assert not ExportJob.objects.exists()
     assert openpyxl.load_workbook(io.BytesIO(response.content)).sheetnames == SHEETS
     assert exports("yuelu_admin").latest("id").object_type == "dataio.importworkbook"
+
+
+def test_the_background_workbook_reads_in_chunks_without_a_query_per_row(example_user):
+    user = example_user("city_admin")
+    job = ExportJob.objects.create(
+        user=user,
+        kind=ExportJob.Kind.WORKBOOK,
+        title="导入模板格式的数据",
+        file_name="x.xlsx",
+        path="/import/",
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert export_jobs.write_export.call(job.pk) == "done"
+    job.refresh_from_db()
+    assert job.rows_written == workbook_rows(user) > 20
+    assert len(queries) <= WORKBOOK_JOB_QUERIES, [q["sql"] for q in queries]
