@@ -49,7 +49,11 @@ def measure(function):
 
 def background(user):
     job = ExportJob.objects.create(
-        user=user, kind=ExportJob.Kind.WORKBOOK, title="导入模板格式的数据", file_name="x.xlsx", path="/import/"
+        user=user,
+        kind=ExportJob.Kind.WORKBOOK,
+        title="导入模板格式的数据",
+        file_name="x.xlsx",
+        path="/import/",
     )
 
     def run():
