@@ -8,6 +8,9 @@ its scoped, filtered rows in chunks to a workbook on disk with constant memory; 
 the rows written and then offers the file. Only the requester may fetch it (any other account gets 404,
 as for a job that does not exist); each download is logged as an export. Files are dropped after
 ``EXPORT_FILE_KEEP`` by the daily job ``core.expire_exports``.
+
+A job of another ``kind`` than a list (the import workbook of ``dataio``, every sheet of the scope) is
+written by the writer its app registers with ``writer(kind)``: core does not know the upper apps.
 """
 
 import logging
@@ -30,17 +33,46 @@ from .models import AccessEvent, ExportJob
 logger = logging.getLogger("redengine")
 
 
-def start(request, *, title, file_name, model, rows, approval=None, query=""):
-    """Record the job for ``request``'s export of ``rows`` rows, queue it; the job's page to go to."""
+WRITERS = {}
+
+
+def writer(kind):
+    """Register ``function(job, path, progress)`` as the writer of the jobs of ``kind``: it writes the
+    requester's file at ``path``, telling ``progress(rows)`` every chunk; (rows written, log detail)."""
+
+    def register(function):
+        WRITERS[kind] = function
+        return function
+
+    return register
+
+
+def start(
+    request,
+    *,
+    title,
+    file_name,
+    rows,
+    model=None,
+    approval=None,
+    query="",
+    kind=ExportJob.Kind.LIST,
+    object_type="",
+    path="",
+):
+    """Record the job for ``request``'s export of ``rows`` rows, queue it; the job's page to go to.
+
+    ``path`` is the page the export belongs to (the list itself by default)."""
     user = request.user
     job = ExportJob.objects.create(
         user=user,
+        kind=kind,
         title=str(title)[:200],
         file_name=file_name[:255],
-        path=request.path[:200],
+        path=(path or request.path)[:200],
         query=query,
         assignment_id=getattr(user, "active_assignment_id", None),
-        object_type=model._meta.label_lower,
+        object_type=object_type or model._meta.label_lower,
         approval=approval,
         rows_total=rows,
         scope_path=user.home_scope_path(),
@@ -67,6 +99,31 @@ def rebuilt_view(job):
     return view
 
 
+def requester(job):
+    """The job's account with the role in force that the request had."""
+    user = job.user
+    user.active_assignment_id = job.assignment_id
+    return user
+
+
+@writer(ExportJob.Kind.LIST)
+def write_list(job, path, progress):
+    view = rebuilt_view(job)
+    queryset = view.export_queryset()
+    total = queryset.count()  # the rows as they are now
+    ExportJob.objects.filter(pk=job.pk).update(rows_total=total)
+    count = write_book(
+        path,
+        user=job.user,
+        title=job.title,
+        headers=[c.label for c in view.columns],
+        rows=view.export_rows(queryset),
+        approval=job.approval,
+        progress=progress,
+    )
+    return count, ""
+
+
 @task()
 def write_export(job_id):
     """Write the job's rows to its workbook, reporting the rows written; the job's state at the end."""
@@ -79,18 +136,8 @@ def write_export(job_id):
     handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="export-")
     os.close(handle)
     try:
-        view = rebuilt_view(job)
-        queryset = view.export_queryset()
-        total = queryset.count()  # the rows as they are now
-        ExportJob.objects.filter(pk=job.pk).update(rows_total=total)
-        count = write_book(
-            path,
-            user=job.user,
-            title=job.title,
-            headers=[c.label for c in view.columns],
-            rows=view.export_rows(queryset),
-            approval=job.approval,
-            progress=lambda done: ExportJob.objects.filter(pk=job.pk).update(rows_written=done),
+        count, detail = WRITERS[job.kind](
+            job, path, lambda done: ExportJob.objects.filter(pk=job.pk).update(rows_written=done)
         )
         with open(path, "rb") as written:
             content = written.read()
@@ -106,6 +153,7 @@ def write_export(job_id):
         size=len(content),
         rows_written=count,
         rows_total=count,
+        detail=detail[:200],
         finished_at=timezone.now(),
     )
     return ExportJob.Status.DONE
@@ -163,7 +211,7 @@ def export_job_download(request, pk):
         obj=job.object_type,
         rows=job.rows_written,
         detail=(
-            f"{job.path}?{job.query}"[:400]
+            (job.detail or f"{job.path}?{job.query}")[:400]
             + f" background #{job.pk}"
             + (f" approved #{job.approval_id}" if job.approval_id else "")
         ),

@@ -321,11 +321,16 @@ class ExportJob(models.Model):
         FAILED = "failed", _("Failed")
         EXPIRED = "expired", _("Expired")
 
+    class Kind(models.TextChoices):
+        LIST = "list", _("List")  # the list view at ``path``, rebuilt with ``query``
+        WORKBOOK = "workbook", _("Import workbook")  # every sheet of the requester's scope (dataio)
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("requested by")
     )
     created_at = models.DateTimeField(_("requested"), auto_now_add=True, db_index=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.LIST)
     title = models.CharField(_("export"), max_length=200)
     file_name = models.CharField(_("file name"), max_length=255)
     path = models.CharField(_("page"), max_length=200)
@@ -348,6 +353,7 @@ class ExportJob(models.Model):
     downloaded_at = models.DateTimeField(_("downloaded"), null=True, blank=True)
     scope_path = models.CharField(_("scope path"), max_length=255, blank=True)
     task_id = models.CharField(_("background task"), max_length=64, blank=True, editable=False)
+    detail = models.CharField(_("contents"), max_length=200, blank=True, editable=False)  # for the access log
 
     objects = ScopedQuerySet.as_manager()
     role_actions = {}  # no role sees another account's exports: the pages look up the requester's own

@@ -6,3 +6,6 @@ class DataioConfig(AppConfig):
     name = "redengine.dataio"
     label = "dataio"
     verbose_name = _("Excel engine")
+
+    def ready(self):
+        from . import exporting  # noqa: F401  (registers the background writer of the import workbook)

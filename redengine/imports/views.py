@@ -2,6 +2,7 @@
 export of the user's scope as an import workbook."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
@@ -13,15 +14,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from redengine.core import approvals
+from redengine.core import approvals, export_jobs
 from redengine.core.audit import log_access
 from redengine.core.exports import export_filename, file_response, scope_name, stamp_text
 from redengine.core.forms import StyledFormMixin
-from redengine.core.models import AccessEvent
+from redengine.core.models import AccessEvent, ExportJob
 from redengine.core.reads import account_read
 from redengine.core.views import refuse
 from redengine.dataio import importer
-from redengine.dataio.exporting import export_workbook, exportable
+from redengine.dataio.exporting import export_workbook, exportable, workbook_detail, workbook_rows
 from redengine.dataio.template import build_template
 from redengine.people.models import Person
 
@@ -117,7 +118,10 @@ class TemplateView(ImportAccessMixin, View):
 
 
 class ExportView(LoginRequiredMixin, View):
-    """The user's scope as an import workbook; ID numbers and mobiles in full only where the user may reveal."""
+    """The user's scope as an import workbook; ID numbers and mobiles in full only where the user may reveal.
+
+    A workbook of more than ``EXPORT_BACKGROUND_ROWS`` rows is written by the background worker (a job of
+    kind ``workbook``): its page follows the rows written, then offers the file to the requester alone."""
 
     def get(self, request):
         user = request.user
@@ -139,17 +143,28 @@ class ExportView(LoginRequiredMixin, View):
             if isinstance(outcome, HttpResponse):
                 return outcome
             approval = outcome
-        content, rows, revealed = export_workbook(user, stamp=stamp_text(user, approval))
-        detail = (
-            _("import workbook; ID numbers and mobiles in full")
-            if revealed
-            else _("import workbook; ID numbers and mobiles masked")
-        )
-        log_access(
-            AccessEvent.Kind.EXPORT, request=request, obj="dataio.importworkbook", rows=rows, detail=detail
-        )
         account_read(request, Person, queryset=people, rows=count, detail="import workbook")
         name = export_filename(_("Import workbook"), scope_name(user))
+        total = workbook_rows(user)
+        if total > settings.EXPORT_BACKGROUND_ROWS:
+            return export_jobs.start(
+                request,
+                title=_("Import workbook"),
+                file_name=name,
+                rows=min(total, 2**31 - 1),
+                approval=approval,
+                kind=ExportJob.Kind.WORKBOOK,
+                object_type="dataio.importworkbook",
+                path=reverse("imports:import"),
+            )
+        content, rows, revealed = export_workbook(user, stamp=stamp_text(user, approval))
+        log_access(
+            AccessEvent.Kind.EXPORT,
+            request=request,
+            obj="dataio.importworkbook",
+            rows=rows,
+            detail=workbook_detail(revealed),
+        )
         return file_response(content, name, f"redengine-export-{timezone.localdate().isoformat()}.xlsx")
 
 

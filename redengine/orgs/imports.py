@@ -185,6 +185,9 @@ class SchoolSheet(SheetImporter):
         for school in School.objects.visible_to(ctx.user, "export").order_by("code").iterator(2000):
             yield {"code": school.code, **{name: getattr(school, name) for name in SCHOOL_FIELDS}}
 
+    def export_count(self, ctx):
+        return School.objects.visible_to(ctx.user, "export").count()
+
 
 # 党组织 -----------------------------------------------------------------------------------------------
 ORG_FIELDS = ["name", "org_type", "founded_on", "last_election_on", "district"]
@@ -279,6 +282,9 @@ class OrganizationSheet(SheetImporter):
                 "last_election_on": org.last_election_on,
                 "district": org.district or None,
             }
+
+    def export_count(self, ctx):
+        return PartyOrganization.objects.visible_to(ctx.user, "export").count()
 
 
 register(SchoolSheet())

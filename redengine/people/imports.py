@@ -333,6 +333,9 @@ class PersonSheet(SheetImporter):
                 "membership_org": code if member else None,
             }
 
+    def export_count(self, ctx):
+        return Person.objects.visible_to(ctx.user, "export").count()
+
 
 def revealed_people(ctx):
     """Pks of the people whose ID numbers and mobiles the exporting user may see in full."""
@@ -412,6 +415,9 @@ class HonorSheet(SheetImporter):
                 "lapsed_on": honor.lapsed_on,
             }
 
+    def export_count(self, ctx):
+        return Honor.objects.visible_to(ctx.user, "export").count()
+
 
 # 党组织委员 --------------------------------------------------------------------------------------------
 POST_COLUMNS = {"organization": "post_org", "person": "id_number"}
@@ -488,6 +494,9 @@ class PostSheet(SheetImporter):
                 "start_on": post.start_on,
                 "end_on": post.end_on,
             }
+
+    def export_count(self, ctx):
+        return CommitteePost.objects.visible_to(ctx.user, "export").count()
 
 
 register(PersonSheet())
