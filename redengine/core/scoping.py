@@ -1,7 +1,10 @@
 """The one scoping hook: ``Model.objects.visible_to(user, action)``.
 
 A role held at a party organization covers that organization's whole subtree (the tree is a
-materialized path, so a subtree is one indexed prefix range). Every list, detail, form choice,
+materialized path, so a subtree is one indexed prefix range: the ``under`` lookup below). Schools, and
+the people, titles and dispatches placed by their school, are scoped through their placements
+(``orgs.SchoolPlace``: one row per path a school lies at, kept by the write path), so that they too are
+one prefix range of one index. Every list, detail, form choice,
 export, count and API result starts from this method; whatever it does not return answers 404.
 """
 
@@ -21,9 +24,33 @@ def collapse_prefixes(prefixes):
     return kept
 
 
+@models.CharField.register_lookup
+class Under(models.Lookup):
+    """``path__under=prefix``: the path starts with ``prefix``, written so that an index serves it.
+
+    On PostgreSQL, ``LIKE 'prefix%'`` without a cast, which the ``varchar_pattern_ops`` index Django makes
+    beside every indexed ``CharField`` serves under any collation; elsewhere (SQLite, whose ``LIKE`` is
+    case-insensitive and never uses an index), the range ``prefix <= path < prefix + U+10FFFF``, exact for
+    the paths' ASCII alphabet under a binary collation. The prefix is a value, never an expression.
+    """
+
+    lookup_name = "under"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        if not isinstance(self.rhs, str):
+            raise TypeError("path__under takes a string prefix")
+        prefix = self.rhs
+        if connection.vendor == "postgresql":
+            escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            return f"{lhs} LIKE %s", [*lhs_params, escaped + "%"]
+        return f"({lhs} >= %s AND {lhs} < %s)", [*lhs_params, prefix, *lhs_params, prefix + "\U0010ffff"]
+
+
 def prefix_q(lookup, prefixes):
     """A Q matching rows whose path field (``lookup``) lies under one of ``prefixes``."""
-    return reduce(or_, (Q(**{f"{lookup}__startswith": p}) for p in prefixes))
+    return reduce(or_, (Q(**{f"{lookup}__under": p}) for p in prefixes))
 
 
 def user_prefixes(user, model, action, through=None):

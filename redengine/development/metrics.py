@@ -37,9 +37,7 @@ def admitted_in(scope, period):
     """Memberships of people in scope (by their school, as every figure of people) admitted as
     probationary members within the period (入党日期): through a case recorded step by step, whose approval
     (S17) records the membership, or recorded as a membership only (imported, or from before the platform)."""
-    in_scope = school_in_scope_at(
-        scope, period.end, school="person__school_id", district="person__school__district"
-    )
+    in_scope = school_in_scope_at(scope, period.end, school="person__school_id")
     return Membership.objects.filter(in_scope, admitted_on__range=(period.start, period.end))
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from redengine.core.metrics import Result, metric
 
-from .models import AffiliationChange, PartyOrganization, StartupGrant, holds_root, served_q
+from .models import AffiliationChange, PartyOrganization, SchoolPlace, StartupGrant, holds_root
 
 Coverage = PartyOrganization.schools.through
 CENT = Decimal("0.01")
@@ -28,21 +28,19 @@ def covering_at(day, school="pk"):
     )
 
 
-def school_in_scope_at(scope, day, school="pk", district="district"):
+def school_in_scope_at(scope, day, school="pk", district=None):
     """Rows whose school lies in the scope's subtree at ``day`` (metrics.md, "In scope"): by the organizations
     that cover it then or, when none does, by its district's organization, else by the root.
 
     An organization founded after ``day`` does not exist yet, so it covers nothing then: a school covered
     only by it falls to its district (the registry's ``school_scope_q`` reads the coverage of today).
-    ``school`` and ``district`` name the row's school id and the school's district, so that people,
-    titles and dispatches are placed by their school with the same rule.
+    ``school`` names the row's school id, so that people, titles and dispatches are placed by their school
+    with the same rule. Read from the schools' placements with their days (``SchoolPlace``): one index range.
     """
     if holds_root([scope.path]):  # the root's subtree holds every school
         return Q(pk__isnull=False)
-    covering = covering_at(day, school)
-    return Exists(covering.filter(partyorganization__path__startswith=scope.path)) | (
-        ~Exists(covering) & served_q([scope.path], district)
-    )
+    places = SchoolPlace.objects.at(day).under([scope.path]).values("school_id")
+    return Q(**{f"{school}__in": places})
 
 
 def school_level(queryset):

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Length, Substr
 from django.urls import reverse
 from django.utils import timezone
@@ -244,32 +244,23 @@ def admission_approvers(orgs):
     return approvers
 
 
-def school_scope_q(prefixes, school="pk", district="district"):
+def school_scope_q(prefixes, school="pk", district=None):
     """Rows whose school is in scope (metrics.md, "In scope"): covered by an organization in the subtree or,
     when no organization covers it, lying in a district whose bureau organization is in the subtree. The
     root's subtree holds every school, covered or not, served or not: a scope holding the root is every row.
 
-    ``school`` and ``district`` name the row's school id and the school's district, so that records
-    of people, titles and dispatches are scoped by their school with the same rule.
+    ``school`` names the row's school id, so that records of people, titles and dispatches are scoped by
+    their school with the same rule. The rule is read from the schools' placements (``SchoolPlace``, kept
+    by the write path): one prefix range of one index, then the rows of the schools found.
     """
     if holds_root(prefixes):
         return Q(pk__isnull=False)  # every row (an empty Q would match none once negated by exclude)
-    coverage = PartyOrganization.schools.through.objects.filter(school_id=OuterRef(school))
-    return Exists(coverage.filter(prefix_q("partyorganization__path", prefixes))) | (
-        ~Exists(coverage) & served_q(prefixes, district)
-    )
+    return Q(**{f"{school}__in": SchoolPlace.objects.current().under(prefixes).values("school_id")})
 
 
 def holds_root(prefixes):
     """Whether the subtrees at ``prefixes`` hold the root: the tree has one root, the only path of one step."""
     return any(len(prefix) <= PartyOrganization.steplen for prefix in prefixes)
-
-
-def served_q(prefixes, district="district"):
-    """Rows whose school's district (``district``) is served by an organization in the subtrees (an indexed
-    look-up of the district, one per district)."""
-    served = PartyOrganization.objects.filter(district=OuterRef(district)).exclude(district="")
-    return Exists(served.filter(prefix_q("path", prefixes)))
 
 
 ten_digits = RegexValidator(r"^\d{10}$", _("The school code has 10 digits."))
@@ -354,6 +345,56 @@ class School(AuditedModel):
             if district:
                 districts.setdefault(district, path)
         return [covering.get(s.pk) or districts.get(s.district, root) for s in schools]
+
+
+class SchoolPlaceQuerySet(models.QuerySet):
+    def under(self, prefixes):
+        return self.filter(prefix_q("path", prefixes))
+
+    def current(self):
+        """The places of today's registry: every organization covering a school, whatever its founding date;
+        the district's bureau (or the root) only for a school no organization covers."""
+        return self.filter(valid_until__isnull=True)
+
+    def at(self, day):
+        """The places on ``day``: the organizations covering a school that exist then (founded by then, or
+        undated); the district's bureau (or the root) while none of them does."""
+        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gt=day)
+        )
+
+
+class SchoolPlace(models.Model):
+    """Where a school lies in the tree: one row per path (a covering organization's, else the district
+    bureau's or the root's), with the days it holds (a covering organization from its founding date; the
+    fallback until the first covering organization is founded).
+
+    Derived, like the tree's ``numchild``: the write path rewrites a school's rows whenever its district,
+    its coverage, a covering organization's founding date, a bureau or the tree's paths change
+    (``orgs.services.refresh_places``), so that scoping a school, or anything placed by its school, is one
+    index range on ``path`` instead of correlated look-ups of coverage and districts.
+    """
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="places", db_index=True)
+    path = models.CharField(max_length=255)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_until = models.DateField(null=True, blank=True)
+
+    objects = SchoolPlaceQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            # Prefix ranges under any collation (pattern operators on PostgreSQL), answered from the index
+            # alone (the school and the days are in it).
+            models.Index(
+                fields=["path", "school", "valid_until", "valid_from"],
+                name="orgs_place_path_school",
+                opclasses=["varchar_pattern_ops", "int8_ops", "date_ops", "date_ops"],
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.school_id}@{self.path}"
 
 
 class OrganizationScoped:

@@ -11,8 +11,8 @@ of every organization it moved.
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Max
-from django.db.models.functions import Length, Substr
+from django.db.models import Max, Value
+from django.db.models.functions import Concat, Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +23,7 @@ from redengine.core.services import ADD, CHANGE, Item, ModelService
 from redengine.core.writes import Problem, RefusedError, chunked, lies_with, outside_scope, writing
 
 from . import rules
-from .models import AffiliationChange, GrantStandard, PartyOrganization, School, StartupGrant
+from .models import AffiliationChange, GrantStandard, PartyOrganization, School, SchoolPlace, StartupGrant
 
 STEP = PartyOrganization.steplen
 
@@ -63,6 +63,59 @@ def school_places(schools):
         place = bureaus.get(school.district, root)
         places[id(school)] = paths or ([place] if place is not None else [])
     return places
+
+
+def place_rows(schools):
+    """[SchoolPlace] of recorded schools (``(pk, district)`` pairs), as ``school_places`` places them, with
+    the days each place holds: a covering organization from its founding date (always, if undated); the
+    district's bureau, else the root, for a school no organization covers, or until the first of its
+    covering organizations is founded when all of them are dated. One query per 5,000 schools, and two."""
+    covering = defaultdict(list)
+    through = PartyOrganization.schools.through
+    for chunk in chunked(sorted({pk for pk, _district in schools})):
+        rows = through.objects.filter(school_id__in=chunk).values_list(
+            "school_id", "partyorganization__path", "partyorganization__founded_on"
+        )
+        for pk, path, founded in rows:
+            covering[pk].append((path, founded))
+    bureaus, root = district_paths(), root_path()
+    places = []
+    for pk, district in schools:
+        cover = covering.get(pk, [])
+        places.extend(SchoolPlace(school_id=pk, path=path, valid_from=founded) for path, founded in cover)
+        fallback = bureaus.get(district, root)
+        if fallback is None:
+            continue
+        if not cover:
+            places.append(SchoolPlace(school_id=pk, path=fallback))
+        elif all(founded is not None for _path, founded in cover):
+            first = min(founded for _path, founded in cover)
+            places.append(SchoolPlace(school_id=pk, path=fallback, valid_until=first))
+    return places
+
+
+def refresh_places(school_pks=None):
+    """Rewrite the placements (``SchoolPlace``) of the schools ``school_pks`` (every school when None), in
+    bulk: called by every write that changes where a school lies, inside its transaction, before the write
+    path re-checks the scope of what it wrote."""
+    if school_pks is None:
+        school_pks = School.objects.values_list("pk", flat=True)
+    for chunk in chunked(sorted(set(school_pks))):
+        schools = list(School.objects.filter(pk__in=chunk).values_list("pk", "district"))
+        SchoolPlace.objects.filter(school_id__in=chunk).delete()
+        SchoolPlace.objects.bulk_create(place_rows(schools), batch_size=5000)
+
+
+def schools_placed_by(orgs):
+    """The pks of the schools whose place an organization gives: those it covers and, for a bureau, every
+    school of its district (uncovered ones lie with it)."""
+    pks = set(
+        School.objects.filter(organizations__in=[o.pk for o in orgs if o.pk]).values_list("pk", flat=True)
+    )
+    districts = {o.district for o in orgs if o.district}
+    if districts:
+        pks |= set(School.objects.filter(district__in=districts).values_list("pk", flat=True))
+    return pks
 
 
 @lies_with(PartyOrganization)
@@ -110,6 +163,12 @@ class SchoolService(ModelService):
                 )
                 problem = Problem(message % {"district": district_name(item.obj.district)}, index, "district")
                 plan.problems.append(problem)
+
+    def apply(self, plan, write):
+        super().apply(plan, write)
+        placed = [i.obj.pk for i in plan.items if i.is_new or "district" in i.changed]
+        if placed:
+            refresh_places(placed)
 
     def expect(self, plan, write):
         super().expect(plan, write)
@@ -300,6 +359,9 @@ class OrganizationService(ModelService):
         touched = set()
         for item in covering:
             touched |= {s.pk for s in item.many["schools"]} | set(self.current_many(item.obj, "schools"))
+        # The districts organizations stop serving, read before the write replaces the values loaded.
+        left = {i.obj._audit_loaded.get("district") for i in plan.changed if "district" in i.changed}
+        left -= {"", None}
         plain = [i for i in plan.changed if set(i.changed) - {"schools"}]
         if plain:
             names = sorted({n for i in plain for n in i.changed if n != "schools"})
@@ -310,16 +372,40 @@ class OrganizationService(ModelService):
             self.create(plan)
         if covering:
             set_many_audited(PartyOrganization, "schools", [(i.obj, i.many["schools"]) for i in covering])
+        self.refresh_places(plan, touched, left)
         write.expect(PartyOrganization, ADD, [i.obj for i in plan.new])
         write.expect(PartyOrganization, CHANGE, [i.obj for i in plan.changed])
-        left = {i.obj._audit_loaded.get("district") for i in plan.changed if "district" in i.changed}
-        left -= {"", None}
         if left:  # the uncovered schools of a district no longer served fall to the root
             uncovered = School.objects.filter(district__in=left, organizations__isnull=True)
             write.moved(School, list(uncovered.values_list("pk", flat=True)))
         if touched:  # the schools covered, and no longer covered, may have moved: they and their people
             write.refer(School, CHANGE, touched, field="schools", through=(PartyOrganization, CHANGE))
             write.moved(School, touched, field="schools")
+
+    def refresh_places(self, plan, touched, left):
+        """Rewrite the placements of the schools whose place the write changed: those covered or no longer
+        covered, those covered by an organization whose founding date changed, and every school of a
+        district that gained or lost its bureau. A new root places every school no bureau holds."""
+        if any(i.is_new and i.obj.depth == 1 for i in plan.items):
+            refresh_places()
+            return
+        schools = set(touched)
+        dated = [i.obj for i in plan.changed if "founded_on" in i.changed]
+        if dated:
+            schools |= set(
+                School.objects.filter(organizations__in=[o.pk for o in dated]).values_list("pk", flat=True)
+            )
+        districts = {i.obj.district for i in plan.items if "district" in i.changed or i.is_new} | left
+        districts -= {"", None}
+        if districts:
+            schools |= set(School.objects.filter(district__in=districts).values_list("pk", flat=True))
+        if schools:
+            refresh_places(schools)
+
+    def delete_one(self, obj, index):
+        placed = schools_placed_by([obj])
+        super().delete_one(obj, index)
+        refresh_places(placed)
 
     def create(self, plan):
         """New organizations with their paths, appended after their parent's last child, in bulk; a first
@@ -458,6 +544,11 @@ def apply_move(move, write):
         ],
     )
     write.moved(PartyOrganization, before)
+    # The schools placed by the subtree move with it: their places' paths get the new prefix.
+    old_prefix = before[org.pk]
+    SchoolPlace.objects.filter(path__under=old_prefix).update(
+        path=Concat(Value(org.path), Substr("path", len(old_prefix) + 1))
+    )
     move.organization.path, move.organization.depth = org.path, org.depth
     return AffiliationChange(
         organization=org,

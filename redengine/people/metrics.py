@@ -124,7 +124,7 @@ def coverage_gaps(scope, period):
 )
 def dispatched(scope, period):
     rows = Dispatch.objects.filter(
-        school_in_scope_at(scope, period.end, school="school_id", district="school__district"),
+        school_in_scope_at(scope, period.end, school="school_id"),
         public=True,
         start_on__range=(period.start, period.end),
         school__ownership=Ownership.PRIVATE,
@@ -133,9 +133,7 @@ def dispatched(scope, period):
 
 
 def member_share(scope, period, titles):
-    in_scope = school_in_scope_at(
-        scope, period.end, school="person__school_id", district="person__school__district"
-    )
+    in_scope = school_in_scope_at(scope, period.end, school="person__school_id")
     holders = Honor.objects.filter(in_scope).held_at(period.end).filter(title__in=titles)
     member = Membership.objects.members_at(period.end).filter(person=OuterRef("person"))
     counts = holders.aggregate(

@@ -122,7 +122,7 @@ class Person(AuditedModel):
     # Scope -----------------------------------------------------------------------------------------
     @classmethod
     def scope_filter(cls, prefixes):
-        return school_scope_q(prefixes, school="school_id", district="school__district")
+        return school_scope_q(prefixes, school="school_id")
 
     def audit_scope_path(self):
         return self.school.audit_scope_path()
@@ -307,7 +307,7 @@ class Honor(AuditedModel):
 
     @classmethod
     def scope_filter(cls, prefixes):
-        return school_scope_q(prefixes, school="person__school_id", district="person__school__district")
+        return school_scope_q(prefixes, school="person__school_id")
 
     def audit_scope_path(self):
         return self.person.audit_scope_path()
@@ -378,7 +378,7 @@ class Dispatch(AuditedModel):
 
     @classmethod
     def scope_filter(cls, prefixes):
-        return school_scope_q(prefixes, school="school_id", district="school__district")
+        return school_scope_q(prefixes, school="school_id")
 
     def audit_scope_path(self):
         return self.school.audit_scope_path()
@@ -453,7 +453,7 @@ class GuidanceRecord(AuditedModel):
 
     @classmethod
     def scope_filter(cls, prefixes):
-        return school_scope_q(prefixes, school="school_id", district="school__district")
+        return school_scope_q(prefixes, school="school_id")
 
     def audit_scope_path(self):
         return self.school.audit_scope_path()

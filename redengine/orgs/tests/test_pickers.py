@@ -8,7 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from redengine.core.pickers import LIMIT
+from redengine.core.services import Item
+from redengine.core.writes import SYSTEM
 from redengine.orgs.models import PartyOrganization, School
+from redengine.orgs.services import save_schools
 
 pytestmark = pytest.mark.django_db
 
@@ -73,9 +76,21 @@ def test_for_add_offers_only_where_a_new_organization_may_go(client_for, example
 
 
 def test_at_most_the_limit_and_a_hint_to_narrow(client_for):
-    School.objects.bulk_create(
-        School(code=f"43010498{i:02d}", name=f"岳麓区测试学校{i}", district="430104")
-        for i in range(LIMIT + 5)
+    save_schools(
+        [
+            Item(
+                {
+                    "code": f"43010498{i:02d}",
+                    "name": f"岳麓区测试学校{i}",
+                    "district": "430104",
+                    "ownership": "public",
+                    "school_type": "primary",
+                    "urban_rural": "urban",
+                }
+            )
+            for i in range(LIMIT + 5)
+        ],
+        by=SYSTEM,
     )
     response = client_for("yuelu_admin").get(reverse("orgs:school_suggest"), {"q": "测试学校"})
     page = response.content.decode()

@@ -4,23 +4,30 @@ district, a count followed to its items, the pages, and the filters (folded away
 import pytest
 from playwright.sync_api import expect
 
-from redengine.orgs.models import School
+from redengine.core.services import Item
+from redengine.core.writes import SYSTEM
+from redengine.orgs.services import save_schools
 from redengine.testing.browser import log_in
 
 pytestmark = pytest.mark.browser
 
 
 def private_schools(n):
-    School.objects.bulk_create(
-        School(
-            code=f"9904{i:06d}",
-            name=f"浏览器测试民办学校{i:03d}",
-            district="430104",
-            ownership="private",
-            school_type="primary",
-            urban_rural="urban",
-        )
-        for i in range(n)
+    save_schools(
+        [
+            Item(
+                {
+                    "code": f"9904{i:06d}",
+                    "name": f"浏览器测试民办学校{i:03d}",
+                    "district": "430104",
+                    "ownership": "private",
+                    "school_type": "primary",
+                    "urban_rural": "urban",
+                }
+            )
+            for i in range(n)
+        ],
+        by=SYSTEM,
     )
 
 

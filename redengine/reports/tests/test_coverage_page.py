@@ -12,7 +12,10 @@ from django.test.utils import CaptureQueriesContext
 
 from redengine.core.metrics import Period
 from redengine.core.models import AccessEvent
-from redengine.orgs.models import PartyOrganization, School
+from redengine.core.services import Item
+from redengine.core.writes import SYSTEM
+from redengine.orgs.models import PartyOrganization
+from redengine.orgs.services import save_schools
 from redengine.reports import coverage as analysis
 
 pytestmark = pytest.mark.django_db
@@ -21,16 +24,21 @@ URL = "/reports/coverage/"
 
 def private_schools(n, district="430104", start=0):
     """``n`` private schools without members, organization or instructor: each a coverage gap."""
-    School.objects.bulk_create(
-        School(
-            code=f"99{district[-2:]}{start + i:06d}",
-            name=f"覆盖测试民办学校{district}{start + i:03d}",
-            district=district,
-            ownership="private",
-            school_type="primary",
-            urban_rural="urban",
-        )
-        for i in range(n)
+    save_schools(
+        [
+            Item(
+                {
+                    "code": f"99{district[-2:]}{start + i:06d}",
+                    "name": f"覆盖测试民办学校{district}{start + i:03d}",
+                    "district": district,
+                    "ownership": "private",
+                    "school_type": "primary",
+                    "urban_rural": "urban",
+                }
+            )
+            for i in range(n)
+        ],
+        by=SYSTEM,
     )
 
 
