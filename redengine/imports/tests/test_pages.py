@@ -310,14 +310,15 @@ def test_query_count_does_not_grow_with_rows(client_for):
     """Checking 200 people takes as many queries as checking 50. Writing them takes the same queries but
     for the INSERT batches: Django's SQLite backend puts at most 999 parameters in one statement (about 50
     people), PostgreSQL all 200 in one. Never a query per row. The write includes the write path's
-    re-check of everything written against the importer's scope (a query or two per kind of record)."""
+    re-check of everything written against the importer's scope (a query or two per kind of record), and
+    the rewrite of the new schools' placements (a handful of queries per batch of schools and organizations)."""
     client = client_for("city_admin")
     small = count_queries(client, 50, seed=21, offset=100)
     large = count_queries(client, 200, seed=22, offset=200)
     assert large[0] == small[0], (small, large)
     batches = 150 // 50 if connection.vendor == "sqlite" else 0
     assert small[1] <= large[1] <= small[1] + batches, (small, large)
-    assert small[1] < 75
+    assert small[1] < 90
 
 
 def test_a_waiting_upload_and_its_problems_hold_no_personal_data_in_clear(client_for):

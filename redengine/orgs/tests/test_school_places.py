@@ -78,7 +78,8 @@ def test_coverage_changes_keep_the_places_exact():
     branch = org("CS430104-01")
     covered = list(branch.schools.all())
     others = list(School.objects.filter(district="430104").exclude(pk__in=[s.pk for s in covered])[:2])
-    assert covered and others
+    assert covered
+    assert others
     services.save_organizations([Item({"schools": others}, instance=branch)], by=SYSTEM)
     assert_exact()
     services.save_organizations([Item({"schools": covered + others}, instance=branch)], by=SYSTEM)
