@@ -28,7 +28,7 @@ def covering_at(day, school="pk"):
     )
 
 
-def school_in_scope_at(scope, day, school="pk", district=None):
+def school_in_scope_at(scope, day, school="pk"):
     """Rows whose school lies in the scope's subtree at ``day`` (metrics.md, "In scope"): by the organizations
     that cover it then or, when none does, by its district's organization, else by the root.
 

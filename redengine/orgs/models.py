@@ -244,7 +244,7 @@ def admission_approvers(orgs):
     return approvers
 
 
-def school_scope_q(prefixes, school="pk", district=None):
+def school_scope_q(prefixes, school="pk"):
     """Rows whose school is in scope (metrics.md, "In scope"): covered by an organization in the subtree or,
     when no organization covers it, lying in a district whose bureau organization is in the subtree. The
     root's subtree holds every school, covered or not, served or not: a scope holding the root is every row.
@@ -375,7 +375,7 @@ class SchoolPlace(models.Model):
     index range on ``path`` instead of correlated look-ups of coverage and districts.
     """
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="places", db_index=True)
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="places")
     path = models.CharField(max_length=255)
     valid_from = models.DateField(null=True, blank=True)
     valid_until = models.DateField(null=True, blank=True)

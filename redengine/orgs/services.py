@@ -39,59 +39,49 @@ def root_path():
     return PartyOrganization.objects.filter(depth=1).order_by("path").values_list("path", flat=True).first()
 
 
-def covering_paths(schools):
-    """{school pk: [paths of the organizations covering it]} of recorded schools, in one query per 5,000."""
-    found = defaultdict(list)
-    through = PartyOrganization.schools.through
-    for chunk in chunked(sorted({s.pk for s in schools if s.pk})):
-        rows = through.objects.filter(school_id__in=chunk).values_list("school_id", "partyorganization__path")
-        for pk, path in rows:
-            found[pk].append(path)
-    return found
-
-
-def school_places(schools):
-    """{id(school): [paths]}: where each school (recorded or new) lies in the tree, as ``school_scope_q``
-    reads it: with the organizations covering it, else with its district's bureau organization, else with
-    the root."""
-    covering = covering_paths(schools)
-    bureaus = district_paths()
-    root = root_path()
-    places = {}
-    for school in schools:
-        paths = covering.get(school.pk) if school.pk else None
-        place = bureaus.get(school.district, root)
-        places[id(school)] = paths or ([place] if place is not None else [])
-    return places
-
-
-def place_rows(schools):
-    """[SchoolPlace] of recorded schools (``(pk, district)`` pairs), as ``school_places`` places them, with
-    the days each place holds: a covering organization from its founding date (always, if undated); the
-    district's bureau, else the root, for a school no organization covers, or until the first of its
-    covering organizations is founded when all of them are dated. One query per 5,000 schools, and two."""
+def places_of(schools):
+    """[[SchoolPlace]] per school, in order (``(pk, district)`` pairs; pk None for a school not recorded
+    yet): where each lies in the tree, with the days each place holds — a covering organization from its
+    founding date (always, if undated); the district's bureau, else the root, for a school no organization
+    covers, or until the first of its covering organizations is founded when all of them are dated. One
+    query per 5,000 schools, and two."""
     covering = defaultdict(list)
     through = PartyOrganization.schools.through
-    for chunk in chunked(sorted({pk for pk, _district in schools})):
+    for chunk in chunked(sorted({pk for pk, _district in schools if pk})):
         rows = through.objects.filter(school_id__in=chunk).values_list(
             "school_id", "partyorganization__path", "partyorganization__founded_on"
         )
         for pk, path, founded in rows:
             covering[pk].append((path, founded))
     bureaus, root = district_paths(), root_path()
-    places = []
+    found = []
     for pk, district in schools:
-        cover = covering.get(pk, [])
-        places.extend(SchoolPlace(school_id=pk, path=path, valid_from=founded) for path, founded in cover)
+        cover = covering.get(pk, []) if pk else []
+        places = [SchoolPlace(school_id=pk, path=path, valid_from=founded) for path, founded in cover]
         fallback = bureaus.get(district, root)
-        if fallback is None:
-            continue
-        if not cover:
+        if fallback is not None and not cover:
             places.append(SchoolPlace(school_id=pk, path=fallback))
-        elif all(founded is not None for _path, founded in cover):
+        elif fallback is not None and all(founded is not None for _path, founded in cover):
             first = min(founded for _path, founded in cover)
             places.append(SchoolPlace(school_id=pk, path=fallback, valid_until=first))
-    return places
+        found.append(places)
+    return found
+
+
+def school_places(schools):
+    """{id(school): [paths]}: where each school (recorded or new) lies in the tree today, as
+    ``school_scope_q`` reads it: with the organizations covering it, else with its district's bureau
+    organization, else with the root."""
+    found = places_of([(school.pk, school.district) for school in schools])
+    return {
+        id(school): [p.path for p in places if p.valid_until is None]
+        for school, places in zip(schools, found, strict=True)
+    }
+
+
+def place_rows(schools):
+    """[SchoolPlace] of recorded schools (``(pk, district)`` pairs): the rows ``refresh_places`` stores."""
+    return [place for places in places_of(schools) for place in places]
 
 
 def refresh_places(school_pks=None):
@@ -106,13 +96,12 @@ def refresh_places(school_pks=None):
         SchoolPlace.objects.bulk_create(place_rows(schools), batch_size=5000)
 
 
-def schools_placed_by(orgs):
-    """The pks of the schools whose place an organization gives: those it covers and, for a bureau, every
-    school of its district (uncovered ones lie with it)."""
-    pks = set(
-        School.objects.filter(organizations__in=[o.pk for o in orgs if o.pk]).values_list("pk", flat=True)
-    )
-    districts = {o.district for o in orgs if o.district}
+def schools_placed_by(orgs, districts=()):
+    """The pks of the schools the organizations ``orgs`` cover and of every school of ``districts`` (whose
+    uncovered schools lie with the district's bureau)."""
+    pks = set()
+    if orgs:
+        pks |= set(School.objects.filter(organizations__in=[o.pk for o in orgs]).values_list("pk", flat=True))
     if districts:
         pks |= set(School.objects.filter(district__in=districts).values_list("pk", flat=True))
     return pks
@@ -389,21 +378,14 @@ class OrganizationService(ModelService):
         if any(i.is_new and i.obj.depth == 1 for i in plan.items):
             refresh_places()
             return
-        schools = set(touched)
         dated = [i.obj for i in plan.changed if "founded_on" in i.changed]
-        if dated:
-            schools |= set(
-                School.objects.filter(organizations__in=[o.pk for o in dated]).values_list("pk", flat=True)
-            )
         districts = {i.obj.district for i in plan.items if "district" in i.changed or i.is_new} | left
-        districts -= {"", None}
-        if districts:
-            schools |= set(School.objects.filter(district__in=districts).values_list("pk", flat=True))
+        schools = set(touched) | schools_placed_by(dated, districts - {"", None})
         if schools:
             refresh_places(schools)
 
     def delete_one(self, obj, index):
-        placed = schools_placed_by([obj])
+        placed = schools_placed_by([obj], {obj.district} - {""})
         super().delete_one(obj, index)
         refresh_places(placed)
 
