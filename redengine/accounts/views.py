@@ -50,15 +50,18 @@ def complete_login(request, user, backend, device=None):
 
 
 def too_many_logins(request):
-    """Whether this address has posted more than ``LOGIN_ATTEMPTS_PER_MINUTE`` logins this minute."""
-    key = f"login-rate:{request.META.get('REMOTE_ADDR')}:{int(time.time()) // 60}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.set(key, 1, timeout=120)
-        count = 1
-    return count > settings.LOGIN_ATTEMPTS_PER_MINUTE
+    """Whether this address has posted more than ``LOGIN_ATTEMPTS_PER_MINUTE`` logins in the last 60 seconds.
+
+    A sliding window of the posts' times, not a counter per clock minute: a counter reset at each minute's
+    turn let twice the limit through across it.
+    """
+    key = f"login-rate:{request.META.get('REMOTE_ADDR')}"
+    now = time.time()
+    limit = settings.LOGIN_ATTEMPTS_PER_MINUTE
+    recent = [moment for moment in cache.get(key, []) if now - moment < 60]
+    recent.append(now)
+    cache.set(key, recent[-(limit + 1) :], timeout=60)
+    return len(recent) > limit
 
 
 @sensitive_post_parameters("password")

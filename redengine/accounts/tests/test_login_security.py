@@ -315,6 +315,22 @@ def test_web_logins_are_throttled_per_address(client, settings):
     assert post_login(client, "yuelu_admin", DEMO_PASSWORD, ip="10.8.8.8").status_code == 302  # elsewhere
 
 
+def test_the_login_throttle_window_slides_across_the_turn_of_a_minute(client, settings, monkeypatch):
+    """The finding: a counter per clock minute reset at its turn, so 30 posts at :59 and 30 more at :00 all
+    went through (and the test above failed when it straddled the turn). The window is the last 60 s."""
+    from redengine.accounts import views
+
+    settings.LOGIN_ATTEMPTS_PER_MINUTE = 30
+    clock = {"now": 1_800_000_059.0}  # one second before a minute's turn
+    monkeypatch.setattr(views.time, "time", lambda: clock["now"])
+    for n in range(30):
+        assert post_login(client, f"guess{n}", "Wrong@2026", ip="10.9.9.9").status_code == 200, n
+    clock["now"] += 2  # across the turn
+    assert post_login(client, "yuelu_admin", DEMO_PASSWORD, ip="10.9.9.9").status_code == 429
+    clock["now"] += 59  # 61 s after the first 30: they no longer count
+    assert post_login(client, "yuelu_admin", DEMO_PASSWORD, ip="10.9.9.9").status_code == 302
+
+
 def test_wrong_old_passwords_lock_the_account_like_failed_logins(client, example_user):
     """The attack: a session left open, its password guessed through the password change. Locked at 5."""
     login_client(client, example_user("furong_admin"))
