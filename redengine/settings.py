@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "redengine.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "redengine.core.dbrouting.ReadAfterWriteMiddleware",  # only with a replica
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -133,7 +134,19 @@ DEFAULT_DATABASE_URL = f"sqlite:///{BASE_DIR / 'var' / 'redengine.sqlite3'}"
 DATABASE_URL = env_required("DATABASE_URL", DEFAULT_DATABASE_URL)
 if DATABASE_URL == DEFAULT_DATABASE_URL:
     (BASE_DIR / "var").mkdir(exist_ok=True)
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60 if PRODUCTION else 0)}
+# Connections are kept between requests for DATABASE_CONN_MAX_AGE seconds (one per request when 0), and a
+# kept connection is checked before a request reuses it (a restarted server is reconnected to).
+try:
+    CONN_MAX_AGE = int(os.environ.get("DATABASE_CONN_MAX_AGE") or (60 if PRODUCTION else 0))
+except ValueError as exc:
+    raise ImproperlyConfigured("DATABASE_CONN_MAX_AGE must be a whole number of seconds.") from exc
+
+
+def database(url):
+    return dj_database_url.parse(url, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)
+
+
+DATABASES = {"default": database(DATABASE_URL)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Write-ahead log: pages are read while an import is being written. Tests use a file too, so that
@@ -145,6 +158,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": os.path.join(tempfile.gettempdir(), f"redengine-test-{os.getpid()}.sqlite3")
     }
+# An optional PostgreSQL hot standby (streaming replication) for the pages that only read figures: the
+# dashboard, the metrics, the reports and the exports (core/dbrouting.py). Writes always go to the primary;
+# a session that wrote reads from the primary for REPLICA_AFTER_WRITE_SECONDS. Tests never create a
+# database on it: it mirrors the test database.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = database(DATABASE_REPLICA_URL)
+    if (
+        DATABASES["replica"]["ENGINE"] != DATABASES["default"]["ENGINE"]
+        or DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    ):
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL names a PostgreSQL hot standby of the server DATABASE_URL names "
+            "(both postgres://...)."
+        )
+    DATABASES["replica"]["ATOMIC_REQUESTS"] = False  # its reads run outside the request's transaction
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    # Read-only even if the address were a primary's by mistake (a standby refuses writes anyway).
+    replica_options = DATABASES["replica"].setdefault("OPTIONS", {})
+    replica_options["options"] = (
+        replica_options.get("options", "") + " -c default_transaction_read_only=on"
+    ).strip()
+DATABASE_ROUTERS = ["redengine.core.dbrouting.ReplicaRouter"]
+try:
+    REPLICA_AFTER_WRITE_SECONDS = int(os.environ.get("REPLICA_AFTER_WRITE_SECONDS") or 30)
+except ValueError as exc:
+    raise ImproperlyConfigured("REPLICA_AFTER_WRITE_SECONDS must be a whole number of seconds.") from exc
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Background work (imports, reminder scans): Django's task interface with its database backend, so one

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .audit import log_access
+from .dbrouting import note_write
 from .masking import looks_like_identifier
 from .models import AccessEvent, ExportRequest
 from .permissions import APPROVE
@@ -165,6 +166,7 @@ def export_request_decide(request, pk, decision):  # decision: "approve" or "rej
     ExportRequest.objects.filter(pk=export.pk, state=ExportRequest.State.PENDING).update(
         state=export.state, approved_by=user, decided_at=export.decided_at
     )
+    note_write()  # the approver's to-do list then reads from the primary (core/dbrouting.py)
     log_access(
         AccessEvent.Kind.APPROVAL,
         request=request,

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from .audit import log_access
+from .dbrouting import from_replica, load_roles
 from .exports import file_response, write_book
 from .models import AccessEvent, ExportJob
 
@@ -135,10 +136,12 @@ def write_export(job_id):
     job = ExportJob.objects.select_related("user", "approval__approved_by").get(pk=job_id)
     handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="export-")
     os.close(handle)
-    try:
-        count, detail = WRITERS[job.kind](
-            job, path, lambda done: ExportJob.objects.filter(pk=job.pk).update(rows_written=done)
-        )
+    load_roles(job.user)  # the requester's roles from the primary; the rows from the replica once it holds
+    try:  # the job (so everything the requester wrote before asking); the job's row on the primary
+        with from_replica(after=job):
+            count, detail = WRITERS[job.kind](
+                job, path, lambda done: ExportJob.objects.filter(pk=job.pk).update(rows_written=done)
+            )
         with open(path, "rb") as written:
             content = written.read()
     except Exception:

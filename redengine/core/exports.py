@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .audit import log_access, loggable_path
+from .dbrouting import from_replica
 from .models import AccessEvent
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -156,7 +157,10 @@ def file_response(content, filename, fallback):
 def xlsx_response(request, *, title, headers, rows, filename, fallback="", model=None, approval=None):
     """Write ``rows`` under ``headers`` into one sheet, log the export with its row count, answer the file."""
     buffer = io.BytesIO()
-    count = write_book(buffer, user=request.user, title=title, headers=headers, rows=rows, approval=approval)
+    with from_replica():  # the rows are read as they are written (a transaction that wrote reads the primary)
+        count = write_book(
+            buffer, user=request.user, title=title, headers=headers, rows=rows, approval=approval
+        )
     log_access(
         AccessEvent.Kind.EXPORT,
         request=request,

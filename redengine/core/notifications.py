@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from .dbrouting import note_write
 from .models import Notification
 
 
@@ -66,4 +67,5 @@ def notification_list(request):
 @require_POST
 def notification_read(request):
     Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    note_write()  # the bell and the to-do list then read from the primary (core/dbrouting.py)
     return redirect("notifications")

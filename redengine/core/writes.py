@@ -20,6 +20,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from .context import acting, current_actor
+from .dbrouting import note_write
 from .scoping import user_prefixes
 
 CHUNK = 5000  # pks per IN (...) query: well under SQLite's 32,766 parameters
@@ -249,7 +250,8 @@ def active_write():
 @contextlib.contextmanager
 def writing(by):
     """Run a service's writes as ``by``: one transaction, ``by`` as the audit's actor, and the scope of
-    everything written re-checked before it commits. A write inside another joins it (same actor)."""
+    everything written re-checked before it commits. A write inside another joins it (same actor). The
+    request (or command) then reads from the primary for a while (``core.dbrouting``: read-after-write)."""
     outer = _active.get()
     if outer is not None:
         if outer.by is not by and getattr(outer.by, "pk", 0) != getattr(by, "pk", None):
@@ -261,12 +263,14 @@ def writing(by):
     if not write.whole_tree:
         actor = dataclasses.replace(actor, user=by)
     token = _active.set(write)
+    note_write()
     try:
         with acting(actor), transaction.atomic():
             yield write
             write.verify()
     finally:
         _active.reset(token)
+        note_write()  # the window counts from the commit
 
 
 def check_or_refuse(problems):

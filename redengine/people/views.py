@@ -16,6 +16,7 @@ from django.views import View
 from redengine.core import approvals, todo
 from redengine.core.audit import log_access
 from redengine.core.codes import DISTRICTS, POLITICAL_STATUS_CHOICES, district_name
+from redengine.core.dbrouting import replica_reads
 from redengine.core.exports import xlsx_response
 from redengine.core.forms import bootstrapify
 from redengine.core.models import AccessEvent
@@ -346,6 +347,7 @@ def school_guidance(request, pk):
 
 
 @login_required
+@replica_reads
 def completeness(request):
     """Record completeness in the user's scope: counted by district and school (what is missing most), then
     every incomplete record, filtered (district, school, item missing, name), paged, and exported."""

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from redengine.core import todo
 from redengine.core.codes import DISTRICTS, district_name
+from redengine.core.dbrouting import replica_reads
 from redengine.core.exports import xlsx_response
 from redengine.core.forms import bootstrapify
 from redengine.core.views import paged, refuse
@@ -51,6 +52,7 @@ SECTION_LABELS = {
 
 
 @login_required
+@replica_reads  # figures and to-do counts from the replica when there is one (core/dbrouting.py)
 def dashboard(request):
     user = request.user
     sees_records = user.can(PartyOrganization, "view") or user.can(School, "view")
@@ -102,6 +104,7 @@ COVERAGE_PER_PAGE = 25
 
 
 @login_required
+@replica_reads
 def coverage(request):
     """应建尽建: the schools that break the coverage rule, the advice on form and the elections due, for a
     scope and year: counted per district (each count a link to its items), then the items filtered (district,

@@ -1,5 +1,6 @@
 """Settings from the environment, production checks and clear start-up errors (run as real processes)."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -93,3 +94,70 @@ def test_defaults_are_chinese_and_shanghai(settings):
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert settings.TIME_ZONE == "Asia/Shanghai"
     assert ("en", "English") in settings.LANGUAGES
+
+
+def database_settings(**env):
+    """What settings.py makes of the database variables (read by a process of its own, no connection)."""
+    code = (
+        "import json; from redengine import settings as s; "
+        "print(json.dumps({'databases': s.DATABASES, 'routers': s.DATABASE_ROUTERS, "
+        "'after_write': s.REPLICA_AFTER_WRITE_SECONDS}, default=str))"
+    )
+    full_env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDENGINE_"))
+    }
+    full_env.update(env)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=60
+    )
+    return result, (json.loads(result.stdout) if result.returncode == 0 else None)
+
+
+def test_a_read_replica_comes_from_its_own_address(tmp_path):
+    primary = "postgres://redengine:secret@db1.example.org:5432/redengine"
+    standby = "postgres://redengine:secret@db2.example.org:5432/redengine?connect_timeout=3"
+    env = {**production_env(tmp_path), "DATABASE_URL": primary}
+
+    result, found = database_settings(**env)
+    assert result.returncode == 0, result.stderr
+    assert set(found["databases"]) == {"default"}
+    default = found["databases"]["default"]
+    assert (default["CONN_MAX_AGE"], default["CONN_HEALTH_CHECKS"], default["ATOMIC_REQUESTS"]) == (
+        60,
+        True,
+        True,
+    )
+    assert found["routers"] == ["redengine.core.dbrouting.ReplicaRouter"]
+
+    result, found = database_settings(
+        **env, DATABASE_REPLICA_URL=standby, DATABASE_CONN_MAX_AGE="300", REPLICA_AFTER_WRITE_SECONDS="45"
+    )
+    assert result.returncode == 0, result.stderr
+    default, replica = found["databases"]["default"], found["databases"]["replica"]
+    assert (replica["HOST"], replica["NAME"], default["HOST"]) == (
+        "db2.example.org",
+        "redengine",
+        "db1.example.org",
+    )
+    assert replica["TEST"] == {"MIRROR": "default"}  # tests never create a database on it
+    assert (default["CONN_MAX_AGE"], replica["CONN_MAX_AGE"]) == (300, 300)
+    assert replica["CONN_HEALTH_CHECKS"] is True
+    assert replica["ATOMIC_REQUESTS"] is False
+    assert replica["OPTIONS"] == {"connect_timeout": 3, "options": "-c default_transaction_read_only=on"}
+    assert found["after_write"] == 45
+
+    result, found = database_settings(DATABASE_URL=primary)  # development: one connection per request
+    assert found["databases"]["default"]["CONN_MAX_AGE"] == 0
+
+
+def test_wrong_replica_settings_stop_start_up(tmp_path):
+    standby = "postgres://redengine@db2.example.org/redengine"
+    beside_sqlite, _found = database_settings(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", DATABASE_REPLICA_URL=standby
+    )
+    assert beside_sqlite.returncode != 0
+    assert "DATABASE_REPLICA_URL" in beside_sqlite.stderr
+    for name in ("DATABASE_CONN_MAX_AGE", "REPLICA_AFTER_WRITE_SECONDS"):
+        wrong, _found = database_settings(**{name: "a minute"})
+        assert wrong.returncode != 0
+        assert name in wrong.stderr

@@ -1,6 +1,7 @@
 """``GET /api/metrics/?scope=CODE&year=Y`` (or ``from``/``to``): every metric for a scope the caller sees."""
 
 from django.http import Http404
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -8,6 +9,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from redengine.core.dbrouting import replica_reads
 from redengine.core.metrics import Period, compute_all
 from redengine.orgs.models import PartyOrganization
 
@@ -40,6 +42,7 @@ class MetricsView(APIView):
         ],
         responses={200: OpenApiTypes.OBJECT},
     )
+    @method_decorator(replica_reads)  # the scope and the figures from the replica when there is one
     def get(self, request):
         visible = self.get_queryset()
         code = request.query_params.get("scope")
