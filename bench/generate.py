@@ -54,7 +54,7 @@ def generate(scale=0.01, seed=1, today=None, force=False, progress=None, analyze
     from redengine.demo import province
 
     if not force and not province.is_empty():
-        raise province.ProvinceExistsError(
+        raise province.GenerationRefusedError(
             "the database is not empty (organizations, schools, people or accounts): use a freshly migrated "
             "one, or --force to add the province beside what it holds"
         )
@@ -176,7 +176,7 @@ def main():
 
     from django.db import connection
 
-    from redengine.demo.province import ProvinceExistsError
+    from redengine.demo.province import GenerationRefusedError
 
     today = datetime.date.fromisoformat(args.today) if args.today else None
     name = connection.settings_dict["NAME"]
@@ -187,7 +187,7 @@ def main():
     started = time.perf_counter()
     try:
         result = generate(args.scale, args.seed, today, args.force, progress=print_progress)
-    except (ProvinceExistsError, ValueError) as exc:
+    except (GenerationRefusedError, ValueError) as exc:
         raise SystemExit(f"refused: {exc}") from exc
     report(result, time.perf_counter() - started)
     if args.checksum:

@@ -1,10 +1,13 @@
 """The province of the benchmark data set (``province.py``): Hunan's 14 prefecture-level divisions and their
-122 county-level ones, with their GB/T 2260 codes and names (2023), and a few words for place names.
+122 county-level ones, with their GB/T 2260 codes and names (2023), and the names of its schools and branches.
 
 Changsha comes first: it is the city of ``core/codes.py`` ``DISTRICTS``, the only codes the deployment knows.
 A district's kind gives the prefix of its schools' names: a 区 is named with its city (株洲市荷塘区第一中学),
 a county (县) or county-level city (市) by itself (攸县第一中学, 醴陵市第一中学).
 """
+
+from . import words
+from .city import chinese_number
 
 # (city code, city name, short name in committee names, [(county code, county name)])
 CITIES = [
@@ -258,3 +261,85 @@ STREETS = [
     "花园路",
     "金桥",
 ]
+
+
+# Names ----------------------------------------------------------------------------------------------
+NAME_TEMPLATES = {
+    ("kindergarten", "private"): ["{p}{kword}幼儿园", "{p}{place}{kword}幼儿园"],
+    ("kindergarten", "public"): ["{p}{place}幼儿园", "{p}第{n}幼儿园", "{p}{place}中心幼儿园"],
+    ("primary", "private"): ["{p}{pword}小学", "{p}{pword}实验小学"],
+    ("primary", "public"): ["{p}{place}小学", "{p}{word}小学", "{p}第{n}小学", "{p}{village}小学"],
+    ("junior", "private"): ["{p}{pword}中学", "{p}{pword}实验中学"],
+    ("junior", "public"): ["{p}{place}中学", "{p}第{n}中学", "{p}{word}初级中学", "{p}{village}中学"],
+    ("secondary", "private"): ["{p}{pword}中学", "{p}{pword}高级中学"],
+    ("secondary", "public"): ["{p}第{n}中学", "{p}{word}中学", "{p}{place}中学"],
+    ("nine_year", "private"): ["{p}{pword}实验学校", "{p}{pword}学校"],
+    ("nine_year", "public"): ["{p}{word}实验学校", "{p}{place}学校", "{p}{village}学校"],
+    ("twelve_year", "private"): ["{p}{pword}外国语学校", "{p}{pword}学校"],
+    ("twelve_year", "public"): ["{p}{word}外国语学校", "{p}{word}学校"],
+    ("vocational", "private"): ["{p}{voc}职业技术学校"],
+    ("vocational", "public"): ["{p}{voc}职业中等专业学校", "{p}第{n}职业中专学校"],
+    ("special", "public"): ["{p}特殊教育学校", "{p}{word}培智学校"],
+    ("special", "private"): ["{p}{pword}特殊教育学校"],
+}
+KIND_WORDS = {
+    "kindergarten": "幼儿园",
+    "primary": "小学",
+    "junior": "中学",
+    "secondary": "中学",
+    "nine_year": "学校",
+    "twelve_year": "学校",
+    "vocational": "职业学校",
+    "special": "特殊教育学校",
+}
+
+
+def school_name(rng, chunk, school, names, numbers):
+    """A plausible name, unique in the district: its prefix, a street, town, village or word, its kind."""
+    kind = "secondary" if school.school_type in {"senior", "complete_secondary"} else school.school_type
+    templates = NAME_TEMPLATES[(kind, school.ownership)]
+    streets = words.STREETS.get(chunk.code, STREETS)
+    towns = words.TOWNS.get(chunk.code, words.VILLAGES)
+    for _attempt in range(20):
+        template = rng.choice(templates)
+        number = ""
+        if "{n}" in template:
+            numbers[kind] += 1
+            number = chinese_number(numbers[kind])
+        name = template.format(
+            p=chunk.prefix,
+            n=number,
+            place=rng.choice(streets if school.urban_rural == "urban" else towns),
+            village=rng.choice(words.VILLAGES),
+            word=rng.choice(words.PUBLIC_WORDS),
+            pword=rng.choice(words.PRIVATE_WORDS),
+            kword=rng.choice(words.KINDERGARTEN_WORDS),
+            voc=rng.choice(words.VOCATIONAL_WORDS),
+        ).replace("实验实验", "实验")
+        if name not in names:
+            names.add(name)
+            return name
+    numbers[kind] += 1
+    name = f"{chunk.prefix}第{chinese_number(numbers[kind])}{KIND_WORDS[kind]}"
+    names.add(name)
+    return name
+
+
+def short_name(prefix, school):
+    """The school's name without the district's prefix (in the names of its branches)."""
+    name = school.name
+    if name.startswith(prefix) and len(name) > len(prefix) + 2:
+        return name[len(prefix) :]
+    return name
+
+
+def section(school, k, count):
+    """The k-th of ``count`` branches of a school's general branch or committee: by grade or group where
+    the school's stage has enough of them (the demo city's), else by number."""
+    if school.school_type in {"complete_secondary", "senior", "twelve_year"}:
+        sections = words.SECTIONS_SECONDARY
+    elif school.school_type in {"primary", "nine_year"}:
+        sections = words.SECTIONS_PRIMARY
+    else:
+        sections = []
+    return sections[k] if count <= len(sections) else f"第{chinese_number(k + 1)}"

@@ -33,8 +33,8 @@ school.
 and the part (``Draw``), records are dated up to ``city.AS_OF`` and the open cases back from ``today``
 (``TODAY`` unless given), so a seed and a scale give the same records on every run. **Bounded memory**:
 only the schools' sizes (one tuple each) are drawn for the whole province; everything else is drawn,
-written and dropped one district at a time (at scale 1 about 250 schools and 7,500 people; people written
-``PEOPLE_BATCH`` at a time). ID numbers are unique in a district by a set, and against the database by
+written and dropped one district at a time (at scale 1, 73 to 205 schools and 5,200 to 8,700 people; people
+written ``PEOPLE_BATCH`` at a time). ID numbers are unique in a district by a set, and against the database by
 its blind index before each district is written.
 
 **Steps** (``STEPS``): the tree first, then the districts' parts in order, then the accounts. This is the
@@ -42,6 +42,7 @@ extension point: a later app (meetings, evaluations, pioneer units, school pairs
 function of the province and the district that writes the district's records through its own services.
 """
 
+import base64
 import datetime
 import gc
 import math
@@ -52,7 +53,11 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from redengine.accounts import services as account_services
+from redengine.accounts.models import User
+from redengine.accounts.roles import ROLES
 from redengine.core.codes import DISTRICTS
 from redengine.core.context import Actor, acting
 from redengine.core.crypto import get_provider
@@ -67,6 +72,7 @@ from redengine.people import services as people_services
 from redengine.people.models import Person, add_years
 
 from . import city, development, hunan, words
+from .management.commands.seed_demo import demo_totp_key
 
 D = datetime.date
 DAY = datetime.timedelta(days=1)
@@ -100,8 +106,8 @@ ACCOUNTS = [
 ALL_COUNTIES = [code for *_c, counties in hunan.CITIES for code, _name in counties]
 
 
-class ProvinceExistsError(Exception):
-    """The database holds the province (or one of its accounts) already."""
+class GenerationRefusedError(Exception):
+    """Nothing written: production mode, a database not empty, or the province (or its accounts) there."""
 
 
 @dataclass(frozen=True)
@@ -180,12 +186,10 @@ def tree(province):
     """The root (under the existing root when the database has one), the cities' committees and the
     bureaus, in one batch; then the size of every school of the province."""
     if PartyOrganization.objects.filter(code=ROOT[0]).exists():
-        raise ProvinceExistsError(f"the province ({ROOT[0]}) is in the database already")
-    from redengine.accounts.models import User
-
+        raise GenerationRefusedError(f"the province ({ROOT[0]}) is in the database already")
     taken = User.objects.filter(username__in=[a[0] for a in ACCOUNTS]).values_list("username", flat=True)
     if taken:
-        raise ProvinceExistsError(f"accounts of the province exist already: {', '.join(sorted(taken))}")
+        raise GenerationRefusedError(f"accounts of the province exist already: {', '.join(sorted(taken))}")
     held = set(PartyOrganization.objects.exclude(district="").values_list("district", flat=True))
 
     def code_for(district):
@@ -307,68 +311,6 @@ def headcounts(raw, total, least=5):
 
 
 # Schools -----------------------------------------------------------------------------------------------
-NAME_TEMPLATES = {
-    ("kindergarten", "private"): ["{p}{kword}幼儿园", "{p}{place}{kword}幼儿园"],
-    ("kindergarten", "public"): ["{p}{place}幼儿园", "{p}第{n}幼儿园", "{p}{place}中心幼儿园"],
-    ("primary", "private"): ["{p}{pword}小学", "{p}{pword}实验小学"],
-    ("primary", "public"): ["{p}{place}小学", "{p}{word}小学", "{p}第{n}小学", "{p}{village}小学"],
-    ("junior", "private"): ["{p}{pword}中学", "{p}{pword}实验中学"],
-    ("junior", "public"): ["{p}{place}中学", "{p}第{n}中学", "{p}{word}初级中学", "{p}{village}中学"],
-    ("secondary", "private"): ["{p}{pword}中学", "{p}{pword}高级中学"],
-    ("secondary", "public"): ["{p}第{n}中学", "{p}{word}中学", "{p}{place}中学"],
-    ("nine_year", "private"): ["{p}{pword}实验学校", "{p}{pword}学校"],
-    ("nine_year", "public"): ["{p}{word}实验学校", "{p}{place}学校", "{p}{village}学校"],
-    ("twelve_year", "private"): ["{p}{pword}外国语学校", "{p}{pword}学校"],
-    ("twelve_year", "public"): ["{p}{word}外国语学校", "{p}{word}学校"],
-    ("vocational", "private"): ["{p}{voc}职业技术学校"],
-    ("vocational", "public"): ["{p}{voc}职业中等专业学校", "{p}第{n}职业中专学校"],
-    ("special", "public"): ["{p}特殊教育学校", "{p}{word}培智学校"],
-    ("special", "private"): ["{p}{pword}特殊教育学校"],
-}
-KIND_WORDS = {
-    "kindergarten": "幼儿园",
-    "primary": "小学",
-    "junior": "中学",
-    "secondary": "中学",
-    "nine_year": "学校",
-    "twelve_year": "学校",
-    "vocational": "职业学校",
-    "special": "特殊教育学校",
-}
-
-
-def school_name(draw, chunk, school, names, numbers):
-    """A plausible name, unique in the district: its prefix, a street, town, village or word, its kind."""
-    kind = "secondary" if school.school_type in {"senior", "complete_secondary"} else school.school_type
-    templates = NAME_TEMPLATES[(kind, school.ownership)]
-    streets = words.STREETS.get(chunk.code, hunan.STREETS)
-    towns = words.TOWNS.get(chunk.code, words.VILLAGES)
-    rng = draw.rng
-    for _attempt in range(20):
-        template = rng.choice(templates)
-        number = ""
-        if "{n}" in template:
-            numbers[kind] += 1
-            number = city.chinese_number(numbers[kind])
-        name = template.format(
-            p=chunk.prefix,
-            n=number,
-            place=rng.choice(streets if school.urban_rural == "urban" else towns),
-            village=rng.choice(words.VILLAGES),
-            word=rng.choice(words.PUBLIC_WORDS),
-            pword=rng.choice(words.PRIVATE_WORDS),
-            kword=rng.choice(words.KINDERGARTEN_WORDS),
-            voc=rng.choice(words.VOCATIONAL_WORDS),
-        ).replace("实验实验", "实验")
-        if name not in names:
-            names.add(name)
-            return name
-    numbers[kind] += 1
-    name = f"{chunk.prefix}第{city.chinese_number(numbers[kind])}{KIND_WORDS[kind]}"
-    names.add(name)
-    return name
-
-
 def schools(province, chunk):
     draw = Draw(province.seed, chunk.code, "schools")
     names, numbers = set(), defaultdict(int)
@@ -384,7 +326,7 @@ def schools(province, chunk):
             city_managed=chunk.profile == "city",
             staff_headcount=headcount,
         )
-        school.name = school_name(draw, chunk, school, names, numbers)
+        school.name = hunan.school_name(draw.rng, chunk, school, names, numbers)
         chunk.schools.append(city.SchoolPlan(school))
     fields = org_services.SCHOOLS.fields
     items = [Item(fields_of(p.school, fields), obj=p.school) for p in chunk.schools]
@@ -471,10 +413,10 @@ def unit_items(draw, chunk, unit, counters):
     if unit.org_type in {"committee", "general_branch"}:
         members = unit.schools[0].members
         count = max(2, round(members / BRANCH_MEMBERS))
-        short = short_name(chunk, head)
+        short = hunan.short_name(chunk.prefix, head)
         for k in range(count):
             founded = draw.date_between(max(unit.founded, D(1995, 1, 1)), D(2020, 12, 31))
-            name = f"{short}{section(head, k, count)}党支部"
+            name = f"{short}{hunan.section(head, k, count)}党支部"
             branch = new_org(draw, f"{code}-{k + 1:02d}", name, "branch", max(founded, unit.founded))
             unit.branches.append(branch)
             items.append(Item({**org_values(branch), "parent": unit.org, "schools": [head]}, obj=branch))
@@ -502,25 +444,6 @@ def unit_name(chunk, unit, counters):
         return f"中共{chunk.prefix}{kind}第{n}联合支部委员会"
     suffix = {"committee": "委员会", "general_branch": "总支部委员会"}.get(unit.org_type, "支部委员会")
     return f"中共{school.name}{suffix}"
-
-
-def short_name(chunk, school):
-    name = school.name
-    if name.startswith(chunk.prefix) and len(name) > len(chunk.prefix) + 2:
-        return name[len(chunk.prefix) :]
-    return name
-
-
-def section(school, k, count):
-    """The k-th of ``count`` branches of a school's general branch or committee: by grade or group where
-    the school's stage has enough of them (the demo city's), else by number."""
-    if school.school_type in {"complete_secondary", "senior", "twelve_year"}:
-        sections = words.SECTIONS_SECONDARY
-    elif school.school_type in {"primary", "nine_year"}:
-        sections = words.SECTIONS_PRIMARY
-    else:
-        sections = []
-    return sections[k] if count <= len(sections) else f"第{city.chinese_number(k + 1)}"
 
 
 # People -------------------------------------------------------------------------------------------------
@@ -738,13 +661,6 @@ def case_organization(rng, p):
 def accounts(province):
     """The four accounts, with ``PASSWORD`` (two-factor ones with a TOTP device of a known key): the whole
     tree, Changsha, a district (one whose bureau holds its code, when there is one) and a school."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from redengine.accounts import services as account_services
-    from redengine.accounts.roles import ROLES
-
-    from .management.commands.seed_demo import demo_totp_key
-
     root = province.root
     bureaus = PartyOrganization.objects.filter(path__startswith=root.path, depth=root.depth + 2)
     bureau = bureaus.exclude(district="").order_by("path").first() or bureaus.order_by("path").first()
@@ -776,8 +692,6 @@ def accounts(province):
 
 
 def base32(hex_key):
-    import base64
-
     return base64.b32encode(bytes.fromhex(hex_key)).decode()
 
 
@@ -797,8 +711,6 @@ STEPS = [
 # The whole ------------------------------------------------------------------------------------------------
 def is_empty():
     """Whether the database holds no organization, school, person or account (a migrated one holds none)."""
-    from redengine.accounts.models import User
-
     return not any(m.objects.exists() for m in (PartyOrganization, School, Person, User))
 
 
@@ -807,7 +719,7 @@ def generate(scale=0.01, seed=DEFAULT_SEED, today=None, steps=None, progress=Non
     step, the accounts and what to bench with (a district bureau's code and a school id).
     ``progress(chunk, done, total, seconds)`` after each district. Refused in production mode."""
     if settings.PRODUCTION:
-        raise ProvinceExistsError("benchmark data is never written in production mode")
+        raise GenerationRefusedError("benchmark data is never written in production mode")
     if not 0 < scale <= 1:
         raise ValueError("scale is a number above 0 and at most 1")
     province = Province(seed=seed, scale=scale, today=today or TODAY)

@@ -53,7 +53,7 @@ def province_schools():
 
 
 def test_a_database_that_is_not_empty_is_refused():
-    with pytest.raises(province.ProvinceExistsError, match="not empty"):
+    with pytest.raises(province.GenerationRefusedError, match="not empty"):
         bench.generate(scale=SCALE)
     assert not PartyOrganization.objects.filter(code=province.ROOT[0]).exists()
 
