@@ -108,6 +108,11 @@ def check_people(generated):
     memberships = Membership.objects.filter(person__in=people)
     assert memberships.count() == generated["counts"]["memberships"]
     assert not memberships.exclude(organization__path__startswith=root.path).exists()
+    for membership in memberships.select_related("person", "organization"):
+        membership.full_clean()  # admitted at 18 or later, full at the end of the probation
+        assert membership.person.political_status == ("member" if membership.full_on else "probationary")
+    for org in PartyOrganization.objects.filter(path__startswith=root.path):
+        org.full_clean()
     # The other cities would carry codes the table lacks; at this scale the province is Changsha alone.
     assert set(schools.values_list("district", flat=True)) <= {
         code for code, *_ in province.hunan.CITIES[0][3]
