@@ -133,7 +133,9 @@ DEFAULT_DATABASE_URL = f"sqlite:///{BASE_DIR / 'var' / 'redengine.sqlite3'}"
 DATABASE_URL = env_required("DATABASE_URL", DEFAULT_DATABASE_URL)
 if DATABASE_URL == DEFAULT_DATABASE_URL:
     (BASE_DIR / "var").mkdir(exist_ok=True)
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60 if PRODUCTION else 0)}
+# DATABASE_CONN_MAX_AGE: seconds a connection is kept for the next requests (0: one per request).
+CONN_MAX_AGE = int(os.environ.get("DATABASE_CONN_MAX_AGE") or (60 if PRODUCTION else 0))
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Write-ahead log: pages are read while an import is being written. Tests use a file too, so that
