@@ -181,6 +181,7 @@ class Server:
         self.database_url, self.workers, self.log = database_url, workers, log
         self.port = free_port()
         self.process = None
+        self.database_pid = postmaster(database_url)
         handle, self.errors = tempfile.mkstemp(prefix="redengine-gunicorn-", suffix=".log")
         os.close(handle)
 
@@ -248,31 +249,55 @@ class Server:
 
     def cpu(self):
         """CPU seconds used so far by gunicorn's master and its workers."""
-        pids = [self.process.pid, *children(self.process.pid)]
-        return sum(process_cpu(pid) for pid in pids)
+        return tree_cpu(self.process.pid)
+
+    def database_cpu(self):
+        """CPU seconds used so far by the PostgreSQL server on this machine, else None."""
+        return None if self.database_pid is None else tree_cpu(self.database_pid)
 
 
-def children(pid):
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    fields = f.read().rpartition(")")[2].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.append(int(entry))
-    return found
-
-
-def process_cpu(pid):
+def stat(pid):
     try:
         with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rpartition(")")[2].split()
+            return f.read().rpartition(")")[2].split()  # from the state on: ppid is [1], utime [11]
     except OSError:
+        return None
+
+
+def tree_cpu(pid):
+    """CPU seconds of a process, of its children gone (waited for) and of its children running."""
+    own = stat(pid)
+    if own is None:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
+    ticks = sum(int(v) for v in own[11:15])  # utime, stime, cutime, cstime
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and (fields := stat(entry)) is not None and int(fields[1]) == pid:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / TICK
+
+
+def postmaster(database_url):
+    """The pid of the PostgreSQL server of ``database_url`` when it runs on this machine, else None."""
+    from urllib.parse import urlsplit
+
+    address = urlsplit(database_url)
+    if not is_postgres(database_url) or address.hostname not in (None, "", "127.0.0.1", "localhost"):
+        return None
+    port = str(address.port or 5432)
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                argv = f.read().decode(errors="replace").split("\0")
+        except OSError:
+            continue
+        if os.path.basename(argv[0]) != "postgres":
+            continue
+        given = next((argv[i + 1] for i, arg in enumerate(argv[:-1]) if arg == "-p"), None)
+        if given == port or (given is None and port == "5432"):
+            return int(entry)
+    return None
 
 
 def machine_cpu():
@@ -350,14 +375,13 @@ def measure(server, path, accept, cookies, processes, warmup, seconds):
     """One page: warm-up, then ``seconds`` counted; returns the figures."""
     start = time.perf_counter()
     counted_from, until = start + warmup + 0.2, start + warmup + 0.2 + seconds
-    runs = []
+    runs, holder = [], {}
+
+    def sample():
+        time.sleep(max(0.0, counted_from - time.perf_counter()))
+        holder.update(server=server.cpu(), database=server.database_cpu(), machine=machine_cpu())
+
     if processes <= 1:
-        holder = {}
-
-        def sample():
-            time.sleep(max(0.0, counted_from - time.perf_counter()))
-            holder["server"], holder["machine"] = server.cpu(), machine_cpu()
-
         sampler = threading.Thread(target=sample)
         sampler.start()
         results, client_cpu = threads_run(server.port, path, accept, cookies, counted_from, until)
@@ -375,8 +399,7 @@ def measure(server, path, accept, cookies, processes, warmup, seconds):
             process.start()
             child.close()
             runs.append((process, parent))
-        time.sleep(max(0.0, counted_from - time.perf_counter()))
-        holder = {"server": server.cpu(), "machine": machine_cpu()}
+        sample()
         results, client_cpu = [], 0.0
         for process, parent in runs:
             got, cpu = parent.recv()
@@ -384,6 +407,7 @@ def measure(server, path, accept, cookies, processes, warmup, seconds):
             client_cpu += cpu
             process.join()
     server_cpu = server.cpu() - holder["server"]
+    database_cpu = None if holder["database"] is None else server.database_cpu() - holder["database"]
     busy_now, total_now = machine_cpu()
     busy, total = busy_now - holder["machine"][0], total_now - holder["machine"][1]
     latencies = sorted(x for r in results for x in r["latencies"])
@@ -410,7 +434,10 @@ def measure(server, path, accept, cookies, processes, warmup, seconds):
         # shares of the machine's CPU (all cores) during the counted seconds
         "cpu_client": round(client_cpu / total, 3) if total else None,
         "cpu_server": round(server_cpu / total, 3) if total else None,
-        "cpu_rest": round(max(0.0, busy - client_cpu - server_cpu) / total, 3) if total else None,
+        "cpu_database": round(database_cpu / total, 3) if total and database_cpu is not None else None,
+        "cpu_rest": round(max(0.0, busy - client_cpu - server_cpu - (database_cpu or 0)) / total, 3)
+        if total
+        else None,
         "load": round(os.getloadavg()[0], 2),  # the machine's load average (1 minute) after the run
     }
 
@@ -484,7 +511,7 @@ def table(rows):
 
     lines = [
         f"{'page':<22} {'req/s':>7} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'errors':>6} {'share':>6} "
-        f"{'KiB':>6}   {'client':>6} {'server':>6} {'rest':>5} {'load':>5}"
+        f"{'KiB':>6}   {'client':>6} {'server':>6} {'db':>5} {'rest':>5} {'load':>5}"
     ]
     for row in rows:
         errors = str(row["errors"])
@@ -493,7 +520,8 @@ def table(rows):
         lines.append(
             f"{row['label']:<22} {row['rps']:>7.1f} {ms(row['p50_ms']):>7} {ms(row['p90_ms']):>7} "
             f"{ms(row['p99_ms']):>7} {errors:>6} {pct(row['share']):>6} {row['kib']:>6.1f}   "
-            f"{pct(row['cpu_client']):>6} {pct(row['cpu_server']):>6} {pct(row['cpu_rest']):>5} "
+            f"{pct(row['cpu_client']):>6} {pct(row['cpu_server']):>6} {pct(row['cpu_database']):>5} "
+            f"{pct(row['cpu_rest']):>5} "
             f"{row['load']:>5.2f}"
         )
     return "\n".join(lines)
@@ -547,10 +575,10 @@ def main(argv=None):
         log=lambda line: print(line, flush=True),
     )
     print(
-        f"\n{rows[0]['database']}. share: of the minimal page's req/s (the mean of"
-        "\nits two runs); KiB: a response's mean size; client, server, rest: CPU time of the clients, of gunicorn"
-        "\nand of the rest of the machine (PostgreSQL, other work), as shares of all its cores during the counted"
-        "\nseconds; load: the load average after the page.\n"
+        f"\n{rows[0]['database']}. share: of the minimal page's req/s (the mean of its two runs);"
+        "\nKiB: a response's mean size; client, server, db, rest: CPU time of the clients, of gunicorn, of"
+        "\nPostgreSQL (when it runs here) and of everything else on the machine, as shares of all its cores"
+        "\nduring the counted seconds; load: the load average after the page.\n"
     )
     print(table(rows))
     summary = {
