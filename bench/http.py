@@ -454,11 +454,14 @@ def run(
     scale=None,
     skip_seed=False,
     workers=2,
+    repeat=1,
     database_url=None,
     log=print,
 ):
-    """Load the database (unless ``skip_seed``), start gunicorn, measure each page; the rows, the minimal
-    page first and last. ``database_url`` defaults to ``DATABASE_URL``, else var/bench-http.sqlite3."""
+    """Load the database (unless ``skip_seed``), start gunicorn, measure each page ``repeat`` times (the
+    minimal page once more at the end); one row per page, the minimal page's first, each with its best
+    run (and every run's req/s in ``runs_rps``). ``database_url`` defaults to ``DATABASE_URL``, else
+    var/bench-http.sqlite3."""
     database_url = database_url or os.environ.get("DATABASE_URL") or SQLITE_URL
     if database_url == SQLITE_URL:
         (ROOT / "var").mkdir(exist_ok=True)
@@ -474,31 +477,50 @@ def run(
     from django.db import connections
 
     connections.close_all()  # nothing of this process's stays open beside the server (nor is forked)
-    rows = []
+    targets = {}
+    for name in ["minimal", *names]:
+        path, accept, label = PAGES[name]
+        if "{person}" in path:
+            if person is None:
+                raise SystemExit(f"no person in {USERNAME}'s scope")
+            path = path.format(person=person)
+        targets[name] = (path, accept, label)
+    runs = {name: [] for name in targets}
+    order = [*targets] * repeat + ["minimal"]  # rounds over the pages; the minimal page once more at the end
     with Server(database_url, workers, log) as server:
-        for name in ["minimal", *names, "minimal"]:
-            path, accept, label = PAGES[name]
-            if "{person}" in path:
-                if person is None:
-                    raise SystemExit(f"no person in {USERNAME}'s scope")
-                path = path.format(person=person)
-            row = {"page": name, "label": label, "path": path}
-            row.update(measure(server, path, accept, cookies, processes, warmup, seconds))
-            rows.append(row)
+        for number, name in enumerate(order):
+            path, accept, _label = targets[name]
+            figures = measure(server, path, accept, cookies, processes, warmup, seconds)
+            runs[name].append(figures)
             log(
-                f"  {name:<14} {row['rps']:>8.1f} req/s  p50 {row['p50_ms']} ms  errors {row['errors']}",
+                f"  {min(number // len(targets) + 1, repeat)}/{repeat} {name:<14} {figures['rps']:>7.1f} req/s  "
+                f"p50 {figures['p50_ms']} ms  errors {figures['errors']}  load {figures['load']}"
             )
         if server.process.poll() is not None:
             log(f"gunicorn stopped during the run:\n{server.error_log()}")
-        elif any(row["errors"] for row in rows):
+        elif any(f["errors"] for measured in runs.values() for f in measured):
             lines = server.error_log(200_000).splitlines()
             said = Counter(line.partition(" ERROR ")[2] for line in lines if " ERROR " in line)
             log("gunicorn's log: " + "; ".join(f"{text} (×{n})" for text, n in said.most_common(4)))
-    floor = [row["rps"] for row in rows if row["page"] == "minimal"]
-    minimal = sum(floor) / len(floor)
+    rows = []
+    for name, (path, _accept, label) in targets.items():
+        best = max(runs[name], key=lambda figures: figures["rps"])
+        kinds = sum((Counter(figures["error_kinds"]) for figures in runs[name]), Counter())
+        rows.append(
+            {
+                "page": name,
+                "label": label,
+                "path": path,
+                **best,
+                "errors": sum(kinds.values()),  # over every run of the page, not only the best
+                "error_kinds": dict(kinds),
+                "runs_rps": [figures["rps"] for figures in runs[name]],
+                "database": database,
+            }
+        )
+    minimal = rows[0]["rps"]
     for row in rows:
         row["share"] = round(row["rps"] / minimal, 3) if minimal else None
-        row["database"] = database
     return rows
 
 
@@ -545,6 +567,7 @@ def main(argv=None):
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--pages", nargs="+", choices=list(PAGES), help="pages (default: all)")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds over the pages; the best run is shown")
     args = parser.parse_args(argv)
     url = os.environ.get("DATABASE_URL", "")
     if args.db == "postgres" and not is_postgres(url):
@@ -571,14 +594,16 @@ def main(argv=None):
         scale=args.scale,
         skip_seed=args.skip_seed,
         workers=args.workers,
+        repeat=args.repeat,
         database_url=url,
         log=lambda line: print(line, flush=True),
     )
     print(
-        f"\n{rows[0]['database']}. share: of the minimal page's req/s (the mean of its two runs);"
-        "\nKiB: a response's mean size; client, server, db, rest: CPU time of the clients, of gunicorn, of"
-        "\nPostgreSQL (when it runs here) and of everything else on the machine, as shares of all its cores"
-        "\nduring the counted seconds; load: the load average after the page.\n"
+        f"\n{rows[0]['database']}. Each page's best of {args.repeat} run(s), the minimal page's of"
+        f" {args.repeat + 1};\nerrors: over all runs; share: of the minimal page's req/s; KiB: a response's"
+        " mean size;\nclient, server, db, rest: CPU time of the clients, of gunicorn, of PostgreSQL (when it"
+        " runs here)\nand of everything else on the machine, as shares of all its cores during the counted"
+        " seconds;\nload: the load average after the page.\n"
     )
     print(table(rows))
     summary = {
@@ -589,6 +614,7 @@ def main(argv=None):
         "processes": args.processes,
         "workers": args.workers,
         "seconds": args.seconds,
+        "repeat": args.repeat,
         "rows": rows,
     }
     print(json.dumps(summary, ensure_ascii=False))
