@@ -21,13 +21,16 @@ or every client past the first two seconds would be refused.
 
 The clients: ``--clients`` (16) threads, each with a session of its own of ``furong_admin`` (芙蓉区's
 district administrator), made as the login view makes it (``SessionStore``: the account, its password
-hash, the login and activity times); split over ``--processes`` forked processes when one process's
-threads are the bottleneck. For each page: ``--warmup`` seconds of requests not counted, then
-``--seconds`` (5) of requests counted: requests a second, latency percentiles (as the client sees them:
-with 16 clients and 2 workers, mostly waiting for a worker), errors (an answer other than 200, the login
-page, a refused connection), and the page's share of the requests a second of the minimal page (measured
-first and last; the mean of the two). Beside them, the CPU time of the clients, of gunicorn and of the
-rest of the machine (PostgreSQL, mostly), as shares of all its cores during the counted seconds.
+hash, the login and activity times); split over ``--processes`` forked processes if one process's threads
+were the bottleneck (they are not: the clients use 1 to 3% of the machine). For each page: ``--warmup``
+(1) seconds of requests not counted, then ``--seconds`` (5) counted: requests a second, latency
+percentiles (as the client sees them: with 16 clients and 2 workers, mostly waiting for a worker), errors
+(an answer other than 200, the login page, a refused connection), the mean size of an answer, and the
+page's share of the minimal page's requests a second. Beside them, the CPU time of the clients, of
+gunicorn, of PostgreSQL (when it runs on this machine) and of everything else, as shares of all the
+machine's cores during the counted seconds, and the load average: on a shared machine the figures are
+worth what the machine gave. ``--repeat`` rounds over the pages (the minimal page first in each round
+and once more at the end) keep each page's best run; errors are counted over all runs.
 
 It prints a table, then one JSON line (the last line) for a runner; ``run(...)`` returns the rows.
 """
