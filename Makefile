@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DEMO_DB := var/demo.sqlite3
 export DJANGO_SETTINGS_MODULE := redengine.settings
 
-.PHONY: setup demo test lint check test-sqlite test-postgres messages clean
+.PHONY: setup demo test lint check test-sqlite test-postgres bench messages clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -44,6 +44,11 @@ test-postgres: setup
 	$(PY) scripts/with_postgres.py $(PY) -m pytest -n 2 -p no:cacheprovider -m "not browser and not replica"
 
 test: lint check test-sqlite test-postgres
+
+# Every benchmark on SQLite and PostgreSQL at SCALE of a province (0.01: 10,000 people; 1: 1,000,000).
+SCALE ?= 0.01
+bench: setup
+	$(PY) bench/run.py --scale $(SCALE)
 
 messages: setup
 	cd redengine && ../$(PY) ../manage.py makemessages -l zh_Hans --no-obsolete --no-location && ../$(PY) ../manage.py compilemessages -l zh_Hans
