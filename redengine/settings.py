@@ -142,8 +142,20 @@ except ValueError as exc:
     raise ImproperlyConfigured("DATABASE_CONN_MAX_AGE must be a whole number of seconds.") from exc
 
 
+# PostgreSQL's JIT compiler is off for the app's connections (DATABASE_JIT=on turns it back on): the
+# planner's cost estimates of the figures' queries over the whole city cross its thresholds, and it then
+# spent 250-300 ms compiling a query that runs in 10-15 ms (docs/performance.md, "JIT").
+DATABASE_JIT = os.environ.get("DATABASE_JIT", "off")
+if DATABASE_JIT not in ("on", "off"):
+    raise ImproperlyConfigured("DATABASE_JIT is on or off.")
+
+
 def database(url):
-    return dj_database_url.parse(url, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)
+    config = dj_database_url.parse(url, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        options = config.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit={DATABASE_JIT}".strip()
+    return config
 
 
 DATABASES = {"default": database(DATABASE_URL)}

@@ -143,11 +143,31 @@ def test_a_read_replica_comes_from_its_own_address(tmp_path):
     assert (default["CONN_MAX_AGE"], replica["CONN_MAX_AGE"]) == (300, 300)
     assert replica["CONN_HEALTH_CHECKS"] is True
     assert replica["ATOMIC_REQUESTS"] is False
-    assert replica["OPTIONS"] == {"connect_timeout": 3, "options": "-c default_transaction_read_only=on"}
+    assert replica["OPTIONS"] == {
+        "connect_timeout": 3,
+        "options": "-c jit=off -c default_transaction_read_only=on",
+    }
+    assert default["OPTIONS"] == {"options": "-c jit=off"}
     assert found["after_write"] == 45
 
     result, found = database_settings(DATABASE_URL=primary)  # development: one connection per request
     assert found["databases"]["default"]["CONN_MAX_AGE"] == 0
+    result, found = database_settings(DATABASE_URL=primary, DATABASE_JIT="on")
+    assert found["databases"]["default"]["OPTIONS"] == {"options": "-c jit=on"}
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_run_without_jit():
+    """The finding: the figures' queries crossed the JIT's cost thresholds, and PostgreSQL spent 250-300 ms
+    compiling each for 10-15 ms of execution. The app's connections turn it off."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        assert "jit" not in str(connection.settings_dict.get("OPTIONS", {}))  # SQLite has none
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
 
 
 def test_wrong_replica_settings_stop_start_up(tmp_path):
