@@ -163,8 +163,16 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Write-ahead log: pages are read while an import is being written. Tests use a file too, so that
     # the live server and the task worker of the browser tests each have a connection of their own.
+    # Transactions begin IMMEDIATE (holding the write lock): a request's transaction that had read and
+    # then wrote (the access log of a read of personal data) failed at once with "database is locked" when
+    # another connection had written meanwhile, since SQLite cannot move a reader's snapshot forward; it
+    # now waits its turn (up to the timeout) at BEGIN instead.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
     )
     # One file per test process (removed at the end), so that parallel runs never share one.
     DATABASES["default"]["TEST"] = {
