@@ -36,6 +36,7 @@ from .filters import scope_choices
 from .forms import bootstrapify
 from .markup import escaped
 from .models import AccessEvent
+from .pagination import DeferredJoinPaginator
 from .reads import account_read, is_personal
 from .services import Item
 from .templatetags.redengine import cell as cell_text
@@ -158,9 +159,7 @@ def paged(request, object_list, per_page=25, param="page"):
     """A page of ``object_list`` (a queryset or a list) for a page that is not an ObjectListView, with what
     core/pagination.html needs: the page, its numbers (elided), and the query without the page (kept on
     every link). A page number past the end shows the last page; a wrong one, the first."""
-    from django.core.paginator import Paginator
-
-    paginator = Paginator(object_list, per_page)
+    paginator = DeferredJoinPaginator(object_list, per_page)
     page = paginator.get_page(request.GET.get(param))
     query = request.GET.copy()
     query.pop(param, None)
@@ -182,6 +181,7 @@ class ObjectListView(ScopedMixin, generic.ListView):
     filterset_class = None
     columns: list = []
     paginate_by = 25
+    paginator_class = DeferredJoinPaginator  # a deep page reads its rows' keys first (core/pagination.py)
     default_order = None
     create_url_name = None
     title = ""
