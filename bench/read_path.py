@@ -16,8 +16,8 @@ The lists, with a filter and a sort a user would pick from each list's filter fo
 - organizations: branches (``org_type=branch``), by name;
 - development cases: open cases (``status=open``), by deadline;
 
-each at page 1 and at page 1,000 — or the last page when there are fewer (the case's name says which) —
-for the city's account and the district's, and the deep page for the province's account too.
+each at page 1 and at page 1,000 — or the last page when there are fewer (the case's name says which; a
+list of one page has no deep case) — for the city's account, the district's and the province's.
 
 Two settings are raised for the run, for the repeats not to be refused (said in the cases' notes):
 ``PEOPLE_IDENTIFIER_SEARCHES_PER_HOUR`` (30 an hour per account) and the personal-data API's rate
@@ -487,10 +487,9 @@ def cases(context):
     accounts = context.accounts
     found = []
     for page in lists():
-        for role in ("city", "district"):
+        for role in ("city", "district", "province"):
             found.append(list_case(page, role, accounts[role], 1))
             found.append(list_case(page, role, accounts[role], DEEP))
-        found.append(list_case(page, "province", accounts["province"], DEEP))
     found = [case for case in found if case is not None]
     for role in ("city", "district"):
         found.append(api_case(role, accounts[role]))
