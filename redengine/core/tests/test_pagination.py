@@ -5,7 +5,9 @@ import re
 
 import pytest
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Count, Prefetch
+from django.test.utils import CaptureQueriesContext
 
 from redengine.core.pagination import DeferredJoinPaginator, deferrable
 from redengine.orgs.models import PartyOrganization, School
@@ -90,14 +92,25 @@ def test_what_cannot_be_read_by_its_keys_is_sliced_as_before(example_user, djang
         assert found == list(Paginator(queryset, 2).page(2))
 
 
-def test_a_list_page_past_the_threshold_shows_the_same_rows(client_for, monkeypatch):
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/orgs/organizations/?sort=name_key&page=2",
+        "/orgs/organizations/?page=2",
+        "/orgs/organizations/?sort=-founded_on&page=2",  # (undated ones among them: ties broken by the key)
+    ],
+)
+def test_a_list_page_past_the_threshold_shows_the_same_rows_for_one_query_more(client_for, monkeypatch, url):
     client = client_for("city_admin")
-    url = "/orgs/organizations/?sort=name_key&page=2"
-    plain = ROW.findall(client.get(url).content.decode())
+    client.get(url)  # the session's renewal and the read window made
+    with CaptureQueriesContext(connection) as plain_queries:
+        plain = ROW.findall(client.get(url).content.decode())
     monkeypatch.setattr(DeferredJoinPaginator, "deferred_from", 0)
-    deferred = ROW.findall(client.get(url).content.decode())
+    with CaptureQueriesContext(connection) as deferred_queries:
+        deferred = ROW.findall(client.get(url).content.decode())
     assert plain, "the second page has rows"
     assert deferred == plain
+    assert len(deferred_queries) == len(plain_queries) + 1  # the page's keys, then its rows
 
 
 def test_an_api_page_past_the_threshold_shows_the_same_rows(client_for, monkeypatch):
