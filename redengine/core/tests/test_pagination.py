@@ -121,3 +121,15 @@ def test_an_api_page_past_the_threshold_shows_the_same_rows(client_for, monkeypa
     deferred = client.get(url, HTTP_ACCEPT="application/json").json()
     assert plain["results"], "the third page has people"
     assert deferred == plain
+
+
+def test_the_change_records_page_past_the_threshold_shows_the_same_records(client_for, monkeypatch):
+    client = client_for("audit_admin")
+    url = "/audit/changes/?page=3"
+    plain = client.get(url)
+    monkeypatch.setattr(DeferredJoinPaginator, "deferred_from", 0)
+    deferred = client.get(url)
+    shown = [change.pk for change in plain.context["page_obj"].object_list]
+    assert len(shown) == 25
+    assert [change.pk for change in deferred.context["page_obj"].object_list] == shown
+    assert deferred.status_code == plain.status_code == 200
