@@ -8,6 +8,7 @@ from rest_framework import exceptions, negotiation, pagination, permissions, ren
 from .audit import log_access
 from .filters import scope_choices
 from .models import AccessEvent
+from .pagination import DeferredJoinPaginator
 from .reads import is_personal
 
 METHOD_ACTIONS = {
@@ -56,6 +57,7 @@ class ScopedPermission(permissions.BasePermission):
 class Pagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+    django_paginator_class = DeferredJoinPaginator  # a deep page reads its rows' keys first
 
 
 class ScopedFilterBackend(DjangoFilterBackend):

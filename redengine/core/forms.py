@@ -1,7 +1,10 @@
 """Form helpers: every choice list is scoped to what the user may use."""
 
 from django import forms
+from django.utils.formats import localize
+from django.utils.safestring import mark_safe
 
+from .markup import attributes, escaped
 from .scoping import ScopedQuerySet
 
 
@@ -21,10 +24,40 @@ def restrict_form_fields(form, user, actions=None):
                 field.queryset = queryset.visible_to(user, action, through)
 
 
+class FastSelect(forms.Select):
+    """``forms.Select`` written in Python: the same HTML as its templates (``select.html``, which includes
+    ``select_option.html`` and ``attrs.html`` for every option: a filter form's selects were a fifth of a
+    list page's time). ``bootstrapify`` gives it to the plain selects of the styled and filter forms."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [f'<select name="{escaped(widget["name"])}"{attributes(widget["attrs"])}>']
+        for group_name, group_choices, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(f'\n  <optgroup label="{escaped(localize(group_name))}">')
+            for option in group_choices:
+                parts.append(
+                    f'\n  <option value="{escaped(str(option["value"]))}"{attributes(option["attrs"])}>'
+                    f"{escaped(localize(option['label']))}</option>\n"  # (the end of Django's option template)
+                )
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        # Every name, value and label is escaped above.
+        return mark_safe("".join(parts))  # noqa: S308
+
+
+def fast_select(widget):
+    """The plain ``Select`` widget (not a subclass, which may have templates of its own) as ``FastSelect``."""
+    if type(widget) is forms.Select:
+        widget.__class__ = FastSelect
+
+
 def bootstrapify(form):
     """Bootstrap classes on every widget, and marks on the fields that failed validation."""
     for name, field in form.fields.items():
         widget = field.widget
+        fast_select(widget)
         if isinstance(widget, forms.CheckboxInput):
             css = "form-check-input"
         elif isinstance(widget, forms.Select | forms.SelectMultiple):

@@ -10,7 +10,8 @@ are registered at the end of this module.
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -32,16 +33,38 @@ def entry(area, label, url_name, model, action, order):
     REGISTRY.append(MenuEntry(area, label, url_name, model, action, order))
 
 
+_MENUS = {}  # what menu_of returns, by its key
+
+
+def menu_of(user):
+    """[(area, [(label, url)])] the user may use: it depends on the roles in force only (``user.can``), so
+    it is worked out once per set of roles, language and URL configuration, not on every page."""
+    key = (
+        tuple(sorted((a.role, a.can_reveal) for a in user.active_assignments())),
+        get_language(),
+        get_script_prefix(),
+        get_urlconf(),
+        len(REGISTRY),
+    )
+    menu = _MENUS.get(key)
+    if menu is None:
+        areas = {}
+        for item in sorted(REGISTRY, key=lambda item: item.order):
+            if user.can(apps.get_model(item.model), item.action):
+                areas.setdefault(str(item.area), []).append((str(item.label), reverse(item.url_name)))
+        menu = _MENUS[key] = list(areas.items())
+    return menu
+
+
 def areas_for(user, path):
     """The menu areas the user sees, each with its links (label, url, whether ``path`` lies under it)."""
-    areas = {}
-    for item in sorted(REGISTRY, key=lambda item: item.order):
-        if not user.can(apps.get_model(item.model), item.action):
-            continue
-        url = reverse(item.url_name)
-        links = areas.setdefault(str(item.area), [])
-        links.append({"label": item.label, "url": url, "active": path.startswith(url)})
-    return [{"label": area, "links": links} for area, links in areas.items()]
+    return [
+        {
+            "label": area,
+            "links": [{"label": label, "url": url, "active": path.startswith(url)} for label, url in links],
+        }
+        for area, links in menu_of(user)
+    ]
 
 
 AUDIT = _("Audit")

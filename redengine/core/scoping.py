@@ -64,6 +64,23 @@ def user_prefixes(user, model, action, through=None):
     return collapse_prefixes(getter(model, action))
 
 
+def scope_covers(user, model, action, within="view"):
+    """Whether every row of ``model`` that ``user`` reaches with ``within`` lies in ``action``'s scope too:
+    True, False (no role allows ``action``), or None when it depends on the row. From the roles' prefixes
+    alone, no query: a detail page asks it of the record it found (may it be changed, deleted?)."""
+    if getattr(user, "is_system", False):
+        return True
+    allowed = user_prefixes(user, model, action)
+    if not allowed:
+        return False
+    if "" in allowed:
+        return True
+    reached = user_prefixes(user, model, within)
+    if reached and all(any(p.startswith(a) for a in allowed) for p in reached):
+        return True  # every subtree reached lies in one where the action is allowed
+    return None
+
+
 class ScopedQuerySet(models.QuerySet):
     """QuerySet of a model whose rows lie somewhere in the organization tree.
 

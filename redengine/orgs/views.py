@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from redengine.core.pickers import suggestions
@@ -37,7 +38,6 @@ from .models import AffiliationChange, GrantStandard, PartyOrganization, School,
 class OrganizationListView(ObjectListView):
     model = PartyOrganization
     filterset_class = OrganizationFilterSet
-    template_name = "orgs/organization_list.html"
     default_order = ["path"]
     create_url_name = "orgs:organization_add"
     columns = [
@@ -46,6 +46,13 @@ class OrganizationListView(ObjectListView):
         Column("get_org_type_display", _("Type"), "org_type"),
         Column("founded_on", _("Founding date"), "founded_on"),
     ]
+
+    def cell_attrs(self, obj, cells):
+        """The tree in path order: the name indented by the organization's depth (not under another sort)."""
+        if self.request.GET.get("sort"):
+            return None
+        indent = format_html(' class="tree-indent-{}"', obj.depth or 1)
+        return [indent if cell.url else "" for cell in cells]
 
 
 class OrganizationDetailView(ObjectDetailView):

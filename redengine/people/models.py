@@ -84,6 +84,9 @@ class Person(AuditedModel):
         indexes = [
             models.Index(fields=["school", "political_status"], name="person_school_status"),
             models.Index(fields=["school", "name_key", "id"], name="person_school_name_key"),
+            # The members (or any status) by name, deep pages too: the page's keys from the index alone
+            # (core/pagination.py).
+            models.Index(fields=["political_status", "name_key", "id"], name="person_status_name_key"),
         ]
 
     def __str__(self):
