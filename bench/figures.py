@@ -80,7 +80,7 @@ def places_at(day="end"):
     )
 
 
-PLACES_NOW = "SELECT sp.school_id FROM orgs_schoolplace sp WHERE {{under}} AND sp.valid_until IS NULL"
+PLACES_NOW = "SELECT sp.school_id FROM orgs_schoolplace sp WHERE {under} AND sp.valid_until IS NULL"
 
 
 def places_now():
