@@ -250,11 +250,11 @@ class Metrics:
         holders, members = self.q(
             f"""
             SELECT COUNT(DISTINCT h.person_id),
-                   COUNT(DISTINCT CASE WHEN m.person_id IS NOT NULL THEN h.person_id END)
+                   COUNT(DISTINCT CASE WHEN EXISTS (
+                       SELECT 1 FROM people_membership m WHERE m.person_id = h.person_id
+                         AND m.admitted_on <= %(end)s AND (m.ended_on IS NULL OR m.ended_on >= %(end)s))
+                     THEN h.person_id END)
             FROM people_honor h JOIN people_person p ON p.id = h.person_id
-            LEFT JOIN (SELECT DISTINCT person_id FROM people_membership
-                       WHERE admitted_on <= %(end)s AND (ended_on IS NULL OR ended_on >= %(end)s)) m
-              ON m.person_id = h.person_id
             WHERE p.school_id IN ({places_at()}) AND h.title IN ({marks})
               AND h.awarded_on <= %(end)s AND (h.lapsed_on IS NULL OR h.lapsed_on > %(end)s)
             """,

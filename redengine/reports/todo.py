@@ -32,7 +32,9 @@ def coverage_gaps(reach):
     gaps = coverage_annotated(scope, period.end).filter(REQUIRED).exclude(MEETS)
     rows = []
     if reach.level == CITY:
-        grouped = list(gaps.order_by().values("district").annotate(n=Count("pk")).order_by("-n", "district"))
+        # The gaps are grouped per school already: counted per district over them, as a subquery.
+        per_district = School.objects.filter(pk__in=gaps.values("pk")).order_by().values("district")
+        grouped = list(per_district.annotate(n=Count("pk")).order_by("-n", "district"))
         total = sum(row["n"] for row in grouped)
         bureaus = {
             org.district: org
