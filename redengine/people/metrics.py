@@ -137,12 +137,18 @@ def coverage_gaps_rows(scope, period):
     ),
 )
 def coverage(scope, period):
-    counts = (
-        coverage_annotated(scope, period.end)
-        .filter(REQUIRED)
-        .aggregate(required=Count("pk"), met=Count("pk", filter=MEETS))
+    # Counted over the grouped schools (a subquery), each rule reading their columns: a filter on the
+    # grouped query would repeat every count and subquery it reads in its HAVING, to build and to run.
+    counts = coverage_annotated(scope, period.end).aggregate(
+        required=Count("pk", filter=REQUIRED), met=Count("pk", filter=REQUIRED & MEETS)
     )
     return Result(counts["met"], counts["required"])
+
+
+def coverage_gaps_count(scope, day):
+    """The number of schools in scope that break the coverage rule at ``day`` (as ``coverage``, counted over
+    the grouped schools)."""
+    return coverage_annotated(scope, day).aggregate(n=Count("pk", filter=REQUIRED & ~MEETS))["n"]
 
 
 @metric(
