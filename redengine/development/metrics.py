@@ -17,7 +17,9 @@ day (withdrawn, transferred) is not open then. ``overdue_at`` gives either readi
 
 import datetime
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Case, CharField, Count, DateField, Exists, F, Max, OuterRef, Q, Value, When
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -166,8 +168,10 @@ def late_from_steps(cases, day):
       months after the latest S23.
 
     One pass over the steps: the cases joined to their steps up to ``day``, grouped by case, with a count
-    of each kind of step that matters (a correlated ``EXISTS`` per step and case let SQLite, without
-    ``ANALYZE`` statistics, walk the (step, date) index for every case: 45 s for the demo city).
+    of each kind of step that matters, the date of the admission meeting (S15, once a case) and the months
+    of the extension (a count per length of extension made 15 aggregates more to build and compile). A
+    correlated ``EXISTS`` per step and case let SQLite, without ``ANALYZE`` statistics, walk the (step,
+    date) index for every case: 45 s for the demo city.
     """
     base_months = param("prob.length_months") + param("conv.discussion_deadline_months")
     talk = last_base(day, deadline_months("S02"))
@@ -183,6 +187,7 @@ def late_from_steps(cases, day):
             condition &= Q(events__date__lte=until)
         return Count("events", filter=condition)
 
+    extend = Q(events__step="S23", events__data__outcome="extend")
     counted = (
         cases.filter(events__date__lte=day)
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day))
@@ -193,40 +198,36 @@ def late_from_steps(cases, day):
             activist=steps("S03", until=assessment),
             assessed=steps("S06", after=assessment),
             approved=steps("S17"),
-            met=steps("S15", until=approval),
             votes=steps("S23"),
             approvals=steps("S24"),
             voted=steps("S23", until=conversion),
             voted_since=steps("S23", after=conversion),
-            extended=Count("events", filter=Q(events__step="S23", events__data__outcome="extend")),
-            **{
-                f"met_{months}": steps("S15", until=last_base(day, base_months + months))
-                for months in extensions()
-            },
-            **{
-                f"extended_{months}": Count(
-                    "events",
-                    filter=Q(
-                        events__step="S23",
-                        events__data__outcome="extend",
-                        events__data__extension_months=months,
-                    ),
-                )
-                for months in extensions()
-                if months
-            },
+            extended=Count("events", filter=extend),
+            # The months of the extension (one decision extends at most), as text: as both databases read a
+            # JSON number.
+            extension=Max(
+                Cast(KeyTextTransform("extension_months", "events__data"), CharField()), filter=extend
+            ),
+            met_on=Max("events__date", filter=Q(events__step="S15")),  # the admission meeting (once a case)
         )
     )
     # S23 pending once approved while every decision so far extended the probation (at most one did), due
-    # ``prob.length + extension + conv.discussion_deadline`` months after the admission meeting (S15).
-    conversion_due = Q(extended=0, met_0__gt=0)
-    for months in extensions():
-        if months:
-            conversion_due |= Q(**{f"extended_{months}__gt": 0, f"met_{months}__gt": 0})
+    # ``prob.length + extension + conv.discussion_deadline`` months after the admission meeting (S15): past
+    # due when the meeting is on or before the latest base of the case's extension.
+    conversion_base = Case(
+        When(extended=0, then=Value(last_base(day, base_months))),
+        *(
+            When(extension=str(months), then=Value(last_base(day, base_months + months)))
+            for months in extensions()
+            if months
+        ),
+        output_field=DateField(),
+    )
+    conversion_due = Q(met_on__lte=conversion_base)
     return counted.filter(
         Q(talked=0, applied__gt=0)
         | Q(candidate=0, activist__gt=0, assessed=0)
-        | Q(approved=0, met__gt=0)
+        | Q(approved=0, met_on__lte=approval)
         | Q(votes__gt=F("approvals"), voted__gt=0, voted_since=0)
         | (Q(approved__gt=0, votes=F("approvals")) & Q(votes=F("extended")) & conversion_due)
     )

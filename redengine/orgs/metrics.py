@@ -44,13 +44,15 @@ def school_in_scope_at(scope, day, school="pk"):
 
 
 def school_level(queryset):
-    """Organizations covering at least one school whose parent covers none of the same schools."""
+    """Organizations covering at least one school whose parent covers none of the same schools.
+
+    "The parent covers one of the same schools" is one ``EXISTS`` over the organization's coverage joined to
+    its schools' other coverage (not an ``EXISTS`` inside another, which PostgreSQL cannot turn into a join
+    and hashes over the coverage of every school)."""
     queryset = queryset.annotate(parent_path=Substr("path", 1, Length("path") - PartyOrganization.steplen))
     own = Coverage.objects.filter(partyorganization_id=OuterRef("pk"))
-    parent_covers = Coverage.objects.filter(
-        school_id=OuterRef("school_id"), partyorganization__path=OuterRef(OuterRef("parent_path"))
-    )
-    return queryset.filter(Exists(own)).exclude(Exists(own.filter(Exists(parent_covers))))
+    shared_with_parent = own.filter(school__organizations__path=OuterRef("parent_path"))
+    return queryset.filter(Exists(own)).exclude(Exists(shared_with_parent))
 
 
 @metric(

@@ -4,6 +4,9 @@ Computed in the database (one expression per item), so that "the least complete 
 is one ordered query, whatever the number of records.
 """
 
+from functools import reduce
+from operator import and_
+
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -32,7 +35,7 @@ def _person_membership_ok():
     )
 
 
-def _org_items():
+def org_items():
     # A secretary today: the post taken up and not yet left (no date left, or one still to come).
     secretary = current_posts(
         CommitteePost.objects.filter(organization=OuterRef("pk"), post="secretary"), timezone.localdate()
@@ -70,7 +73,7 @@ def people_by_completeness(queryset):
 
 
 def organizations_by_completeness(queryset):
-    items = _org_items()
+    items = org_items()
     annotated = queryset.annotate(
         filled=_score(items),
         **{f"has_{key}": Case(When(c, then=Value(True)), default=Value(False)) for key, _label, c in items},
@@ -87,6 +90,12 @@ def incomplete(annotated):
     ``organizations_by_completeness``), and its items."""
     queryset, items = annotated
     return queryset.filter(filled__lt=len(items)), items
+
+
+def lacking_any(queryset, items):
+    """The records that lack at least one of ``items``: the incomplete ones, as one condition (not all of
+    them), for a count — what ``incomplete`` finds, without scoring every item."""
+    return queryset.exclude(reduce(and_, (condition for _key, _label, condition in items)))
 
 
 def lacking(queryset, items, key):

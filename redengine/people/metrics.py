@@ -1,6 +1,16 @@
 """Metrics that count people: coverage (应建尽建), dispatches, and members among title holders (metrics.md)."""
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,34 +24,60 @@ from redengine.orgs.models import School
 from .choices import DispatchRole, Title
 from .models import Dispatch, Honor, Membership
 
+# How a school is covered at a day (``coverage_annotated``'s ``level``): by no organization existing then, only by
+# joint branches, or by an organization of its own (any other type).
+UNCOVERED, JOINT_ONLY, OWN_ORGANIZATION = 0, 1, 2
+
+
+class PerSchool(Coalesce):
+    """``COALESCE`` of a subquery correlated to the school, in a query grouped by school: grouped by the school
+    (what the subquery refers to), not by the expression, which PostgreSQL would then evaluate for every row
+    grouped (each membership) instead of once per school."""
+
+    def get_group_by_cols(self):
+        return self.source_expressions[0].get_group_by_cols()
+
+
+def coverage_level_at(day):
+    """The school's (``pk``'s) coverage level at ``day``: a scalar subquery, run per school where it is read
+    (an ``EXISTS`` read in ``HAVING`` is hashed by PostgreSQL over the coverage of every school)."""
+    levels = (
+        covering_at(day)
+        .annotate(
+            level=Case(
+                When(partyorganization__org_type=OrgType.JOINT_BRANCH, then=Value(JOINT_ONLY)),
+                default=Value(OWN_ORGANIZATION),
+            )
+        )
+        .order_by("-level")
+        .values("level")[:1]
+    )
+    return PerSchool(Subquery(levels, output_field=IntegerField()), Value(UNCOVERED))
+
 
 def coverage_annotated(scope, day):
-    """Schools in scope at ``day`` with their full members then and how they are covered then."""
-    full = (
-        Membership.objects.full_members_at(day)
-        .filter(person__school=OuterRef("pk"))
-        .order_by()
-        .values("person__school")
-        .annotate(n=Count("person", distinct=True))
-        .values("n")
+    """Schools in scope at ``day`` with their full members then and how they are covered then (``level``) and
+    instructed.
+
+    One GROUP BY over the scope's schools joined to their staff's memberships: members and full members
+    counted in the same pass, each once (correlated counts per school were run again in every rule that
+    used them, and grew faster than the data); the coverage level and the instructors looked up per school.
+    The rows are grouped: count them as a subquery (``.count()``, ``aggregate``, ``pk__in``), never by grouping
+    them again (``.values(...).annotate(...)`` would count per group what is counted per school)."""
+    member = Q(staff__memberships__admitted_on__lte=day) & (
+        Q(staff__memberships__ended_on__isnull=True) | Q(staff__memberships__ended_on__gte=day)
     )
-    members = (
-        Membership.objects.members_at(day)
-        .filter(person__school=OuterRef("pk"))
-        .order_by()
-        .values("person__school")
-        .annotate(n=Count("person", distinct=True))
-        .values("n")
-    )
-    covering = covering_at(day)
     instructor = Dispatch.objects.filter(
         school_id=OuterRef("pk"), role=DispatchRole.INSTRUCTOR, start_on__lte=day
     ).filter(Q(end_on__isnull=True) | Q(end_on__gte=day))
     return School.objects.filter(school_in_scope_at(scope, day)).annotate(
-        full=Coalesce(Subquery(full, output_field=IntegerField()), Value(0)),
-        members=Coalesce(Subquery(members, output_field=IntegerField()), Value(0)),
-        covered=Exists(covering),
-        own=Exists(covering.exclude(partyorganization__org_type=OrgType.JOINT_BRANCH)),
+        full=Count(
+            "staff__memberships__person",
+            distinct=True,
+            filter=member & Q(staff__memberships__full_on__lte=day),
+        ),
+        members=Count("staff__memberships__person", distinct=True, filter=member),
+        level=coverage_level_at(day),
         instructed=Exists(instructor),
     )
 
@@ -50,13 +86,16 @@ def coverage_annotated(scope, day):
 # over the annotations above: which schools have a requirement, and which of those meet it. A school whose
 # members are all probationary needs an organization too: every member, probationary included, belongs to
 # a branch (党章 art. 8; S19 of the 细则's 25 steps) — a gap of 应建尽建 when none covers the school.
+# ``MEETS`` holds among the schools with a requirement: 3 full members or more need an organization of
+# their own; fewer, but some member, any organization (a joint branch will do); a private school without
+# members an organization or an instructor (``members=0`` there means a private school: it has a
+# requirement). Each branch reads the coverage level once.
 OWN = rules.OWN_ORGANIZATION_FROM
 REQUIRED = Q(full__gte=1) | Q(members__gte=1) | Q(ownership=Ownership.PRIVATE)
 MEETS = (
-    Q(full__gte=OWN, own=True)
-    | Q(full__gte=1, full__lt=OWN, covered=True)
-    | Q(full=0, members__gte=1, covered=True)
-    | Q(full=0, members=0, ownership=Ownership.PRIVATE) & (Q(covered=True) | Q(instructed=True))
+    Q(full__gte=OWN, level__gte=OWN_ORGANIZATION)
+    | Q(full__lt=OWN, level__gte=JOINT_ONLY)
+    | Q(members=0, instructed=True)
 )
 
 
@@ -82,10 +121,11 @@ def gap_reason(row):
 
 
 def coverage_gaps_rows(scope, period):
-    rows = coverage_annotated(scope, period.end).filter(REQUIRED).exclude(MEETS)
-    return rows.order_by("code").values(
-        "pk", "code", "name", "district", "full", "members", "covered", "ownership"
-    )
+    """The gaps of the coverage rule at the period end, by school code: dicts of the school (pk, code, name,
+    district, ownership), its full members and members then, and whether an organization covered it then."""
+    rows = coverage_annotated(scope, period.end).filter(REQUIRED).exclude(MEETS).order_by("code")
+    fields = ("pk", "code", "name", "district", "full", "members", "level", "ownership")
+    return [{**row, "covered": row.pop("level") >= JOINT_ONLY} for row in rows.values(*fields)]
 
 
 @metric(
@@ -97,12 +137,18 @@ def coverage_gaps_rows(scope, period):
     ),
 )
 def coverage(scope, period):
-    counts = (
-        coverage_annotated(scope, period.end)
-        .filter(REQUIRED)
-        .aggregate(required=Count("pk"), met=Count("pk", filter=MEETS))
+    # Counted over the grouped schools (a subquery), each rule reading their columns: a filter on the
+    # grouped query would repeat every count and subquery it reads in its HAVING, to build and to run.
+    counts = coverage_annotated(scope, period.end).aggregate(
+        required=Count("pk", filter=REQUIRED), met=Count("pk", filter=REQUIRED & MEETS)
     )
     return Result(counts["met"], counts["required"])
+
+
+def coverage_gaps_count(scope, day):
+    """The number of schools in scope that break the coverage rule at ``day`` (as ``coverage``, counted over
+    the grouped schools)."""
+    return coverage_annotated(scope, day).aggregate(n=Count("pk", filter=REQUIRED & ~MEETS))["n"]
 
 
 @metric(

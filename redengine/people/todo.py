@@ -16,7 +16,7 @@ from redengine.orgs.models import PartyOrganization, School
 from redengine.orgs.todo import bureau_label, per_bureau
 
 from .choices import DispatchRole
-from .completeness import organizations_by_completeness, people_by_completeness
+from .completeness import lacking_any, org_items, person_items
 from .models import CommitteePost, Dispatch, GuidanceRecord, Person, current_posts
 
 SHOWN = 10
@@ -50,20 +50,15 @@ def incomplete_records(reach):
     user = reach.user
     if not user.can(Person, "view"):
         return []
-    people, items = people_by_completeness(Person.objects.visible_to(user))
-    orgs, org_items = organizations_by_completeness(PartyOrganization.objects.visible_to(user))
+    people = lacking_any(Person.objects.visible_to(user), person_items())
+    orgs = lacking_any(PartyOrganization.objects.visible_to(user), org_items())
     url = reverse("people:completeness")
     return [
-        Todo(
-            "people.incomplete",
-            _("Incomplete records of people"),
-            people.filter(filled__lt=len(items)).count(),
-            url,
-        ),
+        Todo("people.incomplete", _("Incomplete records of people"), people.count(), url),
         Todo(
             "orgs.incomplete",
             _("Incomplete records of organizations"),
-            orgs.filter(filled__lt=len(org_items)).count(),
+            orgs.count(),
             url + "?" + urlencode({"kind": "organizations"}),
         ),
     ]

@@ -12,7 +12,7 @@ from redengine.core.codes import district_name
 from redengine.core.metrics import Period
 from redengine.core.todo import CITY, DISTRICT, Row, Todo, todo
 from redengine.orgs.models import PartyOrganization, School
-from redengine.people.metrics import MEETS, REQUIRED, coverage_annotated
+from redengine.people.metrics import MEETS, REQUIRED, coverage_annotated, coverage_gaps_count
 
 
 def coverage_url(scope):
@@ -29,10 +29,12 @@ def coverage_gaps(reach):
     if scope is None:
         return []
     period = Period.of(reach.today.year)
-    gaps = coverage_annotated(scope, period.end).filter(REQUIRED).exclude(MEETS)
     rows = []
     if reach.level == CITY:
-        grouped = list(gaps.order_by().values("district").annotate(n=Count("pk")).order_by("-n", "district"))
+        # The gaps are grouped per school already: counted per district over them, as a subquery.
+        gaps = coverage_annotated(scope, period.end).filter(REQUIRED).exclude(MEETS)
+        per_district = School.objects.filter(pk__in=gaps.values("pk")).order_by().values("district")
+        grouped = list(per_district.annotate(n=Count("pk")).order_by("-n", "district"))
         total = sum(row["n"] for row in grouped)
         bureaus = {
             org.district: org
@@ -44,5 +46,5 @@ def coverage_gaps(reach):
             bureau = bureaus.get(row["district"])
             rows.append(Row(district_name(row["district"]), row["n"], coverage_url(bureau or scope)))
     else:
-        total = gaps.count()
+        total = coverage_gaps_count(scope, period.end)
     return [Todo("reports.coverage", _("Schools with a coverage gap"), total, coverage_url(scope), rows)]

@@ -36,11 +36,15 @@ def schools_by(user, field, choices):
 
 
 def people_figures(user):
-    """Staff and current party members in scope (one aggregate; none for roles that do not see people)."""
+    """Staff and current party members in scope (one aggregate; none for roles that do not see people).
+
+    Counted over the columns of the (school, political status) index, so that the count is read from the
+    index alone (counting ids would read every row of the scope's staff)."""
     if not user.can(Person, "view"):
         return None
     return Person.objects.visible_to(user).aggregate(
-        staff=Count("pk"), members=Count("pk", filter=Q(political_status__in=["member", "probationary"]))
+        staff=Count("*"),
+        members=Count("political_status", filter=Q(political_status__in=["member", "probationary"])),
     )
 
 
