@@ -16,9 +16,18 @@ fresh database migrated and loaded with the demo data set (not timed):
   people's ID numbers and mobiles are encrypted and indexed as stored (SM4 and HMAC-SM3), since the
   rows stored must be the same rows.
 
-It prints both and their ratio. ``--db postgres`` re-runs itself under scripts/with_postgres.py (a
-throwaway server) unless DATABASE_URL already names a PostgreSQL database; each measurement gets a
-database of its own there. ``--profile`` prints the import's 30 costliest functions.
+and, once per database, the **peer**: the workbook of ``--peer-size`` people (2,000 by default, at most
+the smallest size: it is some 40 times slower) through django-import-export, a straightforward
+``ModelResource`` per sheet (and one for the memberships of the 人员 sheet), in one write path so that
+every ``save()`` is audited; reported against our import of the same file. Every worker counts the rows
+it wrote, and the import, the baseline and the peer must have written the same; each reports its peak
+resident set (``VmHWM``, reset when the measurement starts).
+
+It prints the figures and their ratio; ``--json`` adds, as the last line, ``{"results": [...]}``: one
+``bench/harness.py`` ``Result`` per size and database and one for the peer (what ``bench/run.py``
+reads). ``--db postgres`` re-runs itself under scripts/with_postgres.py (a throwaway server) unless
+DATABASE_URL already names a PostgreSQL database; each measurement gets a database of its own there.
+``--profile validate|write`` prints the costliest functions of that phase of the import.
 """
 
 import argparse
