@@ -327,7 +327,9 @@ def refresh_raw():
     """Read the same steps and write the same columns of every open case, without planning (baseline)."""
     from django.db import connection, transaction
 
-    fields = derived()
+    from redengine.development.models import DevelopmentCase
+
+    fields = [DevelopmentCase._meta.get_field(name).column for name in derived()]  # approver: approver_id
     start = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(

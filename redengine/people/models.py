@@ -6,6 +6,8 @@ encrypted (SM4 through the pluggable provider of ``core.crypto``) with a keyed b
 database file alone reveals neither.
 """
 
+import functools
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -223,7 +225,7 @@ class Membership(OrganizationScoped, AuditedModel):
         if self.person_id and self.admitted_on and self.admitted_on < add_years(self.person.birth_date, 18):
             # DEV.AGE_MIN — Party Constitution art. 1; 发展党员工作细则 art. 5: 18 years or older.
             errors["admitted_on"] = _("A person can be admitted only from the 18th birthday.")
-        if self.full_on and self.admitted_on and self.full_on not in full_membership_dates(self.admitted_on):
+        if self.full_on and self.admitted_on and self.full_on not in _full_membership_dates(self.admitted_on):
             # PROB.LENGTH / PROB.EXTEND — 党章第七条; 细则第三十二条: full membership at the end of the one-year
             # probation, or at the end of one extension of 6 to 12 months (the engine's calendar).
             dates = full_membership_dates(self.admitted_on)
@@ -247,9 +249,15 @@ EXTENSION_MONTHS = range(6, 13)  # 细则第三十二条: once, 6 to 12 months (
 
 def full_membership_dates(admitted_on):
     """The dates full membership may begin: the end of the probation, or of one extension of 6–12 months."""
-    return [add_months(admitted_on, PROBATION_MONTHS)] + [
+    return list(_full_membership_dates(admitted_on))
+
+
+@functools.lru_cache(maxsize=4096)
+def _full_membership_dates(admitted_on):
+    """Worked out once per date: an import checks tens of thousands of memberships (eight dates each)."""
+    return (add_months(admitted_on, PROBATION_MONTHS),) + tuple(
         add_months(admitted_on, PROBATION_MONTHS + months) for months in EXTENSION_MONTHS
-    ]
+    )
 
 
 def under_observation(membership, day):
