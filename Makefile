@@ -41,7 +41,7 @@ test-sqlite: setup
 	$(PY) -m pytest -n 2 -p no:cacheprovider
 
 test-postgres: setup
-	$(PY) scripts/with_postgres.py $(PY) -m pytest -n 2 -p no:cacheprovider -m "not browser and not replica"
+	$(PY) scripts/with_postgres.py $(PY) -m pytest -n 2 -p no:cacheprovider -m "not browser and not replica and not bench"
 
 test: lint check test-sqlite test-postgres
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
-pytestmark = pytest.mark.replica  # starts its own PostgreSQL: once, in the SQLite pass of make test
+pytestmark = pytest.mark.bench  # its own databases: once, in the SQLite pass of make test
 
 
 def test_every_in_process_benchmark_agrees_with_its_baseline(tmp_path):
