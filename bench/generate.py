@@ -76,20 +76,12 @@ def checksum():
     keys (codes, paths, ID numbers' blind indexes), without ids, ciphertext or timestamps."""
     from redengine.development.models import CaseContact, DevelopmentCase, DevelopmentEvent
     from redengine.orgs.models import PartyOrganization, School
+    from redengine.orgs.services import SchoolService
     from redengine.people.models import Honor, Membership, Person
 
     person = "person__id_number_index"
     tables = {
-        "schools": School.objects.order_by("code").values_list(
-            "code",
-            "name",
-            "district",
-            "ownership",
-            "school_type",
-            "urban_rural",
-            "city_managed",
-            "staff_headcount",
-        ),
+        "schools": School.objects.order_by("code").values_list(*SchoolService.fields),
         "organizations": PartyOrganization.objects.order_by("path").values_list(
             "path", "code", "name", "org_type", "district", "founded_on", "last_election_on", "numchild"
         ),

@@ -134,26 +134,31 @@ def measure_import(path, profile=False):
     }
 
 
+def choice_codes():
+    """Each choice sheet column's {label: code}, as the workbook's cells name them (the baseline and the
+    peer read the labels without the importer's parsing)."""
+    from redengine.core import codes
+    from redengine.orgs.imports import ORG_TYPES, OWNERSHIP, SCHOOL_TYPES, URBAN_RURAL
+    from redengine.people.imports import LEVELS, SEXES, TITLES
+
+    options = [OWNERSHIP, SCHOOL_TYPES, URBAN_RURAL, ORG_TYPES, SEXES, TITLES, LEVELS]
+    options += [codes.ETHNIC_GROUP_CHOICES, codes.EDUCATION_LEVELS, codes.POSTS, codes.POLITICAL_STATUSES]
+    return [{label: code for code, label in choices} for choices in options]
+
+
 def measure_baseline(path):
     """Read with calamine and bulk-insert the same rows, without any check or audit record."""
     import python_calamine
     from django.db import transaction
 
-    from redengine.core import codes
     from redengine.core.crypto import get_provider
     from redengine.core.masking import mask_id_number, mask_mobile
-    from redengine.orgs.imports import ORG_TYPES, OWNERSHIP, SCHOOL_TYPES, URBAN_RURAL
     from redengine.orgs.models import PartyOrganization, School
-    from redengine.people.imports import LEVELS, SEXES, TITLES
     from redengine.people.models import Honor, Membership, Person
 
-    def names(options):
-        return {label: code for code, label in options}
-
-    ownership, school_types, urban = names(OWNERSHIP), names(SCHOOL_TYPES), names(URBAN_RURAL)
-    org_types, sexes, titles, levels = names(ORG_TYPES), names(SEXES), names(TITLES), names(LEVELS)
-    ethnic, education = names(codes.ETHNIC_GROUP_CHOICES), names(codes.EDUCATION_LEVELS)
-    posts, statuses = names(codes.POSTS), names(codes.POLITICAL_STATUSES)
+    ownership, school_types, urban, org_types, sexes, titles, levels, ethnic, education, posts, statuses = (
+        choice_codes()
+    )
 
     def blank(value):
         return None if value == "" else value
@@ -267,22 +272,15 @@ def measure_peer(path):
     import tablib
     from import_export import fields, resources, widgets
 
-    from redengine.core import codes
     from redengine.core.context import command_actor
     from redengine.core.crypto import get_provider
     from redengine.core.writes import SYSTEM, writing
-    from redengine.orgs.imports import ORG_TYPES, OWNERSHIP, SCHOOL_TYPES, URBAN_RURAL
     from redengine.orgs.models import PartyOrganization, School
-    from redengine.people.imports import LEVELS, SEXES, TITLES
     from redengine.people.models import Honor, Membership, Person
 
-    def names(options):
-        return {label: code for code, label in options}
-
-    ownership, school_types, urban = names(OWNERSHIP), names(SCHOOL_TYPES), names(URBAN_RURAL)
-    org_types, sexes, titles, levels = names(ORG_TYPES), names(SEXES), names(TITLES), names(LEVELS)
-    ethnic, education = names(codes.ETHNIC_GROUP_CHOICES), names(codes.EDUCATION_LEVELS)
-    posts, statuses = names(codes.POSTS), names(codes.POLITICAL_STATUSES)
+    ownership, school_types, urban, org_types, sexes, titles, levels, ethnic, education, posts, statuses = (
+        choice_codes()
+    )
     provider = get_provider()
 
     def field(attribute, header, widget=None):
