@@ -223,25 +223,36 @@ def copy_objects(connection, model, objs, fields):
     """PostgreSQL: one key per object from the table's own sequence (``nextval``, as an insert would draw
     it), then every row, key included, in one ``COPY``."""
     meta = model._meta
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in [meta.pk, *fields])
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
             [meta.db_table, meta.pk.column, len(objs)],
         )
         pks = [row[0] for row in cursor.fetchall()]
-        with (
-            connection.wrap_database_errors,
-            cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy,
-        ):
-            for obj, pk in zip(objs, pks, strict=True):
-                copy.write_row([pk, *[prepared(f, f.pre_save(obj, add=True), connection) for f in fields]])
+        rows = (
+            [pk, *[prepared(f, f.pre_save(obj, add=True), connection) for f in fields]]
+            for obj, pk in zip(objs, pks, strict=True)
+        )
+        copy_rows(connection, cursor, meta.db_table, [meta.pk, *fields], rows)
     for obj, pk in zip(objs, pks, strict=True):
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = connection.alias
     return objs
+
+
+def copy_rows(connection, cursor, table, fields, rows):
+    """Send ``rows`` (values prepared for the database, in ``fields``' order) into ``table`` with one
+    ``COPY`` by psycopg 3's cursor under Django's ``cursor``; its errors become Django's (a failing write is a
+    ``DatabaseError`` like any other)."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    with (
+        connection.wrap_database_errors,
+        cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
 
 
 def insert_records(model, records, batch_size=2000):
@@ -296,14 +307,7 @@ def insert_records(model, records, batch_size=2000):
     with connection.cursor() as cursor:
         raw = cursor.cursor
         if connection.vendor == "postgresql" and hasattr(raw, "copy"):  # psycopg 3: COPY, the fastest way in
-            columns = ", ".join(quote(field.column) for field in fields)
-            # The raw cursor's errors become Django's (a failing trail is a DatabaseError like any other).
-            with (
-                connection.wrap_database_errors,
-                raw.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy,
-            ):
-                for row in rows:
-                    copy.write_row(row)
+            copy_rows(connection, cursor, meta.db_table, fields, rows)
         else:
             for start in range(0, len(rows), batch_size):
                 cursor.executemany(sql, rows[start : start + batch_size])
