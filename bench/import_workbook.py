@@ -46,8 +46,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-# As a script, this folder comes first on sys.path, where bench/http.py would hide the standard library's
-# http package: take it off, and put the project's root there instead.
+# The project's root on sys.path, for ``bench.*`` and ``redengine.*``; this folder off it.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(ROOT))
 

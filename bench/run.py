@@ -18,7 +18,7 @@ the median of ``--repeat`` runs after one not counted — and its peak memory me
 
 and the suites with databases of their own, run as their scripts: ``import`` (``bench/import_workbook.py``:
 the workbook import against calamine + bulk insert and against django-import-export) and ``http``
-(``bench/http.py``: the pages under gunicorn, 16 clients, beside the minimal page, on the demo city).
+(``bench/http_load.py``: the pages under gunicorn, 16 clients, beside the minimal page, on the demo city).
 
 It prints each database's table as it is done, then all of them; ``--json PATH`` keeps the figures.
 """
@@ -37,8 +37,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-# As a script, this folder comes first on sys.path, where bench/http.py would hide the standard library's
-# http package: take it off; the suites are imported as ``bench.<suite>`` from the project's root.
+# The suites are imported as ``bench.<suite>`` from the project's root, not from this folder.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -154,7 +153,7 @@ def run_script(name, url, args):
         command = [str(HERE / "import_workbook.py"), "--db", kind_of(url), "--sizes", str(size), "--json"]
     else:
         city = min(1.0, args.scale * 100)
-        command = [str(HERE / "http.py"), "--db", kind_of(url), "--scale", str(city), "--repeat", "2"]
+        command = [str(HERE / "http_load.py"), "--db", kind_of(url), "--scale", str(city), "--repeat", "2"]
         command += ["--seconds", str(args.http_seconds)]
     environment = {**os.environ, "DATABASE_URL": url}
     process = subprocess.run(
@@ -196,9 +195,9 @@ def print_tables(done):
 
 def script_table(name, summary):
     if name == "http":
-        from bench import http
+        from bench import http_load
 
-        return http.table(summary["rows"])
+        return http_load.table(summary["rows"])
     from bench import harness
 
     return harness.table([harness.Result(**r) for r in summary["results"]])

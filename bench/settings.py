@@ -1,4 +1,4 @@
-"""Settings of the HTTP benchmark's server (``bench/http.py``): the project's own settings, in whatever mode
+"""Settings of the HTTP benchmark's server (``bench/http_load.py``): the project's own settings, in whatever mode
 ``REDENGINE_ENV`` names (the benchmark runs its server in production mode), with two differences:
 
 - the URLconf is ``bench/urls.py``: the project's pages plus ``/bench/minimal/``, the page the others are

@@ -1,5 +1,6 @@
 """Session policy: idle timeout, absolute lifetime, two-factor and first-login password change, active role."""
 
+import functools
 import time
 
 from django.conf import settings
@@ -21,6 +22,10 @@ KEPT_FORM = "_kept_form"
 KEPT_FOR_SECONDS = 15 * 60
 NOT_KEPT = {"csrfmiddlewaretoken", "password", "old_password", "new_password1", "new_password2", "code"}
 POLL_HEADER = "X-Redengine-Poll"  # sent by pages that follow a running job (no session write either)
+# The session notes the user's activity at most once a minute (a write of the session row each time):
+# the idle timeout then ends a session up to a minute early, never late; the page's warning comes two
+# minutes before its own reckoning, so always before the session ends; its "continue" always writes.
+ACTIVITY_STEP = 60
 OPEN_PATHS = ("/static/", "/i18n/", "/accounts/login", "/accounts/otp", "/accounts/logout", "/healthz")
 
 
@@ -49,6 +54,22 @@ def take_kept_form(request):
     return kept["data"]
 
 
+@functools.cache
+def keep_alive_path():
+    return reverse("accounts:keep_alive")
+
+
+def note_activity(request):
+    """The request is the user's activity (a page refreshing itself is not): noted in the session when the
+    last note is ``ACTIVITY_STEP`` seconds old or more, or when the request is the warning's "continue"."""
+    if request.headers.get(POLL_HEADER):
+        return
+    now = int(time.time())
+    session = request.session
+    if request.path == keep_alive_path() or now - session.get(LAST_ACTIVITY, 0) >= ACTIVITY_STEP:
+        session[LAST_ACTIVITY] = now
+
+
 class SessionPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -59,8 +80,7 @@ class SessionPolicyMiddleware:
             ended = self._expired(request)
             if ended:
                 return ended
-            if not request.headers.get(POLL_HEADER):  # a page refreshing itself is not the user's activity
-                request.session[LAST_ACTIVITY] = int(time.time())
+            note_activity(request)
             user.active_assignment_id = request.session.get(ACTIVE_ASSIGNMENT)
             request.kept_form = take_kept_form(request)  # offered again by the page (base.html)
             refused = self._gate(request, user)

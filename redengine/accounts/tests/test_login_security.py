@@ -16,7 +16,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from redengine.accounts import services
-from redengine.accounts.middleware import LAST_ACTIVITY, LOGIN_TIME
+from redengine.accounts.middleware import ACTIVITY_STEP, LAST_ACTIVITY, LOGIN_TIME
 from redengine.accounts.models import RoleAssignment, User
 from redengine.core.models import AccessEvent
 from redengine.core.writes import SYSTEM
@@ -124,6 +124,33 @@ def test_activity_keeps_the_session_alive(client, example_user):
     session.save()
     assert client.get("/").status_code == 200
     assert client.session[LAST_ACTIVITY] >= int(time.time()) - 5
+
+
+def test_activity_is_noted_at_most_once_a_minute_and_always_by_continue(client, example_user):
+    """A page within a minute of the last note does not write the session row; one after it does, and the
+    idle warning's "continue" always does."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login_client(client, example_user("yuelu_admin"))
+
+    def noted_at(seconds_ago, url="/"):
+        session = client.session
+        session[LAST_ACTIVITY] = int(time.time()) - seconds_ago
+        session.save()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code in (200, 204)
+        writes = [q for q in queries if q["sql"].startswith("UPDATE") and "django_session" in q["sql"]]
+        return client.session[LAST_ACTIVITY], len(writes)
+
+    within = int(time.time()) - 20
+    assert noted_at(20) == (within, 0)
+    after, writes = noted_at(ACTIVITY_STEP + 5)
+    assert after >= int(time.time()) - 5
+    assert writes == 1
+    kept, writes = noted_at(20, reverse("accounts:keep_alive"))
+    assert kept >= int(time.time()) - 5
+    assert writes == 1
 
 
 def test_session_ends_twelve_hours_after_login_even_when_active(client, example_user):

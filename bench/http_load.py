@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """HTTP benchmark of the read path: the main pages and API answers, served by gunicorn as in production.
 
-    .venv/bin/python bench/http.py                          # PostgreSQL (a throwaway server), the demo city
-    .venv/bin/python bench/http.py --size small --seconds 2 # a quick run on the handmade example tree
-    .venv/bin/python bench/http.py --db sqlite              # SQLite (var/bench-http.sqlite3, kept)
-    .venv/bin/python bench/http.py --db sqlite --skip-seed --pages minimal people person
+    .venv/bin/python bench/http_load.py                          # PostgreSQL (a throwaway server), the demo city
+    .venv/bin/python bench/http_load.py --size small --seconds 2 # a quick run on the handmade example tree
+    .venv/bin/python bench/http_load.py --db sqlite              # SQLite (var/bench-http.sqlite3, kept)
+    .venv/bin/python bench/http_load.py --db sqlite --skip-seed --pages minimal people person
 
 The database is migrated and loaded with the demo data set (``seed_demo --size city``: about 1,000 schools
 and 30,000 staff, about 3 minutes on PostgreSQL; ``--size small`` for the handmade tree only), then
@@ -40,8 +40,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-# Run as a script, this file's folder comes first on sys.path, where the file's name would hide the
-# standard library's http package (which Django and the clients import): take the folder off.
+# The project's root on sys.path, for ``bench.*`` and ``redengine.*``; this folder off it.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
