@@ -5,11 +5,11 @@
     .venv/bin/python bench/run.py --scale 0.1 --db postgres --suites read_path figures
     make bench SCALE=0.01
 
-For each database: a fresh one (a file for SQLite, a throwaway server from ``scripts/with_postgres.py``
-for PostgreSQL), migrated and loaded with the province data set at ``--scale`` (``bench/generate.py``:
-at scale 1, 1,000,000 people, 100,000 organizations, 33,000 schools), ``ANALYZE``d. Then, in a worker
-process set up on that database, each in-process suite (``bench/<suite>.py``, each a list of
-``harness.Case``: ours beside the hand-written baseline, checked to give the same answer, then timed —
+For each database: a fresh one (a file for SQLite, a throwaway server from ``scripts/with_postgres.py`` for
+PostgreSQL), migrated and loaded with the province data set at ``--scale`` (``bench/generate.py``: at scale
+1, 1,000,000 people, 100,000 organizations, 33,000 schools), ``VACUUM (ANALYZE)``d (``ANALYZE``d on SQLite).
+Then, in a worker process set up on that database, each in-process suite (``bench/<suite>.py``, each a list
+of ``harness.Case``: ours beside the hand-written baseline, checked to give the same answer, then timed —
 the median of ``--repeat`` runs after one not counted — and its peak memory measured apart):
 
 - ``read_path``: list pages, the people API, a person, searches by name and by ID number;

@@ -84,7 +84,11 @@ class Person(AuditedModel):
         verbose_name_plural = _("people")
         ordering = ["school_id", "name_key", "id"]
         indexes = [
-            models.Index(fields=["school", "political_status"], name="person_school_status"),
+            # A scope's people of one status by name (the list of a city's members, deep pages too): the
+            # keys from the index alone, school by school, then sorted: no read of the table.
+            models.Index(
+                fields=["school", "political_status", "name_key", "id"], name="person_school_status_name"
+            ),
             models.Index(fields=["school", "name_key", "id"], name="person_school_name_key"),
             # The members (or any status) by name, deep pages too: the page's keys from the index alone
             # (core/pagination.py).
