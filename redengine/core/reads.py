@@ -6,7 +6,8 @@ object type and the rows read), and the distinct people read by the account in t
 merged into that account's ``PersonalReadWindow`` row (one row per account and window, updated in
 place: never a row per person). When an account has read more than ``BULK_READ_ALERT_PEOPLE`` distinct
 people in a window, the security and audit administrators are notified and a ``VOLUME_ALERT`` row is
-written, once per account and window. A bounded number of queries per request, whatever the rows.
+written, once per account and window; the window's people are then dropped (its count is kept), so that
+the row stays below the threshold's size. A bounded number of queries per request, whatever the rows.
 """
 
 import datetime
@@ -109,16 +110,21 @@ def count_people(request, user, people):
         [PersonalReadWindow(user=user, window_start=start)], ignore_conflicts=True
     )
     window = PersonalReadWindow.objects.select_for_update().get(user=user, window_start=start)
-    new = people.difference(window.people)
-    if new:
-        window.people = sorted(new.union(window.people))
-        window.people_count = len(window.people)
     window.requests += 1
-    fields = ["people", "people_count", "requests"]
-    if window.alerted_at is None and window.people_count > settings.BULK_READ_ALERT_PEOPLE:
-        window.alerted_at = timezone.now()
-        fields.append("alerted_at")
-        alert(request, user, window)
+    fields = ["requests"]
+    if window.alerted_at is None:
+        new = people.difference(window.people)
+        if new:
+            window.people = sorted(new.union(window.people))
+            window.people_count = len(window.people)
+            fields += ["people", "people_count"]
+        if window.people_count > settings.BULK_READ_ALERT_PEOPLE:
+            # Alerted once: the window's people are no longer needed (the count says how many were read
+            # when the alert was raised); the row stays small whatever the account reads after.
+            window.alerted_at = timezone.now()
+            alert(request, user, window)
+            window.people = []
+            fields += ["alerted_at", "people"]
     PersonalReadWindow.objects.filter(pk=window.pk).update(**{name: getattr(window, name) for name in fields})
     return window
 

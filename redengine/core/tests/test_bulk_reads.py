@@ -143,6 +143,25 @@ def test_reading_many_people_alerts_the_security_and_audit_administrators_once(
     assert told.count() == 2
 
 
+def test_after_the_alert_the_window_row_no_longer_grows_with_what_is_read(
+    client, settings, inspector_key, example_user
+):
+    """The window keeps the distinct people only until the alert: a big reader's row (rewritten on each
+    request) must not grow with everything the account reads after."""
+    settings.BULK_READ_ALERT_PEOPLE = 10
+    _pages, ids = read_every_page(client, inspector_key, page_size=6)
+    window = PersonalReadWindow.objects.get(user=example_user("inspector"), window_start=window_start())
+    assert window.alerted_at is not None
+    assert window.people == []
+    assert 10 < window.people_count <= len(set(ids))  # the count when the alert was raised
+    alerted_count, requests = window.people_count, window.requests
+    pages, _ids = read_every_page(client, inspector_key, page_size=5)
+    window.refresh_from_db()
+    assert window.people == []
+    assert window.people_count == alerted_count
+    assert window.requests == requests + pages  # every request still counted
+
+
 def test_a_small_export_of_masked_columns_stays_immediate(client_for):
     web = client_for("yuelu_admin")
     response = web.get(reverse("people:person_list"), {"export": "xlsx"})
