@@ -9,6 +9,10 @@ the same filter, sort and offset. Each case's ``check`` reads the ids of the pag
 ``data-pk`` of each table row, the ids of the API's answer) and its count (the table's caption, the API's
 ``count``) and asserts they are the baseline's, in order.
 
+First the floor: an empty page (the notifications of an account with none) beside the five queries any
+logged-in page makes (session, account, device, roles, unread count) — what every page costs before its
+content, and so the least any ratio below can be.
+
 The lists, with a filter and a sort a user would pick from each list's filter form:
 
 - people: party members (``political_status=member``), by name (pinyin);
@@ -24,6 +28,7 @@ Two settings are raised for the run, for the repeats not to be refused (said in 
 (``API_PERSONAL_READ_RATES``, 120 a minute per account).
 """
 
+import datetime
 import json
 import re
 import time
@@ -470,6 +475,56 @@ def identifier_case(role, user):
     )
 
 
+# The floor --------------------------------------------------------------------------------------------
+def floor_case(role, user):
+    """What every page costs before its own content: the notifications page of an account with none (the
+    layout, the menu, the role switcher, the session policy, the two-factor check) beside the queries any
+    logged-in page makes by hand — the session, the account, its device, its roles, its unread count."""
+    from django.conf import settings
+
+    browser = client(user)
+    key = browser.cookies[settings.SESSION_COOKIE_NAME].value
+
+    def baseline():
+        session = run(
+            "SELECT session_data FROM django_session WHERE session_key = %s AND expire_date > %s",
+            [key, datetime.datetime.now(datetime.UTC)],
+        )
+        account = run(
+            "SELECT id, password, username, full_name, is_active FROM accounts_user WHERE id = %s", [user.pk]
+        )
+        device = run(
+            "SELECT id, confirmed FROM otp_totp_totpdevice WHERE user_id = %s AND confirmed", [user.pk]
+        )
+        roles = run(
+            "SELECT r.id, r.role, r.can_reveal, o.id, o.path, o.name FROM accounts_roleassignment r "
+            "LEFT JOIN orgs_partyorganization o ON o.id = r.organization_id WHERE r.user_id = %s",
+            [user.pk],
+        )
+        unread = run(
+            "SELECT COUNT(*) FROM core_notification WHERE user_id = %s AND read_at IS NULL", [user.pk]
+        )
+        return session, account, device, roles, unread
+
+    def check(ours, found):
+        session, account, _device, roles, unread = found
+        assert session, "the baseline finds no session"
+        assert account[0][2] == user.username
+        assert roles, "the account holds no role"
+        assert unread[0][0] == 0, "the account has notifications: the page is not empty"
+        assert b'id="empty-state"' in ours, "the page is not the empty notifications page"
+
+    return Case(
+        name=f"the floor: an empty page, {role}",
+        ours=lambda: fetch(browser, "/notifications/"),
+        baseline=baseline,
+        check=check,
+        note="/notifications/ of an account with none: what every page costs before its own content (the "
+        "layout, menu, session policy, two-factor check); the baseline: the five queries any logged-in page "
+        "makes, by hand",
+    )
+
+
 # The suite --------------------------------------------------------------------------------------------
 def raise_limits():
     """The hour's identifier searches and the API's rate per account, raised for the rest of the run."""
@@ -485,7 +540,7 @@ def raise_limits():
 def cases(context):
     raise_limits()
     accounts = context.accounts
-    found = []
+    found = [floor_case("city", accounts["city"])]
     for page in lists():
         for role in ("city", "district", "province"):
             found.append(list_case(page, role, accounts[role], 1))
