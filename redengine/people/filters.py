@@ -6,7 +6,7 @@ from django.forms import DateInput
 from django.utils.translation import gettext_lazy as _
 
 from redengine.core import codes
-from redengine.core.filters import YesNoFilter
+from redengine.core.filters import ContainsFilter, YesNoFilter
 from redengine.orgs.filters import SchoolCodeFilter, SubtreeFilter
 
 from .choices import DispatchRole, GuidanceKind, Title
@@ -15,7 +15,7 @@ from .search import no_identifier_in_query
 
 
 class PersonFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Full name"))
+    q = ContainsFilter(field_name="name", label=_("Full name"))
     school = SchoolCodeFilter(field_name="school__code")
     district = django_filters.ChoiceFilter(
         field_name="school__district", choices=codes.DISTRICT_CHOICES, label=_("District or county")
@@ -45,7 +45,7 @@ class PersonFilterSet(django_filters.FilterSet):
 
 
 class HonorFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="person__name", lookup_expr="icontains", label=_("Full name"))
+    q = ContainsFilter(field_name="person__name", label=_("Full name"))
     title = django_filters.ChoiceFilter(choices=Title.choices, label=_("Title"))
     current = YesNoFilter(field_name="lapsed_on__isnull", label=_("Current"))
     within = SubtreeFilter()
