@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "redengine.orgs",
     "redengine.people",
     "redengine.development",
+    "redengine.activities",
     "redengine.imports",
     "redengine.reports",
     "redengine.demo",

@@ -50,6 +50,7 @@ class OrganizationForm(ScopedModelForm):
             "postponement_approved_on",
             "postponement_approved_by",
             "approves_admissions",
+            "party_groups",
         ]
         widgets = {
             "founded_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -103,6 +103,12 @@ class PartyOrganization(AuditedModel, MP_Node):
             "has not (such as one under a township or street committee). A general branch never approves."
         ),
     )
+    # 党小组 (支部工作条例 art. 13): a branch divided into party groups holds a group meeting every month.
+    party_groups = models.PositiveSmallIntegerField(
+        _("party groups"),
+        default=0,
+        help_text=_("How many party groups (党小组) the branch is divided into; 0 if none."),
+    )
     # Stored (and indexed) so that "whose term has run out" is one range query; kept by save().
     election_due_on = models.DateField(
         _("next election due"), null=True, blank=True, editable=False, db_index=True

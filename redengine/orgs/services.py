@@ -185,6 +185,7 @@ class OrganizationService(ModelService):
         "postponement_approved_on",
         "postponement_approved_by",
         "approves_admissions",
+        "party_groups",
     )
     references = {"schools": CHANGE}
     unique = (("code",), ("district",))

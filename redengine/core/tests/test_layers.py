@@ -26,9 +26,10 @@ LEVELS = {
     "accounts": 3,  # a role is held at an organization
     "people": 4,
     "development": 5,  # the domain apps
-    "imports": 6,  # the import jobs and their pages
-    "reports": 7,
-    "demo": 8,
+    "activities": 6,  # organizational life: its guests are development's activists
+    "imports": 7,  # the import jobs and their pages
+    "reports": 8,
+    "demo": 9,
 }
 ROOT = Path(redengine.__file__).parent
 SKIPPED = {"tests", "migrations"}

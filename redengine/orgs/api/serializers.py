@@ -41,6 +41,7 @@ class OrganizationSerializer(ScopedModelSerializer):
         # The approval authority (DEV.APPROVER) and an approved postponement of the election (ORG.TERM_CHANGE).
         fields += [
             "approves_admissions",
+            "party_groups",
             "election_due_on",
             "election_postponed_to",
             "postponement_approved_on",
