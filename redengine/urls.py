@@ -20,6 +20,7 @@ api_patterns = [
     path("orgs/", include("redengine.orgs.api.urls")),
     path("people/", include("redengine.people.api.urls")),
     path("development/", include("redengine.development.api.urls")),
+    path("activities/", include("redengine.activities.api.urls")),
     path("metrics/", MetricsView.as_view(), name="api_metrics"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api_schema"),
     path(
@@ -35,6 +36,7 @@ urlpatterns = [
     path("orgs/", include("redengine.orgs.urls")),
     path("people/", include("redengine.people.urls")),
     path("development/", include("redengine.development.urls")),
+    path("activities/", include("redengine.activities.urls")),
     path("import/", include("redengine.imports.urls")),
     path("audit/changes/", audit_views.ObjectChangeListView.as_view(), name="audit_changes"),
     path("audit/access/", audit_views.AccessEventListView.as_view(), name="audit_access"),

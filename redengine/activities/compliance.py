@@ -57,7 +57,10 @@ class Unit:
         if self.kind == MONTH:
             return _("%(year)s-%(month)02d") % {"year": self.start.year, "month": self.start.month}
         if self.kind == QUARTER:
-            return _("Q%(quarter)s %(year)s") % {"quarter": (self.start.month - 1) // 3 + 1, "year": self.start.year}
+            return _("Q%(quarter)s %(year)s") % {
+                "quarter": (self.start.month - 1) // 3 + 1,
+                "year": self.start.year,
+            }
         return str(self.start.year)
 
 
@@ -247,7 +250,7 @@ def summary(scope, start, end, today):
                 "missed": dict(group["missed"]),
             }
         )
-    rows.sort(key=lambda row: (row["organization"].code))
+    rows.sort(key=lambda row: row["organization"].code)
     totals = {
         "branches": len(found),
         "compliant": sum(f.ok for f in found),
@@ -323,7 +326,7 @@ def detail(orgs, start, end, today):
     """{org pk: OrgCompliance} for a few organizations: every unit counted (two queries)."""
     from .services import committees
 
-    orgs = [o for o in orgs]
+    orgs = list(orgs)
     if not orgs:
         return {}
     as_of = min(end, today)
@@ -342,7 +345,9 @@ def detail(orgs, start, end, today):
     found = {}
     for org in orgs:
         result = OrgCompliance(org, has_committee=org.pk in with_committee)
-        frequencies = rules.frequencies_for(org.org_type, has_committee=result.has_committee, groups=org.party_groups)
+        frequencies = rules.frequencies_for(
+            org.org_type, has_committee=result.has_committee, groups=org.party_groups
+        )
         for frequency in frequencies:
             required, running = required_units(frequency.unit, start, end, today, org.founded_on)
             needed = needed_in_unit(frequency, org.party_groups)
@@ -350,7 +355,11 @@ def detail(orgs, start, end, today):
             for unit in required + ([running] if running else []):
                 held = 0
                 for (pk, kind, secretary, month), n in counts.items():
-                    if pk != org.pk or kind != frequency.meeting_type or not (unit.start <= month <= unit.end):
+                    if (
+                        pk != org.pk
+                        or kind != frequency.meeting_type
+                        or not (unit.start <= month <= unit.end)
+                    ):
                         continue
                     if frequency.secretary and not secretary:
                         continue

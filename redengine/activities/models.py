@@ -119,6 +119,11 @@ class Meeting(OrganizationScoped, AuditedModel):
             return None
         return self.actual / self.expected
 
+    @property
+    def rate_text(self):
+        rate = self.rate
+        return f"{rate:.0%}" if rate is not None else ""
+
 
 class AttendanceStatus(models.TextChoices):
     PRESENT = "present", _("Present")
@@ -138,7 +143,9 @@ class Attendance(AuditedModel):
     status = models.CharField(_("attendance"), max_length=8, choices=AttendanceStatus.choices)
     reason = models.CharField(_("reason for leave"), max_length=200, blank=True)
     guest = models.BooleanField(
-        _("guest"), default=False, help_text=_("An activist, development target or probationary member invited.")
+        _("guest"),
+        default=False,
+        help_text=_("An activist, development target or probationary member invited."),
     )
     # The meeting's date and organization, kept beside each row (by the service) so that a member's
     # organizational life over months is one index range, not a join per row.

@@ -95,7 +95,9 @@ def rosters(keys):
                 if not membership.organization.path.startswith(orgs[pk].path):
                     continue
                 for day in by_org[pk]:
-                    if membership.admitted_on <= day and (membership.ended_on is None or membership.ended_on >= day):
+                    if membership.admitted_on <= day and (
+                        membership.ended_on is None or membership.ended_on >= day
+                    ):
                         found[(pk, day)].append(membership)
     return found
 
@@ -113,13 +115,14 @@ def guests(keys):
     for chunk in chunked(sorted(by_org), 500):
         paths = [orgs[pk].path for pk in chunk]
         latest = max(d for pk in chunk for d in by_org[pk])
-        activist_on = {
-            case_id: day
-            for case_id, day in DevelopmentEvent.objects.filter(
+        activist_on = dict(
+            DevelopmentEvent.objects.filter(
                 prefix_q("case__organization__path", paths), step="S03", date__lte=latest
             ).values_list("case_id", "date")
-        }
-        cases = DevelopmentCase.objects.filter(pk__in=list(activist_on)).select_related("person", "organization")
+        )
+        cases = DevelopmentCase.objects.filter(pk__in=list(activist_on)).select_related(
+            "person", "organization"
+        )
         for case in cases:
             for pk in chunk:
                 if not case.organization.path.startswith(orgs[pk].path):
@@ -141,10 +144,30 @@ def committees(orgs, day):
     found = set()
     for chunk in chunked(pks):
         found |= set(
-            CommitteePost.objects.filter(organization_id__in=chunk, post__in=rules.COMMITTEE_POSTS, start_on__lte=day)
+            CommitteePost.objects.filter(
+                organization_id__in=chunk, post__in=rules.COMMITTEE_POSTS, start_on__lte=day
+            )
             .exclude(end_on__lte=day)
             .values_list("organization_id", flat=True)
         )
+    return found
+
+
+def committee_days(pairs):
+    """The (organization pk, day) of ``pairs`` on which the organization has a committee (as ``committees``
+    says for one day), for any number of days: one query per 5,000 organizations."""
+    found = set()
+    by_org = defaultdict(set)
+    for org_pk, day in pairs:
+        by_org[org_pk].add(day)
+    for chunk in chunked(sorted(by_org)):
+        posts = CommitteePost.objects.filter(
+            organization_id__in=chunk, post__in=rules.COMMITTEE_POSTS
+        ).values_list("organization_id", "start_on", "end_on")
+        for org_pk, start, end in posts:
+            for day in by_org[org_pk]:
+                if start <= day and (end is None or end > day):
+                    found.add((org_pk, day))
     return found
 
 
@@ -177,7 +200,10 @@ def check_attachment(name, content):
         return None, _("%(name)s is larger than 10 MB.") % {"name": name}
     content_type, signatures = ATTACHMENT_KINDS[extension]
     if not content.startswith(signatures):
-        return None, _("%(name)s is not really a .%(extension)s file.") % {"name": name, "extension": extension}
+        return None, _("%(name)s is not really a .%(extension)s file.") % {
+            "name": name,
+            "extension": extension,
+        }
     return content_type, None
 
 
@@ -218,7 +244,10 @@ def held_problem(org, meeting_type, *, has_committee):
     """Why ``org`` does not hold meetings of ``meeting_type``, or None."""
     label = rules.type_label(meeting_type)
     if meeting_type not in rules.held_by(org.org_type):
-        return _("A %(type)s does not hold a %(meeting)s.") % {"type": org.get_org_type_display(), "meeting": label}
+        return _("A %(type)s does not hold a %(meeting)s.") % {
+            "type": org.get_org_type_display(),
+            "meeting": label,
+        }
     if meeting_type in rules.NEEDS_COMMITTEE and not has_committee:
         return _(
             "%(org)s has no committee (no committee member besides the secretary is recorded), so it holds "
@@ -232,25 +261,35 @@ def held_problem(org, meeting_type, *, has_committee):
     return None
 
 
+def organization_given(meeting):
+    """Whether the meeting names its organization: a recorded one, or a new record of the same batch."""
+    return bool(meeting.organization_id) or (
+        Meeting.organization.is_cached(meeting) and meeting.organization is not None
+    )
+
+
 def check_meetings(entries, scope, *, by=None):
     """The plan of a batch: every meeting built and checked, the attendance worked out. Nothing is written."""
     items = [Item(dict(e.values), e.instance) for e in entries]
     plan = MEETINGS.check(items, scope)
     objs = [item.obj for item in items]
-    dated = [(o.organization, o.date) for o in objs if o.organization_id and o.date]
-    listed = [(o.organization, o.date) for o, e in zip(objs, entries, strict=True) if e.attendance is not None and o.organization_id and o.date]
+    # An organization may be a new record of the same batch (a workbook's 党组织 sheet): no pk yet.
+    dated = [(o.organization, o.date) for o in objs if organization_given(o) and o.date]
+    listed = [
+        (o.organization, o.date)
+        for o, e in zip(objs, entries, strict=True)
+        if e.attendance is not None and o.organization_id and o.date
+    ]
     members = rosters(listed)
     invited = guests(listed)
-    with_committee = {}
-    for day in {d for _o, d in dated}:
-        with_committee[day] = committees([o for o, d in dated if d == day], day)
+    with_committee = committee_days({(o.pk, d) for o, d in dated if o.pk})
     chairs = secretaries({(o.pk, d) for o, d in dated if o.pk})
     plan.extra["attendance"] = {}
     for index, (obj, entry) in enumerate(zip(objs, entries, strict=True)):
-        if not (obj.organization_id and obj.date and obj.meeting_type):
+        if not (organization_given(obj) and obj.date and obj.meeting_type):
             continue
         org = obj.organization
-        problem = held_problem(org, obj.meeting_type, has_committee=org.pk in with_committee.get(obj.date, ()))
+        problem = held_problem(org, obj.meeting_type, has_committee=(org.pk, obj.date) in with_committee)
         if problem:
             plan.problems.append(Problem(problem, index, "meeting_type"))
         if org.founded_on and obj.date < org.founded_on:
@@ -278,11 +317,18 @@ def check_meetings(entries, scope, *, by=None):
                 obj.expected, obj.actual = loaded.get("expected"), loaded.get("actual")
             continue
         plan.extra["attendance"][index] = lines = attendance_lines(
-            index, obj, entry.attendance, members.get((org.pk, obj.date), []), invited.get((org.pk, obj.date), {}), plan
+            index,
+            obj,
+            entry.attendance,
+            members.get((org.pk, obj.date), []),
+            invited.get((org.pk, obj.date), {}),
+            plan,
         )
         obj.from_list = True
         obj.expected = sum(1 for line in lines if not line["guest"])
-        obj.actual = sum(1 for line in lines if not line["guest"] and line["status"] == AttendanceStatus.PRESENT)
+        obj.actual = sum(
+            1 for line in lines if not line["guest"] and line["status"] == AttendanceStatus.PRESENT
+        )
         if not lines:
             plan.problems.append(
                 Problem(
@@ -315,12 +361,18 @@ def attendance_lines(index, meeting, given, roster, invited, plan):
         pk = getattr(person, "pk", person)
         if pk in by_person:
             plan.problems.append(
-                Problem(_("%(name)s is listed twice.") % {"name": getattr(person, "name", pk)}, index, "attendance")
+                Problem(
+                    _("%(name)s is listed twice.") % {"name": getattr(person, "name", pk)},
+                    index,
+                    "attendance",
+                )
             )
             continue
         by_person[pk] = line
         if line.status not in AttendanceStatus.values:
-            plan.problems.append(Problem(_("Unknown attendance: %(value)s.") % {"value": line.status}, index, "attendance"))
+            plan.problems.append(
+                Problem(_("Unknown attendance: %(value)s.") % {"value": line.status}, index, "attendance")
+            )
     lines = []
     on_roster = set()
     for membership in roster:
@@ -350,7 +402,12 @@ def attendance_lines(index, meeting, given, roster, invited, plan):
                 )
             plan.problems.append(
                 Problem(
-                    message % {"name": name or _("This person"), "org": meeting.organization.name, "day": meeting.date.isoformat()},
+                    message
+                    % {
+                        "name": name or _("This person"),
+                        "org": meeting.organization.name,
+                        "day": meeting.date.isoformat(),
+                    },
                     index,
                     "attendance",
                 )
@@ -390,7 +447,9 @@ def record_meetings(entries, *, by):
                     )
                 )
         if files:
-            bulk_create_audited(MeetingAttachment, files, scope_paths=[f.meeting.organization.path for f in files])
+            bulk_create_audited(
+                MeetingAttachment, files, scope_paths=[f.meeting.organization.path for f in files]
+            )
             write.expect(MeetingAttachment, ADD, files)
     return [item.obj for item in plan.items]
 
@@ -403,7 +462,9 @@ def write_attendance(plan, entries, write):
     recorded = defaultdict(dict)
     changed_meetings = [plan.items[i].obj.pk for i in indexes if not plan.items[i].is_new]
     for chunk in chunked(changed_meetings):
-        for row in Attendance.objects.filter(meeting_id__in=chunk).select_related("meeting__organization", "person"):
+        for row in Attendance.objects.filter(meeting_id__in=chunk).select_related(
+            "meeting__organization", "person"
+        ):
             recorded[row.meeting_id][row.person_id] = row
     new, updated, removed = [], [], []
     for index, lines in indexes.items():
@@ -414,7 +475,16 @@ def write_attendance(plan, entries, write):
             row = existing.get(line["person"].pk)
             kept.add(line["person"].pk)
             if row is None:
-                new.append(Attendance(meeting=meeting, person=line["person"], status=line["status"], reason=line["reason"], guest=line["guest"], date=meeting.date))
+                new.append(
+                    Attendance(
+                        meeting=meeting,
+                        person=line["person"],
+                        status=line["status"],
+                        reason=line["reason"],
+                        guest=line["guest"],
+                        date=meeting.date,
+                    )
+                )
                 continue
             values = (line["status"], line["reason"], line["guest"], meeting.date)
             if (row.status, row.reason, row.guest, row.date) != values:
@@ -426,7 +496,10 @@ def write_attendance(plan, entries, write):
         write.expect(Attendance, ADD, new)
     if updated:
         bulk_update_audited(
-            Attendance, updated, ["status", "reason", "guest", "date"], scope_paths=[a.meeting.organization.path for a in updated]
+            Attendance,
+            updated,
+            ["status", "reason", "guest", "date"],
+            scope_paths=[a.meeting.organization.path for a in updated],
         )
         write.expect(Attendance, CHANGE, updated)
     for row in removed:
