@@ -55,7 +55,7 @@ class Unit:
     @property
     def label(self):
         if self.kind == MONTH:
-            return _("%(year)s-%(month)02d") % {"year": self.start.year, "month": self.start.month}
+            return _("%(month)s/%(year)s") % {"year": self.start.year, "month": self.start.month}
         if self.kind == QUARTER:
             return _("Q%(quarter)s %(year)s") % {
                 "quarter": (self.start.month - 1) // 3 + 1,
