@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from redengine.core.audit import bulk_create_audited, bulk_update_audited
+from redengine.core.audit import bulk_create_audited, bulk_update_audited, remember
 from redengine.core.crypto import seal
 from redengine.core.scoping import prefix_q
 from redengine.core.services import ADD, CHANGE, PICK, Item, ModelService
@@ -462,9 +462,10 @@ def write_attendance(plan, entries, write):
     recorded = defaultdict(dict)
     changed_meetings = [plan.items[i].obj.pk for i in indexes if not plan.items[i].is_new]
     for chunk in chunked(changed_meetings):
-        for row in Attendance.objects.filter(meeting_id__in=chunk).select_related(
+        rows = Attendance.objects.filter(meeting_id__in=chunk).select_related(
             "meeting__organization", "person"
-        ):
+        )
+        for row in remember(list(rows)):  # the values before, for the change records of the rows changed
             recorded[row.meeting_id][row.person_id] = row
     new, updated, removed = [], [], []
     for index, lines in indexes.items():

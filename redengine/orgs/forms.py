@@ -63,6 +63,7 @@ class OrganizationForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["schools"].queryset = self.fields["schools"].queryset.order_by("code")
+        self.fields["party_groups"].required = False  # left empty: not divided into groups
         if self.instance.pk:
             # Moving an organization to another parent is an affiliation change, recorded as such.
             del self.fields["parent"]
@@ -70,6 +71,9 @@ class OrganizationForm(ScopedModelForm):
             # The approval authority is a committee's (DEV.APPROVER): a new one holds it by default, and an
             # administrator clears it on the committee's own form.
             del self.fields["approves_admissions"]
+
+    def clean_party_groups(self):
+        return self.cleaned_data.get("party_groups") or 0
 
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -1,6 +1,6 @@
 """One write path: the same change made through an import, a form and an API call leaves the same rows and
-the same change records, for every model with an import sheet (学校, 党组织, 人员, 称号, 发展环节). Each way runs
-in a savepoint rolled back afterwards, as the same user (岳麓区's administrator)."""
+the same change records, for every model with an import sheet (学校, 党组织, 人员, 称号, 发展环节, 组织生活). Each
+way runs in a savepoint rolled back afterwards, as the same user (岳麓区's administrator)."""
 
 import datetime
 
@@ -10,6 +10,9 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 
 from redengine.accounts.models import ApiToken, User
+from redengine.activities.imports import MEETINGS_SHEET
+from redengine.activities.models import Meeting
+from redengine.activities.services import Listed, record_meeting
 from redengine.core.models import ObjectChange
 from redengine.core.validators import make_id_number
 from redengine.core.writes import SYSTEM
@@ -78,12 +81,13 @@ def form(client, url, data, status=302):
     return run
 
 
-def api(client, url, body):
+def api(client, url, body, method="post", status=201):
     key, _ = ApiToken.issue(User.objects.get(username=USER))
 
     def run():
-        response = client.post(url, body, content_type="application/json", HTTP_AUTHORIZATION=f"Token {key}")
-        assert response.status_code == 201, response.content
+        send = getattr(client, method)
+        response = send(url, body, content_type="application/json", HTTP_AUTHORIZATION=f"Token {key}")
+        assert response.status_code == status, response.content
 
     return run
 
@@ -173,3 +177,47 @@ def test_a_development_step(web):
         ),
     )
     assert {model for model, *_rest in records} == {"developmentevent", "developmentcase"}
+
+
+def test_a_meeting_by_its_counts(web):
+    """A meeting recorded by its counts only: the sheet's and the API's (the form records a meeting with its
+    attendance list, below)."""
+    values = {"organization": "CS430104-02-01", "meeting_type": "themed_day", "date": "2025-03-20"}
+    values.update(topic="同改主题党日", expected=12, actual=11)
+    row = ["CS430104-02-01", "主题党日", datetime.date(2025, 3, 20), "同改主题党日", 12, 11]
+    _row, records = same(
+        Meeting,
+        {"organization__code": "CS430104-02-01", "meeting_type": "themed_day", "date": "2025-03-20"},
+        import_it({"组织生活": [headers(MEETINGS_SHEET), row]}),
+        api(web, "/api/activities/meetings/", values),
+    )
+    assert [(model, action) for model, action, *_rest in records] == [("meeting", "create")]
+
+
+def test_a_meeting_with_its_list_changed(web):
+    """The topic of a meeting recorded with its attendance list, changed on the sheet (with the list's counts),
+    the form (with the list as recorded) and the API: the meeting changes, the list stays."""
+    organization = PartyOrganization.objects.get(code="CS430104-02-01")
+    meeting = record_meeting(
+        {
+            "organization": organization,
+            "meeting_type": "themed_day",
+            "date": datetime.date(2025, 5, 20),
+            "topic": "同改",
+        },
+        by=SYSTEM,
+        attendance=[Listed(Person.objects.get(name="梅溪湖张老师"))],
+    )
+    row = ["CS430104-02-01", "主题党日", meeting.date, "同改（补记）", meeting.expected, meeting.actual]
+    data = {"meeting_type": "themed_day", "date": "2025-05-20", "topic": "同改（补记）"}
+    data.update({f"status_{a.person_id}": a.status for a in meeting.attendance.all()})
+    _row, records = same(
+        Meeting,
+        {"pk": meeting.pk},
+        import_it({"组织生活": [headers(MEETINGS_SHEET), row]}),
+        form(web, reverse("activities:meeting_edit", args=[meeting.pk]), data),
+        api(web, f"/api/activities/meetings/{meeting.pk}/", {"topic": "同改（补记）"}, "patch", 200),
+    )
+    assert [(model, action, fields) for model, action, fields, *_rest in records] == [
+        ("meeting", "update", ["topic"])
+    ]

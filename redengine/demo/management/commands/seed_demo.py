@@ -26,7 +26,7 @@ from redengine.orgs.models import PartyOrganization, School
 from redengine.people import services as people_services
 from redengine.people.models import Person
 
-from ... import city, data, guidance, votes
+from ... import city, data, guidance, meetings, votes
 
 SCHOOL_FIELDS = ("code", "name", "district", "ownership", "school_type", "urban_rural", "city_managed")
 
@@ -105,6 +105,8 @@ class Command(BaseCommand):
             return
         with command_actor("seed_demo"), transaction.atomic():
             counts["guidance records"] = guidance.city(seed=seed, dispatches=scaled_sample(scale))
+        with command_actor("seed_demo"), transaction.atomic():
+            counts["meetings"] = meetings.city(seed=seed)
         elapsed = time.monotonic() - started
         written = ", ".join(f"{n} {what}" for what, n in counts.items())
         self.stdout.write(f"Generated city (seed {seed}, scale {scale:g}) in {elapsed:.1f} s: {written}.")
