@@ -83,7 +83,7 @@ def city(seed=20200702, today=None):
     if Meeting.objects.exists():
         return 0
     today = today or timezone.localdate()
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 — demo data, not a secret
     first = datetime.date(today.year - 1, 1, 1)  # last year whole, and this year up to today
     months = [add_months(first, n) for n in range(12 + today.month)]
     listed_from = add_months(today.replace(day=1), -5)
