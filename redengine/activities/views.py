@@ -194,7 +194,7 @@ class MeetingEditView(ScopedMixin, View):
                 values = services.copy_values(self.copied, timezone.localdate())
                 initial.update({k: v for k, v in values.items() if k != "organization"})
                 initial["date"] = day
-        return MeetingForm(
+        form = MeetingForm(
             data,
             files,
             instance=self.object,
@@ -204,6 +204,19 @@ class MeetingEditView(ScopedMixin, View):
             people=people,
             types=self.types(day),
         )
+        # A change of the date or the type shows the roster (and the guests) of that day at once.
+        for name in ("date", "meeting_type"):
+            form.fields[name].widget.attrs.update(
+                {
+                    "hx-post": self.request.get_full_path(),
+                    "hx-trigger": "change",
+                    "hx-vals": '{"refresh": "1"}',
+                    "hx-target": "#meeting-form",
+                    "hx-select": "#meeting-form",
+                    "hx-swap": "outerHTML",
+                }
+            )
+        return form
 
     def day(self):
         if self.request.method == "POST":

@@ -27,5 +27,5 @@
     }
   }
   document.addEventListener('DOMContentLoaded', function () { bind(document); });
-  document.addEventListener('htmx:afterSwap', function (event) { bind(event.target); });
+  document.addEventListener('htmx:load', function (event) { if (event.detail.elt.querySelector) bind(event.detail.elt); });
 })();
