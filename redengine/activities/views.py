@@ -326,6 +326,10 @@ class MeetingEditView(ScopedMixin, View):
         back = self.object.get_absolute_url() if self.object else calendar_url(self.organization, day)
         context = {
             "form": form,
+            "first_fields": [form[name] for name in ("meeting_type", "date", "topic", "place", "host")],
+            "more_fields": [
+                form[name] for name in ("lecturer", "lecturer_name", "minutes", "resolutions", "attachments")
+            ],
             "object": self.object,
             "organization": self.organization,
             "copied": self.copied,
