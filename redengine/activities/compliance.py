@@ -112,11 +112,7 @@ class BranchFigure:
     held: dict  # frequency key -> units held (months, quarters, or meetings in the year)
     required: dict  # frequency key -> units required
     ok: bool = False
-
-    @property
-    def missed(self):
-        """The frequencies the branch did not keep."""
-        return [key for key, count in self.required.items() if unit_held(self, key) < count]
+    missed: list = field(default_factory=list)  # the frequencies the branch did not keep (set by ``figures``)
 
 
 def branches_in(scope_path, start):
@@ -146,6 +142,8 @@ def figures(scope_path, start, end, today):
         return []
     cuts = {kind: cutoff(kind, start, end, today) for kind in (MONTH, QUARTER, YEAR)}
     need = {kind: len(required_units(kind, start, end, today)[0]) for kind in (MONTH, QUARTER, YEAR)}
+    # Each parameter read once (a look-up of the version in force), not once per branch.
+    times = {frequency.key: frequency.times for frequency in rules.FREQUENCIES}
     counted = {}
     for frequency in rules.FREQUENCIES:
         cut = cuts[frequency.unit]
@@ -175,51 +173,70 @@ def figures(scope_path, start, end, today):
     for frequency in rules.FREQUENCIES:
         if frequency.unit == YEAR or cuts[frequency.unit] is None:
             continue
-        several = [pk for pk, groups in groups_of.items() if needed_in_unit(frequency, groups) > 1]
+        per_group = frequency.meeting_type == MeetingType.GROUP
+        if not per_group and times[frequency.key] <= 1:
+            continue  # one meeting a unit: counted above
+        several = [
+            pk
+            for pk, groups in groups_of.items()
+            if needed_in_unit(frequency, groups, times[frequency.key]) > 1
+        ]
         if not several:
             continue
         trunc = TruncMonth("date") if frequency.unit == MONTH else TruncQuarter("date")
         when = Q(meeting_type=frequency.meeting_type, date__lte=cuts[frequency.unit])
         if frequency.secretary:
             when &= Q(by_secretary=True)
+        if per_group:  # the branches of several groups (or of one, when a group meets several times a unit)
+            when &= Q(organization__party_groups__gte=1 if times[frequency.key] > 1 else 2)
         kept = defaultdict(int)
         rows = (
-            meetings.filter(when, organization_id__in=several)
+            meetings.filter(when)
             .annotate(unit=trunc)
             .values("organization_id", "unit")
             .annotate(n=Count("pk"))
             .order_by()
+            .values_list("organization_id", "n")
         )
-        for row in rows:
-            pk = row["organization_id"]
-            if row["n"] >= needed_in_unit(frequency, groups_of[pk]):
+        for pk, n in rows:
+            groups = groups_of.get(pk)  # None: a branch founded within the period, not in the figure
+            if groups is not None and n >= needed_in_unit(frequency, groups, times[frequency.key]):
                 kept[pk] += 1
         for pk in several:
             held.setdefault(pk, {})[frequency.key] = kept.get(pk, 0)
     found = []
+    requirements = {}  # (has a committee, has groups) -> the units required of such a branch
     for pk, path, groups, has_committee in branches:
-        required = {}
-        for frequency in rules.frequencies_for(OrgType.BRANCH, has_committee=has_committee, groups=groups):
-            if need[frequency.unit]:
-                required[frequency.key] = need[frequency.unit]
+        kind = (bool(has_committee), bool(groups))
+        if kind not in requirements:
+            requirements[kind] = {
+                frequency.key: need[frequency.unit]
+                for frequency in rules.frequencies_for(OrgType.BRANCH, has_committee=kind[0], groups=kind[1])
+                if need[frequency.unit]
+            }
+        required = dict(requirements[kind])
         figure = BranchFigure(pk, path, groups, has_committee, held.get(pk, {}), required)
+        figure.missed = [key for key, count in required.items() if unit_held(figure, key, times[key]) < count]
         figure.ok = not figure.missed
         found.append(figure)
     return found
 
 
-def needed_in_unit(frequency, groups):
-    """Meetings a unit needs: the parameter, times the groups for the groups' meeting."""
-    return frequency.times * (groups if frequency.meeting_type == MeetingType.GROUP else 1)
+def needed_in_unit(frequency, groups, times=None):
+    """Meetings a unit needs: the parameter (``times``, when read already), times the groups for the groups'
+    meeting."""
+    times = frequency.times if times is None else times
+    return times * (groups if frequency.meeting_type == MeetingType.GROUP else 1)
 
 
-def unit_held(figure, key):
+def unit_held(figure, key, times=None):
     """Units in which the branch kept frequency ``key``: for a yearly type, the year counts when it held the
-    required number of meetings."""
+    required number of meetings (``times``, the parameter, when read already)."""
     frequency = rules.FREQUENCY[key]
     value = figure.held.get(key, 0) or 0
     if frequency.unit == YEAR:
-        return figure.required[key] if value >= frequency.times else 0
+        times = frequency.times if times is None else times
+        return figure.required[key] if value >= times else 0
     return value
 
 
@@ -235,7 +252,9 @@ def summary(scope, start, end, today):
         group["compliant"] += figure.ok
         for key in figure.missed:
             group["missed"][key] += 1
-    orgs = {o.path: o for o in PartyOrganization.objects.filter(path__in=list(groups)).order_by("code")}
+    # The scope and the organizations directly below it (not a list of their paths: hundreds in a district).
+    below = PartyOrganization.objects.filter(path__under=scope.path, depth__lte=scope.depth + 1)
+    orgs = {o.path: o for o in below.order_by("code") if o.path in groups}
     rows = []
     for path, group in groups.items():
         org = orgs.get(path)

@@ -11,7 +11,7 @@ counts per district bureau. Each item costs two or three queries whatever the si
 import datetime
 from urllib.parse import urlencode
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Window
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -28,6 +28,12 @@ from .rules import MONTH, QUARTER, MeetingType
 
 SHOWN = 10
 DAY = datetime.timedelta(days=1)
+
+
+def first_rows(queryset, *order):
+    """(the first ``SHOWN`` rows in ``order``, the number of rows): one query, the rows counted beside them."""
+    found = list(queryset.annotate(total=Window(Count("pk"))).order_by(*order)[:SHOWN])
+    return found, found[0].total if found else 0
 
 
 def compliance_url(**params):
@@ -69,8 +75,7 @@ def missing_item(reach, key, meeting_type, kind, label):
         ]
         total = sum(n for _org, n in grouped)
     else:
-        found = list(branches.order_by("path")[: SHOWN + 1])
-        total = len(found) if len(found) <= SHOWN else branches.count()
+        found, total = first_rows(branches, "path")
         rows = [
             Row(
                 org.name,
@@ -134,12 +139,9 @@ def lapse_item(reach, key, months, label, level):
         rows = [Row(bureau_label(org), n, compliance_url(organization=org.code)) for org, n in grouped]
         total = sum(n for _org, n in grouped)
     else:
-        found = list(
-            members.select_related("person", "organization").order_by(
-                "organization__path", "person__name_key"
-            )[: SHOWN + 1]
+        found, total = first_rows(
+            members.select_related("person", "organization"), "organization__path", "person__name_key"
         )
-        total = len(found) if len(found) <= SHOWN else members.count()
         rows = [
             Row(
                 m.person.name,

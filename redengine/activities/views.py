@@ -507,6 +507,9 @@ def compliance_view(request):
     if refused:
         return refused
     user = request.user
+    export = request.GET.get("export") == "xlsx"
+    if export and not user.can(Meeting, "export"):  # refused before the organization is looked up
+        return refuse(request, Meeting, "export")
     today = timezone.localdate()
     visible = PartyOrganization.objects.visible_to(user)
     code = (request.GET.get("organization") or "").strip()
@@ -530,6 +533,7 @@ def compliance_view(request):
     members = []
     if org.org_type in rules.REQUIRED_OF:
         own = compliance.detail([org], start, end, today).get(org.pk)
+    if org.org_type in rules.BRANCH_TYPES:  # a branch's members (a committee's are its branches')
         lives = compliance.members_life(org, start, end, today)
         account_read(request, Attendance, rows=len(lives), detail=f"compliance {org.code} {period}")
         lapse, alert = rules.param("life.lapse_months"), rules.param("life.lapse_alert_months")
@@ -546,9 +550,7 @@ def compliance_view(request):
             )
     keys = [f.key for f in rules.FREQUENCIES]
     labels = {f.key: f.label for f in rules.FREQUENCIES}
-    if request.GET.get("export") == "xlsx":
-        if not user.can(Meeting, "export"):
-            return refuse(request, Meeting, "export")
+    if export:
         return compliance_export(request, org, period, totals, rows, own, keys, labels)
     steps = range(org.steplen, len(org.path), org.steplen)
     ancestors = list(visible.filter(path__in=[org.path[:n] for n in steps]).order_by("depth"))
@@ -661,7 +663,8 @@ def case_meetings(request, pk):
         return refuse(request, DevelopmentCase, "view")
     case = get_object_or_404(DevelopmentCase.objects.visible_to(request.user), pk=pk)
     rows = list(
-        Attendance.objects.filter(person_id=case.person_id, meeting__meeting_type__in=rules.GUEST_TYPES)
+        Attendance.objects.visible_to(request.user)
+        .filter(person_id=case.person_id, meeting__meeting_type__in=rules.GUEST_TYPES)
         .filter(meeting__date__gte=case.opened_on or datetime.date.min)
         .select_related("meeting", "meeting__organization")
         .order_by("-date", "-pk")[:50]

@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from redengine.core import todo
 from redengine.core.codes import DISTRICTS, district_name
@@ -49,9 +49,9 @@ def people_figures(user):
 
 
 SECTION_LABELS = {
-    "due": _lazy("Deadlines"),
-    "waiting": _lazy("Waiting for you"),
-    "records": _lazy("Records to complete"),
+    "due": gettext_lazy("Deadlines"),
+    "waiting": gettext_lazy("Waiting for you"),
+    "records": gettext_lazy("Records to complete"),
 }
 
 
@@ -92,13 +92,13 @@ def dashboard(request):
 
 
 class CoverageFilterForm(forms.Form):
-    district = forms.ChoiceField(label=_lazy("District or county"), required=False)
-    kind = forms.ChoiceField(label=_lazy("Kind"), required=False)
-    q = forms.CharField(label=_lazy("School or organization"), required=False, max_length=100)
+    district = forms.ChoiceField(label=gettext_lazy("District or county"), required=False)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), required=False)
+    q = forms.CharField(label=gettext_lazy("School or organization"), required=False, max_length=100)
 
     def __init__(self, data, districts, kinds):
         super().__init__(data)
-        everything = [("", _lazy("All"))]
+        everything = [("", gettext_lazy("All"))]
         self.fields["district"].choices = everything + [(d, district_name(d)) for d in districts]
         self.fields["kind"].choices = everything + list(kinds)
         bootstrapify(self)

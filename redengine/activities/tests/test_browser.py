@@ -37,7 +37,9 @@ def test_a_secretary_records_a_themed_day_on_a_phone(live_demo, new_page, screen
     expect(roster).to_have_count(2)  # the branch's members on the day, from the memberships
     page.fill("#id_date", day.isoformat())
     page.locator("#id_date").dispatch_event("change")
-    expect(page.locator("#attendance-card .card-header")).to_contain_text(day.isoformat())  # that day's roster
+    expect(page.locator("#attendance-card .card-header")).to_contain_text(
+        day.isoformat()
+    )  # that day's roster
     page.fill("#id_topic", "学习贯彻全会精神主题党日")
     page.fill("#id_place", "党员活动室")
     huang = page.locator("#roster .attendance-row", has_text="梅溪湖黄老师")

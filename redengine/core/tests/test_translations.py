@@ -30,7 +30,7 @@ FULL_WIDTH_END = {".": "。", "?": "？", "!": "！", ":": "：", ";": "；"}
 TEMPLATE_LITERAL = re.compile(r"""\{%-?\s*trans(?:late)?\s+("[^"\n]*"|'[^'\n]*')""")
 # _("..."), _l("..."), gettext("..."), gettext_lazy("...") with one literal on one line.
 PYTHON_LITERAL = re.compile(
-    r"""(?<![\w.])(?:_|_l|gettext|gettext_lazy)\(\s*("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')\s*[,)]"""
+    r"""(?<![\w.])(?:_|_l|_lazy|gettext|gettext_lazy)\(\s*("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')\s*[,)]"""
 )
 SKIPPED_DIRS = {"tests", "migrations", "locale", "__pycache__", "static"}
 TEMPLATE_SUFFIXES = {".html", ".txt"}

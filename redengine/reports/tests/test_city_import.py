@@ -183,6 +183,8 @@ def expected(facts, persons, scope_districts, first, last):
         "private.startup_funds": {"value": "0.00", "grants": 0},
         "development.overdue": {"value": 0},
         "development.late_steps": {"value": 0},  # the workbook has no development steps
+        # Every covered school's branch (no founding date: there for the whole period) and no meetings.
+        "activities.compliance": share(0, sum(1 for s in schools if s["covered"])),
     }
 
 
