@@ -92,6 +92,12 @@ def city(seed=20200702, today=None):
     for org in branches:
         for kind, day in plan_for(org, rng, today, months):
             planned.append((org, kind, day))
+    # A committee's or general branch's secretary gives a class to all its members once a year.
+    for org in PartyOrganization.objects.filter(org_type__in=["committee", "general_branch"]):
+        for year in (today.year - 1, today.year):
+            day = weekday_in(datetime.date(year, 5, 1), rng, 11, 22)
+            if day <= today and (org.founded_on is None or org.founded_on <= day) and rng.random() < 0.85:
+                planned.append((org, "secretary_class", day))
     listed = [(org, day) for org, _kind, day in planned if day >= listed_from]
     rosters = services.rosters(listed)
     invited = services.guests(listed)
