@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from redengine.core.files import SealedFile
 from redengine.core.models import AuditedModel
 from redengine.core.permissions import usual_table
 from redengine.core.scoping import ScopedQuerySet, prefix_q
@@ -181,38 +182,20 @@ class Attendance(AuditedModel):
         return self.meeting.organization.path
 
 
-class MeetingAttachment(AuditedModel):
+class MeetingAttachment(SealedFile):
     """A photo or PDF of a meeting (the sign-in sheet, the minutes as signed), sealed like a scan."""
 
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("meeting")
     )
-    file_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("file type"), max_length=100)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
-    content = models.BinaryField(_("file (encrypted)"), editable=False)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
     role_actions = usual_table()
-    audit_exclude = frozenset({"content"})
 
     class Meta:
         verbose_name = _("meeting attachment")
         verbose_name_plural = _("meeting attachments")
         ordering = ["meeting_id", "id"]
-
-    def __str__(self):
-        return self.file_name
 
     def get_absolute_url(self):
         return reverse("activities:attachment", args=[self.pk])

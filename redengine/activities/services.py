@@ -23,14 +23,14 @@ the organization's (the roster is the organization's own); the organization, the
 re-checked by the write path.
 """
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from redengine.core.audit import bulk_create_audited, bulk_update_audited, remember
-from redengine.core.crypto import seal
+from redengine.core.files import MAX_BYTES, SIGNATURES, check_file, sealed_file
 from redengine.core.scoping import prefix_q
 from redengine.core.services import ADD, CHANGE, PICK, Item, ModelService
 from redengine.core.writes import Problem, RefusedError, chunked, writing
@@ -40,13 +40,8 @@ from redengine.people.models import CommitteePost, Membership
 from . import rules
 from .models import Attendance, AttendanceStatus, Meeting, MeetingAttachment
 
-ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
-ATTACHMENT_KINDS = {  # extension -> (content type, how the file starts)
-    "pdf": ("application/pdf", (b"%PDF-",)),
-    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-}
+ATTACHMENT_MAX_BYTES = MAX_BYTES
+ATTACHMENT_KINDS = {kind: SIGNATURES[kind] for kind in ("pdf", "jpg", "jpeg", "png")}
 
 
 @dataclass
@@ -190,21 +185,16 @@ def secretaries(pairs):
 
 # Attachments ---------------------------------------------------------------------------------------
 def check_attachment(name, content):
-    """The content type of an acceptable file, or a message naming what is wrong."""
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in ATTACHMENT_KINDS:
-        return None, _("%(name)s: only photos (JPEG, PNG) and PDF files are accepted.") % {"name": name}
-    if not content:
-        return None, _("%(name)s is empty.") % {"name": name}
-    if len(content) > ATTACHMENT_MAX_BYTES:
-        return None, _("%(name)s is larger than 10 MB.") % {"name": name}
-    content_type, signatures = ATTACHMENT_KINDS[extension]
-    if not content.startswith(signatures):
-        return None, _("%(name)s is not really a .%(extension)s file.") % {
-            "name": name,
-            "extension": extension,
-        }
-    return content_type, None
+    """The content type of an acceptable file and None, or None and a message naming what is wrong."""
+    try:
+        return check_file(
+            name,
+            content,
+            ATTACHMENT_KINDS,
+            _("%(name)s: only photos (JPEG, PNG) and PDF files are accepted."),
+        ), None
+    except ValidationError as exc:
+        return None, exc.messages[0]
 
 
 # The meeting service --------------------------------------------------------------------------------
@@ -431,21 +421,13 @@ def record_meetings(entries, *, by):
             item.obj.recorded_by = user
         MEETINGS.apply(plan, write)  # with the derived fields (from_list, by_secretary, the counts)
         write_attendance(plan, entries, write)
-        files = []
-        for item, entry in zip(plan.items, entries, strict=True):
-            for name, content in entry.attachments:
-                content_type, _message = check_attachment(name, content)
-                files.append(
-                    MeetingAttachment(
-                        meeting=item.obj,
-                        file_name=name[-200:],
-                        content_type=content_type,
-                        size=len(content),
-                        sha256=hashlib.sha256(content).hexdigest(),
-                        content=seal(content),
-                        uploaded_by=user,
-                    )
-                )
+        files = [
+            sealed_file(
+                MeetingAttachment, name, content, user, check_attachment(name, content)[0], meeting=item.obj
+            )
+            for item, entry in zip(plan.items, entries, strict=True)
+            for name, content in entry.attachments
+        ]
         if files:
             bulk_create_audited(
                 MeetingAttachment, files, scope_paths=[f.meeting.organization.path for f in files]

@@ -9,7 +9,7 @@ import re
 from urllib.parse import quote, urlencode
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,11 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from redengine.core.audit import log_access
-from redengine.core.crypto import unseal
 from redengine.core.exports import export_filename, xlsx_response
+from redengine.core.files import download
 from redengine.core.metrics import Period
-from redengine.core.models import AccessEvent
 from redengine.core.reads import account_read
 from redengine.core.services import ADD, CHANGE
 from redengine.core.views import (
@@ -379,14 +377,7 @@ class AttachmentView(ScopedMixin, View):
     model = MeetingAttachment
 
     def get(self, request, pk):
-        attachment = get_object_or_404(self.scoped(), pk=pk)
-        log_access(
-            AccessEvent.Kind.EXPORT, request=request, obj=attachment, rows=1, detail=attachment.file_name
-        )
-        response = HttpResponse(unseal(attachment.content), content_type=attachment.content_type)
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(attachment.file_name)}"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return download(request, get_object_or_404(self.scoped(), pk=pk))
 
 
 # The calendar ---------------------------------------------------------------------------------------

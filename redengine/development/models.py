@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from redengine.core.files import SealedFile
 from redengine.core.models import AuditedModel
 from redengine.core.permissions import USUAL, usual_table
 from redengine.core.scoping import ScopedQuerySet, prefix_q
@@ -432,7 +433,7 @@ class DevelopmentPlan(OrganizationScoped, AuditedModel):
         return reverse("development:plan_edit", args=[self.pk])
 
 
-class EventAttachment(AuditedModel):
+class EventAttachment(SealedFile):
     """A scanned document of a step (the application, a talk record, the approval…), kept in the database
     sealed like every personal datum (SM4), downloaded only within scope and logged."""
 
@@ -442,32 +443,14 @@ class EventAttachment(AuditedModel):
         related_name="attachments",
         verbose_name=_("development step"),
     )
-    file_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("file type"), max_length=100)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
-    content = models.BinaryField(_("file (encrypted)"), editable=False)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
     role_actions = usual_table()
-    audit_exclude = frozenset({"content"})
 
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         ordering = ["event_id", "id"]
-
-    def __str__(self):
-        return self.file_name
 
     def get_absolute_url(self):
         return reverse("development:attachment", args=[self.pk])

@@ -2,10 +2,8 @@
 a step (checked by the rules engine), the due-date calendar and the yearly plans."""
 
 import datetime
-from urllib.parse import quote
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,10 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from redengine.core.audit import log_access
 from redengine.core.codes import district_name
-from redengine.core.crypto import unseal
-from redengine.core.models import AccessEvent
+from redengine.core.files import download
 from redengine.core.views import (
     Column,
     ObjectActionView,
@@ -431,11 +427,4 @@ class AttachmentView(ScopedMixin, View):
     model = EventAttachment
 
     def get(self, request, pk):
-        attachment = get_object_or_404(self.scoped(), pk=pk)
-        log_access(
-            AccessEvent.Kind.EXPORT, request=request, obj=attachment, rows=1, detail=attachment.file_name
-        )
-        response = HttpResponse(unseal(attachment.content), content_type=attachment.content_type)
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(attachment.file_name)}"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return download(request, get_object_or_404(self.scoped(), pk=pk))
