@@ -14,7 +14,10 @@ the median of ``--repeat`` runs after one not counted — and its peak memory me
 
 - ``read_path``: list pages, the people API, a person, searches by name and by ID number;
 - ``figures``: the dashboard and every metric, for the city and a district, against hand-written SQL;
-- ``files``: the development overdue scan, an .xlsx export against XlsxWriter alone.
+- ``files``: the development overdue scan, an .xlsx export against XlsxWriter alone;
+- ``activities``: organizational life on a city of its own (``bench/activities.py``: 10,000 branches at
+  scale 1, a year of meetings and attendance) — the compliance figure, a district's drill-down and page,
+  the to-do items of meetings — against hand-written SQL.
 
 and the suites with databases of their own, run as their scripts: ``import`` (``bench/import_workbook.py``:
 the workbook import against calamine + bulk insert and against django-import-export) and ``http``
@@ -42,7 +45,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-IN_PROCESS = ["read_path", "figures", "files"]
+IN_PROCESS = ["read_path", "figures", "files", "activities"]
 SCRIPTS = ["import", "http"]
 SUITES = IN_PROCESS + SCRIPTS
 MARK = "BENCH-RESULTS "  # the worker's line of results on its standard output
