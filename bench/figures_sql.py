@@ -366,8 +366,21 @@ class Metrics:
         )[0]
         return n
 
+    # activities -----------------------------------------------------------------------------------------
+    def compliance(self):
+        """activities.compliance by hand, for each year of the period (the same statement bench/activities.py
+        checks the application against at the size of a city)."""
+        from django.utils import timezone
+
+        from bench.activities import compliance_baseline
+
+        assert self.period.first_year == self.period.last_year, "the baseline is of one year"
+        found = compliance_baseline(self.scope, self.period.first_year, timezone.localdate())
+        return share(found["value"], found["denominator"])
+
 
 NAMES = {
+    "activities.compliance": "compliance",
     "cultivation.backbone_developed": "backbone_developed",
     "cultivation.member_share.backbone": "share_backbone",
     "cultivation.member_share.principals": "share_principals",
@@ -470,6 +483,7 @@ class Dashboard:
         self.todo_development(todos, today, week_end, month_end)
         self.todo_coverage(todos, today)
         self.todo_guidance(todos, today)
+        self.todo_activities(todos, today)
         return {"orgs": orgs, "schools": schools, "schools_by_type": by_type, "people": people, "todo": todos}
 
     # the to-do list ---------------------------------------------------------------------------------------
@@ -648,6 +662,72 @@ class Dashboard:
             todos["reports.coverage"] = (sum(n for _d, n in found), rows)
         else:
             todos["reports.coverage"] = (sum(n for _d, n in found), [])
+
+    def todo_activities(self, todos, today):
+        """Organizational life's four items (activities/todo.py): branches without last month's themed
+        party day or last quarter's general meeting, members without organizational life for six and for
+        three months in organizations that list their attendance."""
+        from django.utils import translation
+
+        from redengine.activities.compliance import unit_of
+        from redengine.core.dates import add_months
+        from redengine.core.todo import CITY
+
+        day = datetime.timedelta(days=1)
+        for key, kind, unit_kind in (
+            ("activities.themed_day", "themed_day", "month"),
+            ("activities.general_meeting", "general_meeting", "quarter"),
+        ):
+            unit = unit_of(unit_kind, unit_of(unit_kind, today).start - day)
+            condition = (
+                "o.org_type IN ('branch', 'joint_branch') AND (o.founded_on IS NULL OR o.founded_on <= %(first)s) "
+                "AND NOT EXISTS (SELECT 1 FROM activities_meeting m WHERE m.organization_id = o.id "
+                f"AND m.meeting_type = '{kind}' AND m.date >= %(first)s AND m.date <= %(last)s)"
+            )
+            params = {"first": unit.start, "last": unit.end}
+            if self.level == CITY:
+                rows = self.per_bureau(condition, **params)
+                total = sum(n for _l, n, _n in rows)
+            else:
+                total, shown = self.listed(condition, "o.path", **params)
+                with translation.override("zh-hans"):
+                    label = str(unit.label)
+                rows = [(name, None, label) for name, _n, _note in shown]
+            if total:
+                todos[key] = (total, rows)
+        for key, months in (("activities.lapse", 6), ("activities.lapse_alert", 3)):
+            since = add_months(today, -months)
+            where = f"""
+                FROM people_membership ms JOIN orgs_partyorganization o ON o.id = ms.organization_id
+                JOIN people_person p ON p.id = ms.person_id
+                WHERE {under("o.path")} AND ms.ended_on IS NULL AND ms.admitted_on <= %(since)s
+                AND EXISTS (SELECT 1 FROM activities_meeting m WHERE m.organization_id = ms.organization_id
+                    AND m.from_list AND m.date >= %(since)s)
+                AND NOT EXISTS (SELECT 1 FROM activities_attendance a WHERE a.person_id = ms.person_id
+                    AND a.status = 'present' AND a.date >= %(since)s)"""
+            if self.level == CITY:
+                from redengine.core.codes import district_name
+
+                found = self.q(
+                    f"""
+                    SELECT t.district, t.name, k.n FROM (SELECT SUBSTR(o.path, 1, 8) AS top, COUNT(*) AS n
+                    {where} GROUP BY SUBSTR(o.path, 1, 8)) k
+                    JOIN orgs_partyorganization t ON t.path = k.top
+                    WHERE {under("t.path")} ORDER BY k.n DESC, t.path""",
+                    since=since,
+                )
+                rows = [(district_name(d) if d else name, n, "") for d, name, n in found]
+                total = sum(n for _l, n, _n in rows)
+            else:
+                found = self.q(
+                    f"SELECT p.name, o.name {where} ORDER BY o.path, p.name_key, ms.id LIMIT 11", since=since
+                )
+                total = len(found)
+                if total > 10:
+                    (total,) = self.q(f"SELECT COUNT(*) {where}", since=since)[0]
+                rows = [(person, None, org) for person, org in found[:10]]
+            if total:
+                todos[key] = (total, rows)
 
     def todo_guidance(self, todos, today):
         if not self.sees["guidance"]:

@@ -140,7 +140,7 @@ def lapse_item(reach, key, months, label, level):
         total = sum(n for _org, n in grouped)
     else:
         found, total = first_rows(
-            members.select_related("person", "organization"), "organization__path", "person__name_key"
+            members.select_related("person", "organization"), "organization__path", "person__name_key", "pk"
         )
         rows = [
             Row(
