@@ -22,7 +22,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, Max, OuterRef, Q
 from django.db.models.functions import TruncMonth, TruncQuarter
 from django.utils.translation import gettext as _
 
@@ -168,7 +168,8 @@ def figures(scope_path, start, end, today):
         for row in meetings.values("organization_id").annotate(**counted).order_by():
             held[row.pop("organization_id")] = row
     # A frequency of several meetings a unit (a branch of several party groups, a parameter above 1): a unit
-    # counts when it had as many; one more grouped query for those branches.
+    # counts when it had as many. Of the units counted above (with a meeting of the type), one more grouped
+    # query finds those short of it, for those branches (a few in a hundred: one row each).
     groups_of = {pk: groups for pk, _path, groups, _c in branches}
     for frequency in rules.FREQUENCIES:
         if frequency.unit == YEAR or cuts[frequency.unit] is None:
@@ -189,34 +190,40 @@ def figures(scope_path, start, end, today):
             when &= Q(by_secretary=True)
         if per_group:  # the branches of several groups (or of one, when a group meets several times a unit)
             when &= Q(organization__party_groups__gte=1 if times[frequency.key] > 1 else 2)
-        kept = defaultdict(int)
-        rows = (
-            meetings.filter(when)
-            .annotate(unit=trunc)
-            .values("organization_id", "unit")
-            .annotate(n=Count("pk"))
-            .order_by()
-            .values_list("organization_id", "n")
-        )
-        for pk, n in rows:
-            groups = groups_of.get(pk)  # None: a branch founded within the period, not in the figure
-            if groups is not None and n >= needed_in_unit(frequency, groups, times[frequency.key]):
-                kept[pk] += 1
+        units_held = meetings.filter(when).annotate(unit=trunc).values("organization_id", "unit")
+        units_held = units_held.annotate(n=Count("*"))  # from the (organization, type, date) index alone
+        if per_group:
+            units_held = units_held.annotate(groups=Max("organization__party_groups"))
+            units_held = units_held.filter(n__lt=F("groups") * times[frequency.key])
+        else:
+            units_held = units_held.filter(n__lt=times[frequency.key])
+        short = defaultdict(int)
+        for pk in units_held.order_by().values_list("organization_id", flat=True):
+            short[pk] += 1
         for pk in several:
-            held.setdefault(pk, {})[frequency.key] = kept.get(pk, 0)
+            counts = held.setdefault(pk, {})
+            counts[frequency.key] = (counts.get(frequency.key) or 0) - short.get(pk, 0)
     found = []
-    requirements = {}  # (has a committee, has groups) -> the units required of such a branch
+    requirements = {}  # (has a committee, has groups) -> the units required of such a branch, and the bars
     for pk, path, groups, has_committee in branches:
         kind = (bool(has_committee), bool(groups))
         if kind not in requirements:
-            requirements[kind] = {
+            required = {
                 frequency.key: need[frequency.unit]
                 for frequency in rules.frequencies_for(OrgType.BRANCH, has_committee=kind[0], groups=kind[1])
                 if need[frequency.unit]
             }
-        required = dict(requirements[kind])
-        figure = BranchFigure(pk, path, groups, has_committee, held.get(pk, {}), required)
-        figure.missed = [key for key, count in required.items() if unit_held(figure, key, times[key]) < count]
+            # What a branch must have held of each to keep it (``unit_held``): the units required, or of a
+            # yearly type the meetings required.
+            bars = {
+                key: times[key] if rules.FREQUENCY[key].unit == YEAR else count
+                for key, count in required.items()
+            }
+            requirements[kind] = required, bars
+        required, bars = requirements[kind]
+        counts = held.get(pk, {})
+        figure = BranchFigure(pk, path, groups, has_committee, counts, dict(required))
+        figure.missed = [key for key, bar in bars.items() if (counts.get(key) or 0) < bar]
         figure.ok = not figure.missed
         found.append(figure)
     return found
@@ -229,14 +236,13 @@ def needed_in_unit(frequency, groups, times=None):
     return times * (groups if frequency.meeting_type == MeetingType.GROUP else 1)
 
 
-def unit_held(figure, key, times=None):
+def unit_held(figure, key):
     """Units in which the branch kept frequency ``key``: for a yearly type, the year counts when it held the
-    required number of meetings (``times``, the parameter, when read already)."""
+    required number of meetings."""
     frequency = rules.FREQUENCY[key]
     value = figure.held.get(key, 0) or 0
     if frequency.unit == YEAR:
-        times = frequency.times if times is None else times
-        return figure.required[key] if value >= times else 0
+        return figure.required[key] if value >= frequency.times else 0
     return value
 
 
