@@ -25,7 +25,7 @@ from .importing import db_counts
 pytestmark = pytest.mark.django_db
 EXPORT = reverse("imports:export")
 WORKBOOK_JOB_QUERIES = 22  # the job, the six COUNTs, each sheet in chunks, the lookups of its rows
-SHEETS = ["学校", "党组织", "人员", "党组织委员", "称号", "发展环节"]
+SHEETS = ["学校", "党组织", "人员", "党组织委员", "称号", "发展环节", "组织生活"]
 
 
 def rows_of(content):

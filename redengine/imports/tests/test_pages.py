@@ -61,7 +61,16 @@ def test_the_template_has_every_sheet_with_run_time_lists(client_for):
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
     book = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["学校", "党组织", "人员", "党组织委员", "称号", "发展环节", CODE_SHEET]
+    assert book.sheetnames == [
+        "学校",
+        "党组织",
+        "人员",
+        "党组织委员",
+        "称号",
+        "发展环节",
+        "组织生活",
+        CODE_SHEET,
+    ]
     assert [c.value for c in book["人员"][1]][:3] == ["姓名", "公民身份号码", "性别"]
     assert [c.value for c in book["称号"][1]] == ["公民身份号码", "称号", "级别", "认定日期", "截止日期"]
     codes = {cell.value for column in book[CODE_SHEET].iter_cols() for cell in column}
@@ -254,7 +263,7 @@ def test_round_trip_import_export_reimport_is_no_change(client_for, example_user
     response = export_with_approval(client, reverse("imports:export"), example_user("inspector"))
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["学校", "党组织", "人员", "党组织委员", "称号", "发展环节"]
+    assert book.sheetnames == ["学校", "党组织", "人员", "党组织委员", "称号", "发展环节", "组织生活"]
     # The file names its exporter and its approver (document properties, page header, first-sheet note).
     assert "陈建国" in book.properties.creator
     assert "孙明" in book["学校"]["A1"].comment.text
