@@ -24,7 +24,7 @@ in 25 meetings is recorded by its counts only. At scale 1: 100,000 members, abou
 3.9 million attendance rows. Then ``VACUUM (ANALYZE)`` (``ANALYZE`` on SQLite). Two accounts with their role
 assignments and TOTP devices: the city's administrator and the first district's (``ACCOUNTS``).
 
-**The cases**, each ours beside its SQL (``bench/figures_sql.py``'s helpers: ``LIKE 'prefix%'`` on
+**The cases**, each ours beside its SQL (``bench/sql.py``'s helpers: ``LIKE 'prefix%'`` on
 PostgreSQL, a range on SQLite):
 
 - ``activities.compliance`` through ``core.metrics.REGISTRY`` (``compute_all``) for the city and for the
@@ -61,8 +61,8 @@ if __name__ == "__main__":
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
     sys.path.insert(0, str(HERE.parent))
 
-from bench.figures_sql import prefix_params, run, under  # noqa: E402
 from bench.harness import Case  # noqa: E402
+from bench.sql import prefix_params, run, under  # noqa: E402
 
 D = datetime.date
 DAY = datetime.timedelta(days=1)

@@ -8,6 +8,8 @@ elsewhere). Never part of the product.
 import datetime
 from decimal import Decimal
 
+from bench.sql import one, prefix_params, run, under
+
 OWN_FROM = 3  # metrics.md, the coverage rule: 3 full members or more need an organization of their own
 PERSONAL_ITEMS = ("ethnic_group", "education", "mobile_cipher", "post")  # people.completeness
 BACKBONE = ("backbone_teacher", "excellent_teacher")
@@ -16,32 +18,6 @@ STUDIO = ("studio_trainee",)
 
 
 # SQL helpers --------------------------------------------------------------------------------------------
-def run(sql, params):
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def one(sql, params):
-    return run(sql, params)[0]
-
-
-def under(column, name="p"):
-    """``column`` lies under the prefix ``%(name)s`` (see ``prefix_params``), as each database's index serves."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        return f"{column} LIKE %({name}_like)s"
-    return f"({column} >= %({name})s AND {column} < %({name}_end)s)"
-
-
-def prefix_params(prefix, name="p"):
-    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return {name: prefix, f"{name}_end": prefix + "\U0010ffff", f"{name}_like": escaped + "%"}
-
-
 def json_text(column, key):
     from django.db import connection
 
