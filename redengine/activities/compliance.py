@@ -356,17 +356,17 @@ def detail(orgs, start, end, today):
         return {}
     as_of = min(end, today)
     with_committee = committees(orgs, as_of)
-    counts = defaultdict(int)  # (org, type, secretary, month start) -> meetings
+    counts = defaultdict(list)  # (org, type) -> [(month start, by the secretary, meetings)]
     rows = (
         Meeting.objects.filter(organization__in=orgs, date__range=(start, end))
         .annotate(month=TruncMonth("date"))
-        .values("organization_id", "meeting_type", "by_secretary", "month")
+        .values_list("organization_id", "meeting_type", "by_secretary", "month")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    for row in rows:
-        month = row["month"].date() if isinstance(row["month"], datetime.datetime) else row["month"]
-        counts[(row["organization_id"], row["meeting_type"], row["by_secretary"], month)] += row["n"]
+    for org_pk, kind, secretary, month, n in rows:
+        month = month.date() if isinstance(month, datetime.datetime) else month
+        counts[(org_pk, kind)].append((month, secretary, n))
     found = {}
     for org in orgs:
         result = OrgCompliance(org, has_committee=org.pk in with_committee)
@@ -378,17 +378,11 @@ def detail(orgs, start, end, today):
             needed = needed_in_unit(frequency, org.party_groups)
             listed = []
             for unit in required + ([running] if running else []):
-                held = 0
-                for (pk, kind, secretary, month), n in counts.items():
-                    if (
-                        pk != org.pk
-                        or kind != frequency.meeting_type
-                        or not (unit.start <= month <= unit.end)
-                    ):
-                        continue
-                    if frequency.secretary and not secretary:
-                        continue
-                    held += n
+                held = sum(
+                    n
+                    for month, secretary, n in counts[(org.pk, frequency.meeting_type)]
+                    if unit.start <= month <= unit.end and (secretary or not frequency.secretary)
+                )
                 listed.append(UnitCount(unit, held, needed, running=unit is running))
             result.rules.append(RuleCompliance(frequency, listed))
         found[org.pk] = result

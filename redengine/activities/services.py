@@ -133,54 +133,37 @@ def guests(keys):
     return found
 
 
-def committees(orgs, day):
-    """The pks of ``orgs`` that have a committee on ``day``: a member besides the secretary and deputy."""
-    pks = [o.pk for o in orgs if o.pk]
-    found = set()
-    for chunk in chunked(pks):
-        found |= set(
-            CommitteePost.objects.filter(
-                organization_id__in=chunk, post__in=rules.COMMITTEE_POSTS, start_on__lte=day
-            )
-            .exclude(end_on__lte=day)
-            .values_list("organization_id", flat=True)
-        )
-    return found
-
-
-def committee_days(pairs):
-    """The (organization pk, day) of ``pairs`` on which the organization has a committee (as ``committees``
-    says for one day), for any number of days: one query per 5,000 organizations."""
-    found = set()
+def posts_held(pairs, **kinds):
+    """(organization pk, day, person pk) for every committee post of ``kinds`` held on a day of ``pairs``
+    ((organization pk, day)): taken up on or before it, not left on or before it. One query per 5,000
+    organizations."""
     by_org = defaultdict(set)
     for org_pk, day in pairs:
         by_org[org_pk].add(day)
     for chunk in chunked(sorted(by_org)):
-        posts = CommitteePost.objects.filter(
-            organization_id__in=chunk, post__in=rules.COMMITTEE_POSTS
-        ).values_list("organization_id", "start_on", "end_on")
-        for org_pk, start, end in posts:
-            for day in by_org[org_pk]:
-                if start <= day and (end is None or end > day):
-                    found.add((org_pk, day))
-    return found
-
-
-def secretaries(pairs):
-    """{(organization pk, day): person pk of its secretary on the day} for (organization, day) pairs."""
-    found = {}
-    by_org = defaultdict(set)
-    for org_pk, day in pairs:
-        by_org[org_pk].add(day)
-    for chunk in chunked(sorted(by_org)):
-        posts = CommitteePost.objects.filter(organization_id__in=chunk, post="secretary").values_list(
+        posts = CommitteePost.objects.filter(organization_id__in=chunk, **kinds).values_list(
             "organization_id", "person_id", "start_on", "end_on"
         )
         for org_pk, person_pk, start, end in posts:
             for day in by_org[org_pk]:
                 if start <= day and (end is None or end > day):
-                    found[(org_pk, day)] = person_pk
-    return found
+                    yield org_pk, day, person_pk
+
+
+def committee_days(pairs):
+    """The (organization pk, day) of ``pairs`` on which the organization has a committee: a member besides
+    the secretary and the deputy."""
+    return {(org_pk, day) for org_pk, day, _person in posts_held(pairs, post__in=rules.COMMITTEE_POSTS)}
+
+
+def committees(orgs, day):
+    """The pks of ``orgs`` that have a committee on ``day``."""
+    return {org_pk for org_pk, _day in committee_days({(o.pk, day) for o in orgs if o.pk})}
+
+
+def secretaries(pairs):
+    """{(organization pk, day): person pk of its secretary on the day} for (organization, day) pairs."""
+    return {(org_pk, day): person for org_pk, day, person in posts_held(pairs, post="secretary")}
 
 
 # Attachments ---------------------------------------------------------------------------------------
