@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "redengine.people",
     "redengine.development",
     "redengine.activities",
+    "redengine.cultivation",
     "redengine.imports",
     "redengine.reports",
     "redengine.demo",

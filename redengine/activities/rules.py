@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from redengine.core.rules import RuleBook, RuleVersion
 from redengine.orgs.choices import OrgType
 
 
@@ -214,19 +215,7 @@ REQUIRED_OF = {
 }
 
 
-@dataclass(frozen=True)
-class RuleVersion:
-    version: str
-    effective: datetime.date
-    title: str
-    source: str
-    parameters: dict
-
-    def __str__(self):
-        return f"{self.title}（{self.version}）"
-
-
-VERSIONS = [
+BOOK = RuleBook(
     RuleVersion(
         "2018",
         datetime.date(2018, 10, 28),
@@ -234,40 +223,16 @@ VERSIONS = [
         "中共中央2018年10月28日印发",
         PARAMETERS,
     )
-]
+)
+VERSIONS = BOOK.versions
 
 
 def load_version(changes, *, version, effective, title, source):
     """Register a later version changing some parameters from ``effective`` on (a local rule, a revision)."""
-    unknown = sorted(set(changes) - set(PARAMETERS))
-    if unknown:
-        raise ValueError(f"unknown parameters: {', '.join(unknown)}")
-    if any(not isinstance(v, int) or isinstance(v, bool) or v < 0 for v in changes.values()):
-        raise ValueError("parameter values are whole numbers ≥ 0")
-    if any(v.version == version or v.effective == effective for v in VERSIONS):
-        raise ValueError(f"version {version} or one effective on {effective} is already loaded")
-    loaded = RuleVersion(version, effective, title, source, {**version_on(effective).parameters, **changes})
-    VERSIONS.append(loaded)
-    VERSIONS.sort(key=lambda v: v.effective)
-    return loaded
+    return BOOK.load(changes, version=version, effective=effective, title=title, source=source)
 
 
-def unload_version(code):
-    VERSIONS[:] = [v for v in VERSIONS if v.version != code or v is VERSIONS[0]]
-
-
-def version_on(day):
-    found = VERSIONS[0]
-    for version in VERSIONS:
-        if version.effective <= day:
-            found = version
-    return found
-
-
-def param(name, on=None):
-    from django.utils import timezone
-
-    return version_on(on or timezone.localdate()).parameters[name]
+unload_version, version_on, param = BOOK.unload, BOOK.on, BOOK.param
 
 
 def held_by(org_type):

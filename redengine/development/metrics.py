@@ -17,7 +17,7 @@ day (withdrawn, transferred) is not open then. ``overdue_at`` gives either readi
 
 import datetime
 
-from django.db.models import Case, CharField, Count, DateField, Exists, F, Max, OuterRef, Q, Value, When
+from django.db.models import Case, CharField, Count, DateField, F, Max, Q, Value, When
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -25,8 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from redengine.core.metrics import Result, metric
 from redengine.orgs.metrics import school_in_scope_at
-from redengine.people.choices import Title
-from redengine.people.models import Honor, Membership
+from redengine.people.models import Membership
 
 from .engine import next_half_year_end
 from .models import DevelopmentCase, DevelopmentEvent
@@ -54,26 +53,6 @@ def admitted_in(scope, period):
 )
 def admitted(scope, period):
     return Result(admitted_in(scope, period).values("person").distinct().count())
-
-
-@metric(
-    "cultivation.backbone_developed",
-    _("Backbone teachers developed into members"),
-    _(
-        "People in scope admitted as probationary members within the period (by their membership's 入党日期) "
-        "who held 骨干教师 (any level) on the day of admission; share of all people admitted within the "
-        "period (development.admitted)."
-    ),
-)
-def backbone_developed(scope, period):
-    held = Honor.objects.filter(
-        person=OuterRef("person"), title=Title.BACKBONE_TEACHER, awarded_on__lte=OuterRef("admitted_on")
-    ).filter(Q(lapsed_on__isnull=True) | Q(lapsed_on__gt=OuterRef("admitted_on")))
-    counts = admitted_in(scope, period).aggregate(
-        admitted=Count("person", distinct=True),
-        backbone=Count("person", distinct=True, filter=Exists(held)),
-    )
-    return Result(counts["backbone"], counts["admitted"])
 
 
 @metric(

@@ -1,4 +1,5 @@
-"""Metrics that count people: coverage (应建尽建), dispatches, and members among title holders (metrics.md)."""
+"""Metrics that count people: coverage (应建尽建) and dispatches (metrics.md); the members among title holders
+are dual cultivation's (``cultivation/metrics.py``)."""
 
 from django.db.models import (
     Case,
@@ -21,8 +22,8 @@ from redengine.orgs.choices import OrgType, Ownership
 from redengine.orgs.metrics import covering_at, school_in_scope_at
 from redengine.orgs.models import School
 
-from .choices import DispatchRole, Title
-from .models import Dispatch, Honor, Membership
+from .choices import DispatchRole
+from .models import Dispatch
 
 # How a school is covered at a day (``coverage_annotated``'s ``level``): by no organization existing then, only by
 # joint branches, or by an organization of its own (any other type).
@@ -176,40 +177,3 @@ def dispatched(scope, period):
         school__ownership=Ownership.PRIVATE,
     )
     return Result(rows.values("person").distinct().count())
-
-
-def member_share(scope, period, titles):
-    in_scope = school_in_scope_at(scope, period.end, school="person__school_id")
-    holders = Honor.objects.filter(in_scope).held_at(period.end).filter(title__in=titles)
-    member = Membership.objects.members_at(period.end).filter(person=OuterRef("person"))
-    counts = holders.aggregate(
-        holders=Count("person", distinct=True), members=Count("person", distinct=True, filter=Exists(member))
-    )
-    return Result(counts["members"], counts["holders"])
-
-
-@metric(
-    "cultivation.member_share.backbone",
-    gettext_lazy("Members among backbone and excellent teachers"),
-    gettext_lazy("Holders of 骨干教师 or 卓越教师 at the period end who are party members."),
-)
-def share_backbone(scope, period):
-    return member_share(scope, period, [Title.BACKBONE_TEACHER, Title.EXCELLENT_TEACHER])
-
-
-@metric(
-    "cultivation.member_share.principals",
-    gettext_lazy("Members among famous principals"),
-    gettext_lazy("Holders of 首席名校长 or 名校长 at the period end who are party members."),
-)
-def share_principals(scope, period):
-    return member_share(scope, period, [Title.CHIEF_PRINCIPAL, Title.FAMOUS_PRINCIPAL])
-
-
-@metric(
-    "cultivation.member_share.studio",
-    gettext_lazy("Members among studio trainees"),
-    gettext_lazy("名校长工作室学员 at the period end who are party members."),
-)
-def share_studio(scope, period):
-    return member_share(scope, period, [Title.STUDIO_TRAINEE])

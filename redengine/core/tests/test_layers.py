@@ -27,9 +27,10 @@ LEVELS = {
     "people": 4,
     "development": 5,  # the domain apps
     "activities": 6,  # organizational life: its guests are development's activists
-    "imports": 7,  # the import jobs and their pages
-    "reports": 8,
-    "demo": 9,
+    "cultivation": 7,  # dual cultivation: reads the titles, the memberships, the cases and the attendance
+    "imports": 8,  # the import jobs and their pages
+    "reports": 9,
+    "demo": 10,
 }
 ROOT = Path(redengine.__file__).parent
 SKIPPED = {"tests", "migrations"}

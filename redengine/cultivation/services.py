@@ -1,0 +1,408 @@
+"""Writes on dual cultivation, batch-first: ``record_mentorships(items, *, by)``, ``record_reviews``,
+``record_contests``, ``record_entries``, ``record_engagements`` (the forms, the API, the 师徒结对 and 竞赛获奖
+sheets and the demo city call them; one record is a batch of one), and their deletes.
+
+Each batch is checked before anything is written, every problem located on its item and field:
+
+* a mentorship pairs two people; it does not end (nor is it planned to end) before it starts, nor end in
+  the future; its apprentice is in no other mentorship of the same kind over the same days (within the
+  batch and as recorded);
+* a review lies within its mentorship's days and not in the future; it is late when held after it was due
+  (``rules.py``: ``cult.review_months`` after the start or the previous review) — flagged, never refused;
+* a contest is not in the future; an entry names a person whose school lies in the subtree of the
+  organization that holds the contest, and a prize dated neither before the contest nor in the future (a
+  prize without a date takes the contest's);
+* the people, schools, contests and mentorships named lie in the writer's scope (``PICK``), and every
+  record written lies where the writer may write it: re-checked by the write path before it commits.
+"""
+
+from collections import defaultdict
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from redengine.core.audit import bulk_update_audited, remember
+from redengine.core.dates import add_months
+from redengine.core.services import CHANGE, PICK, Item, ModelService, related_of
+from redengine.core.writes import Problem, RefusedError, chunked, writing
+from redengine.orgs.services import school_places
+from redengine.people.models import add_years
+from redengine.people.services import SchoolPlaced
+
+from . import rules
+from .models import Contest, ContestEntry, Engagement, Mentorship, MentorshipReview
+from .rules import Prize
+
+
+def overlaps(start, end, other_start, other_end):
+    """Whether the days start–end and other_start–other_end (an end None: still running) share one."""
+    return (other_end is None or start <= other_end) and (end is None or other_start <= end)
+
+
+class MentorshipService(SchoolPlaced, ModelService):
+    model = Mentorship
+    fields = (
+        "kind",
+        "mentor",
+        "apprentice",
+        "school",
+        "start_on",
+        "planned_end_on",
+        "ended_on",
+        "goals",
+        "summary",
+    )
+    references = {"mentor": PICK, "apprentice": PICK, "school": PICK}
+
+    def place_message(self, item):
+        return _("You may not record a mentorship at this school: it lies outside your scope.")
+
+    def derive(self, plan, item, index):
+        obj = item.obj
+        titled_by = title_window(obj.start_on) if obj.start_on else None
+        if obj.titled_by != titled_by:
+            obj.titled_by = titled_by
+            if item.is_new:
+                item.values["titled_by"] = titled_by
+
+    def check(self, items, scope):
+        plan = super().check(items, scope)
+        self.check_running(plan, scope)
+        return plan
+
+    def check_running(self, plan, scope):
+        """An apprentice is in at most one mentorship of a kind at a time: against the batch and the records."""
+        touched = [
+            (index, item.obj)
+            for index, item in enumerate(plan.items)
+            if (item.is_new or {"apprentice", "kind", "start_on", "ended_on"} & set(item.changed))
+            and item.obj.apprentice_id
+            and item.obj.start_on
+            and item.obj.kind
+        ]
+        if not touched:
+            return
+        recorded = defaultdict(list)
+        for chunk in chunked(sorted({m.apprentice_id for _i, m in touched})):
+            for row in Mentorship.objects.filter(apprentice_id__in=chunk).only(
+                "pk", "apprentice_id", "kind", "start_on", "ended_on", "school_id", "mentor_id"
+            ):
+                recorded[row.apprentice_id].append(row)
+        batch = {m.pk for _i, m in touched if m.pk}
+        visible = (
+            None
+            if scope.whole_tree
+            else scope.allowed(Mentorship, "view", [r.pk for rows in recorded.values() for r in rows])
+        )
+        seen = defaultdict(list)
+        for index, obj in touched:
+            others = [r for r in recorded[obj.apprentice_id] if r.pk not in batch] + seen[obj.apprentice_id]
+            clash = next(
+                (
+                    o
+                    for o in others
+                    if o.kind == obj.kind and overlaps(obj.start_on, obj.ended_on, o.start_on, o.ended_on)
+                ),
+                None,
+            )
+            seen[obj.apprentice_id].append(obj)
+            if clash is None:
+                continue
+            label = rules.kind_label(obj.kind)
+            if clash.pk is None or visible is None or clash.pk in visible:
+                message = _(
+                    "%(name)s is already the apprentice of a %(kind)s from %(start)s: an apprentice is in one "
+                    "mentorship of a kind at a time (end that one first)."
+                ) % {"name": obj.apprentice.name, "kind": label, "start": clash.start_on.isoformat()}
+            else:  # recorded where the writer does not see: said without telling anything of it
+                message = _(
+                    "%(name)s is already the apprentice of a running %(kind)s; ask a higher-level administrator."
+                ) % {"name": obj.apprentice.name, "kind": label}
+            plan.problems.append(Problem(message, index, "apprentice"))
+
+
+def title_window(start):
+    """The last day a title awarded to the apprentice counts as the outcome of a mentorship started on ``start``."""
+    return add_years(start, rules.param("cult.titled_years", on=start))
+
+
+class ReviewService(ModelService):
+    model = MentorshipReview
+    fields = ("mentorship", "held_on", "progress")
+    references = {"mentorship": CHANGE}
+    unique = (("mentorship", "held_on"),)
+
+    def problem_field(self, names):
+        return "held_on"
+
+    def duplicate_message(self, names):
+        return _("This mentorship already has a review on that day.")
+
+    def places(self, objs):
+        mentorships = related_of(objs, "mentorship")
+        schools = related_of([m for m in mentorships.values() if m is not None], "school")
+        found = school_places([s for s in schools.values() if s is not None])
+        return [
+            ("mentorship", found.get(id(schools.get(id(mentorships[id(o)])))) if mentorships[id(o)] else None)
+            for o in objs
+        ]
+
+    def scope_paths(self, objs):
+        mentorships = related_of(objs, "mentorship")
+        return MENTORSHIPS.scope_paths([mentorships[id(o)] for o in objs])
+
+    def validate(self, plan):
+        super().validate(plan)
+        today = timezone.localdate()
+        for index, item in enumerate(plan.items):
+            review = item.obj
+            if not (review.held_on and review.mentorship_id):
+                continue
+            mentorship = review.mentorship
+            if review.held_on > today:
+                plan.problems.append(
+                    Problem(
+                        _("A review is recorded once it is held: the date is in the future."),
+                        index,
+                        "held_on",
+                    )
+                )
+            elif review.held_on < mentorship.start_on:
+                plan.problems.append(
+                    Problem(
+                        _("The mentorship started on %(start)s: a review cannot be before it.")
+                        % {"start": mentorship.start_on.isoformat()},
+                        index,
+                        "held_on",
+                    )
+                )
+            elif mentorship.ended_on and review.held_on > mentorship.ended_on:
+                plan.problems.append(
+                    Problem(
+                        _("The mentorship ended on %(end)s: a review cannot be after it.")
+                        % {"end": mentorship.ended_on.isoformat()},
+                        index,
+                        "held_on",
+                    )
+                )
+
+    def apply(self, plan, write):
+        super().apply(plan, write)
+        dates = redate_reviews({item.obj.mentorship_id for item in plan.items})
+        for item in plan.items:
+            item.obj.due_on, item.obj.late = dates.get(item.obj.pk, (item.obj.due_on, item.obj.late))
+
+
+def review_due(mentorship_start, previous, months=None):
+    """The day a review is due: ``cult.review_months`` after the previous review, or after the start."""
+    base = previous or mentorship_start
+    return add_months(base, months if months is not None else rules.param("cult.review_months", on=base))
+
+
+def redate_reviews(mentorship_pks):
+    """Work out again when each review of the mentorships was due and whether it was late (a review added
+    before another changes the other's due day); the rows that change are updated, audited. {pk: (due, late)}."""
+    changed, found = [], {}
+    for chunk in chunked(sorted(mentorship_pks)):
+        starts = dict(Mentorship.objects.filter(pk__in=chunk).values_list("pk", "start_on"))
+        previous = {}
+        rows = MentorshipReview.objects.filter(mentorship_id__in=chunk).select_related("mentorship__school")
+        for review in remember(list(rows.order_by("mentorship_id", "held_on", "pk"))):
+            due = review_due(starts[review.mentorship_id], previous.get(review.mentorship_id))
+            previous[review.mentorship_id] = review.held_on
+            late = review.held_on > due
+            found[review.pk] = (due, late)
+            if (review.due_on, review.late) != (due, late):
+                review.due_on, review.late = due, late
+                changed.append(review)
+    if changed:
+        bulk_update_audited(
+            MentorshipReview, changed, ["due_on", "late"], scope_paths=REVIEWS.scope_paths(changed)
+        )
+    return found
+
+
+class ContestService(ModelService):
+    model = Contest
+    fields = ("name", "kind", "level", "held_on", "organization")
+    references = {"organization": PICK}
+    unique = (("organization", "name", "level", "held_on"),)
+
+    def problem_field(self, names):
+        return "name"
+
+    def duplicate_message(self, names):
+        return _(
+            "This contest (the same name, level and date, held by the same organization) is recorded already."
+        )
+
+    def place_message(self, item):
+        return _("You may not record a contest of this organization: it lies outside your scope.")
+
+
+class EntryService(SchoolPlaced, ModelService):
+    model = ContestEntry
+    fields = ("contest", "person", "prize", "awarded_on", "work")
+    references = {"contest": PICK, "person": PICK}
+    unique = (("contest", "person"),)
+    person_field = "person"
+    place_field = "person"
+
+    def problem_field(self, names):
+        return "person"
+
+    def duplicate_message(self, names):
+        return _("This person is entered in the contest already.")
+
+    def derive(self, plan, item, index):
+        entry = item.obj
+        if entry.prize and entry.prize != Prize.NONE and entry.awarded_on is None and entry.contest_id:
+            entry.awarded_on = entry.contest.held_on
+            if item.is_new:
+                item.values["awarded_on"] = entry.awarded_on
+
+    def validate(self, plan):
+        super().validate(plan)
+        today = timezone.localdate()
+        entries = [(index, item.obj) for index, item in enumerate(plan.items) if item.is_new or item.changed]
+        people = related_of([e for _i, e in entries], "person")
+        schools = related_of([p for p in people.values() if p is not None], "school")
+        places = school_places([s for s in schools.values() if s is not None])
+        for index, entry in entries:
+            if not entry.contest_id:
+                continue
+            contest = entry.contest
+            if entry.awarded_on and entry.awarded_on < contest.held_on:
+                plan.problems.append(
+                    Problem(
+                        _("The prize is dated %(date)s, before the contest was held (%(held)s).")
+                        % {"date": entry.awarded_on.isoformat(), "held": contest.held_on.isoformat()},
+                        index,
+                        "awarded_on",
+                    )
+                )
+            elif entry.awarded_on and entry.awarded_on > today:
+                plan.problems.append(
+                    Problem(_("The date of the prize is in the future."), index, "awarded_on")
+                )
+            person = people.get(id(entry))
+            if person is None:
+                continue
+            paths = places.get(id(schools.get(id(person))), [])
+            if not any(path.startswith(contest.organization.path) for path in paths):
+                plan.problems.append(
+                    Problem(
+                        _(
+                            "%(name)s is not of the schools of %(org)s, which holds the contest: only its people "
+                            "take part."
+                        )
+                        % {"name": person.name, "org": contest.organization.name},
+                        index,
+                        "person",
+                    )
+                )
+
+
+class EngagementService(SchoolPlaced, ModelService):
+    model = Engagement
+    fields = ("person", "kind", "date", "topic", "venue")
+    references = {"person": PICK}
+    person_field = "person"
+    place_field = "person"
+
+
+MENTORSHIPS = MentorshipService()
+REVIEWS = ReviewService()
+CONTESTS = ContestService()
+ENTRIES = EntryService()
+ENGAGEMENTS = EngagementService()
+
+
+def record_mentorships(items, *, by):
+    """Check and write a batch of mentorships (``Item``s); the records, in order."""
+    return MENTORSHIPS.save(items, by=by)
+
+
+def record_reviews(items, *, by):
+    return REVIEWS.save(items, by=by)
+
+
+def record_contests(items, *, by):
+    return CONTESTS.save(items, by=by)
+
+
+def record_entries(items, *, by):
+    return ENTRIES.save(items, by=by)
+
+
+def record_engagements(items, *, by):
+    return ENGAGEMENTS.save(items, by=by)
+
+
+def record_contest_results(contests, *, by):
+    """Contests with their entries in one write (the 竞赛获奖 sheet): ``contests`` is a list of (contest
+    ``Item``, [entry ``Item``s]); an entry item names its contest by the contest item's record. Problems of
+    the entries are located on the entries' indexes after the contests' (in the order given)."""
+    contest_items = [c for c, _entries in contests]
+    entry_items = []
+    for contest_item, entries in contests:
+        for entry in entries:
+            entry.values["contest"] = contest_item.obj or contest_item.instance
+            entry_items.append(entry)
+    with writing(by) as write:
+        plan = CONTESTS.check(contest_items, write)
+        problems = list(plan.problems)
+        if not problems:
+            CONTESTS.apply(plan, write)
+            entry_plan = ENTRIES.check(entry_items, write)
+            problems += [
+                Problem(
+                    p.message, None if p.item is None else len(contest_items) + p.item, p.field, p.missing
+                )
+                for p in entry_plan.problems
+            ]
+            if not problems:
+                ENTRIES.apply(entry_plan, write)
+        if problems:
+            raise RefusedError(problems)
+    return [i.obj for i in contest_items], [i.obj for i in entry_items]
+
+
+def delete_mentorships(objs, *, by):
+    MENTORSHIPS.delete(objs, by=by)
+
+
+def delete_reviews(objs, *, by):
+    """Remove reviews; the due days of the mentorships' other reviews are worked out again."""
+    objs = list(objs)
+    with writing(by):
+        REVIEWS.delete(objs, by=by)
+        redate_reviews({o.mentorship_id for o in objs})
+
+
+def delete_contests(objs, *, by):
+    CONTESTS.delete(objs, by=by)
+
+
+def delete_entries(objs, *, by):
+    ENTRIES.delete(objs, by=by)
+
+
+def delete_engagements(objs, *, by):
+    ENGAGEMENTS.delete(objs, by=by)
+
+
+__all__ = [
+    "CONTESTS",
+    "ENGAGEMENTS",
+    "ENTRIES",
+    "MENTORSHIPS",
+    "REVIEWS",
+    "Item",
+    "record_contest_results",
+    "record_contests",
+    "record_engagements",
+    "record_entries",
+    "record_mentorships",
+    "record_reviews",
+]
