@@ -37,6 +37,7 @@ urlpatterns = [
     path("people/", include("redengine.people.urls")),
     path("development/", include("redengine.development.urls")),
     path("activities/", include("redengine.activities.urls")),
+    path("cultivation/", include("redengine.cultivation.urls")),
     path("import/", include("redengine.imports.urls")),
     path("audit/changes/", audit_views.ObjectChangeListView.as_view(), name="audit_changes"),
     path("audit/access/", audit_views.AccessEventListView.as_view(), name="audit_access"),

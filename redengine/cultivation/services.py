@@ -18,6 +18,7 @@ Each batch is checked before anything is written, every problem located on its i
 
 from collections import defaultdict
 
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -197,6 +198,28 @@ def review_due(mentorship_start, previous, months=None):
     """The day a review is due: ``cult.review_months`` after the previous review, or after the start."""
     base = previous or mentorship_start
     return add_months(base, months if months is not None else rules.param("cult.review_months", on=base))
+
+
+def next_review_due(mentorship, reviews):
+    """When the next review of a running mentorship is due, after its reviews (any order)."""
+    latest = max((r.held_on for r in reviews), default=None)
+    return review_due(mentorship.start_on, latest)
+
+
+def reviews_past_due(mentorships, today):
+    """The running mentorships of ``mentorships`` (a queryset) whose next review was due before ``today``:
+    no review and started more than ``cult.review_months`` months ago, or the latest review that long ago.
+    One query (the latest review by a subquery)."""
+    months = rules.param("cult.review_months", on=today)
+    cutoff = add_months(today, -months)
+    latest = (
+        MentorshipReview.objects.filter(mentorship=OuterRef("pk")).order_by("-held_on").values("held_on")[:1]
+    )
+    return (
+        mentorships.filter(ended_on__isnull=True, start_on__lte=today)
+        .annotate(last_review=Subquery(latest))
+        .filter(Q(last_review__isnull=True, start_on__lt=cutoff) | Q(last_review__lt=cutoff))
+    )
 
 
 def redate_reviews(mentorship_pks):

@@ -17,6 +17,7 @@ from django.db.models import Count, DateField, Exists, IntegerField, OuterRef, S
 from django.db.models.functions import Coalesce, Greatest
 
 from redengine.development.models import CaseContact, CaseStatus, ContactRole, DevelopmentCase
+from redengine.orgs.models import school_scope_q
 from redengine.people.models import Honor, Membership, Person, add_years
 
 from . import rules
@@ -24,7 +25,8 @@ from .metrics import BACKBONE_TITLES
 from .models import ContestEntry, Engagement, Mentorship
 from .rules import MentorshipKind, Prize
 
-NEVER_DAY = Value(datetime.date(1900, 1, 1), output_field=DateField())  # "none yet", below every date
+NEVER = datetime.date(1900, 1, 1)  # "none yet", below every date
+NEVER_DAY = Value(NEVER, output_field=DateField())
 
 
 def count_of(queryset, field):
@@ -51,7 +53,24 @@ def filtered(people, *, school=None, front_line=None, age_min=None, age_max=None
     return people
 
 
-def backbone_watch(user, day, **filters):
+def within(org, school="school_id"):
+    """Rows whose school lies in ``org``'s subtree today (the overview's counts for an organization)."""
+    return school_scope_q([org.path], school=school)
+
+
+def young_age(day):
+    return rules.param("cult.young_age", on=day)
+
+
+def quiet_since(day):
+    return add_years(day, -rules.param("cult.quiet_years", on=day))
+
+
+def is_young(person, day):
+    return person.birth_date > add_years(day, -young_age(day))
+
+
+def backbone_watch(user, day, *, action="view", **filters):
     held = Honor.objects.held_at(day).filter(title__in=BACKBONE_TITLES)
     member = Membership.objects.members_at(day).filter(person=OuterRef("pk"))
     open_case = DevelopmentCase.objects.filter(person=OuterRef("pk"), status=CaseStatus.OPEN).order_by("-pk")
@@ -65,7 +84,7 @@ def backbone_watch(user, day, **filters):
         apprentice=OuterRef("pk"), kind=MentorshipKind.POLITICAL
     )
     people = (
-        Person.objects.visible_to(user)
+        Person.objects.visible_to(user, action)
         .filter(Exists(held.filter(person=OuterRef("pk"))))
         .exclude(Exists(member))
         .annotate(
@@ -82,10 +101,9 @@ def backbone_watch(user, day, **filters):
     return filtered(people, day=day, **filters)
 
 
-def member_watch(user, day, *, quiet=None, **filters):
+def member_watch(user, day, *, quiet=None, action="view", **filters):
     """``quiet``: True, only those with no cultivation within ``cult.quiet_years`` years; False, the others."""
-    young = rules.param("cult.young_age", on=day)
-    since = add_years(day, -rules.param("cult.quiet_years", on=day))
+    young, since = young_age(day), quiet_since(day)
     member = Membership.objects.members_at(day).filter(person=OuterRef("pk"))
     mentorships = Mentorship.objects.all()
     entries = ContestEntry.objects.all()
@@ -99,7 +117,7 @@ def member_watch(user, day, *, quiet=None, **filters):
         | Exists(Honor.objects.filter(person=OuterRef("pk"), awarded_on__range=(since, day)))
     )
     people = (
-        Person.objects.visible_to(user)
+        Person.objects.visible_to(user, action)
         .filter(Exists(member))
         .filter(birth_date__gt=add_years(day, -young))
         .annotate(
