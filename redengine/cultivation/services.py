@@ -18,7 +18,7 @@ Each batch is checked before anything is written, every problem located on its i
 
 from collections import defaultdict
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Max, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -69,7 +69,45 @@ class MentorshipService(SchoolPlaced, ModelService):
     def check(self, items, scope):
         plan = super().check(items, scope)
         self.check_running(plan, scope)
+        self.check_reviews(plan)
         return plan
+
+    def check_reviews(self, plan):
+        """A recorded mentorship whose days change keeps its reviews within them."""
+        moved = {
+            item.obj.pk: (index, item.obj)
+            for index, item in enumerate(plan.items)
+            if not item.is_new and {"start_on", "ended_on"} & set(item.changed) and item.obj.start_on
+        }
+        if not moved:
+            return
+        first_last = MentorshipReview.objects.filter(mentorship_id__in=list(moved)).values("mentorship_id")
+        for row in first_last.annotate(first=Min("held_on"), last=Max("held_on")).order_by():
+            index, obj = moved[row["mentorship_id"]]
+            if row["first"] < obj.start_on:
+                plan.problems.append(
+                    Problem(
+                        _("A review of this mentorship was held on %(date)s, before this start.")
+                        % {"date": row["first"].isoformat()},
+                        index,
+                        "start_on",
+                    )
+                )
+            if obj.ended_on and row["last"] > obj.ended_on:
+                plan.problems.append(
+                    Problem(
+                        _("A review of this mentorship was held on %(date)s, after this end.")
+                        % {"date": row["last"].isoformat()},
+                        index,
+                        "ended_on",
+                    )
+                )
+
+    def apply(self, plan, write):
+        super().apply(plan, write)
+        moved = {item.obj.pk for item in plan.changed if "start_on" in item.changed}
+        if moved:
+            redate_reviews(moved)  # the first review is due from the start
 
     def check_running(self, plan, scope):
         """An apprentice is in at most one mentorship of a kind at a time: against the batch and the records."""
@@ -188,6 +226,8 @@ class ReviewService(ModelService):
                 )
 
     def apply(self, plan, write):
+        for item in plan.new:
+            item.obj.recorded_by = write.user
         super().apply(plan, write)
         dates = redate_reviews({item.obj.mentorship_id for item in plan.items})
         for item in plan.items:
@@ -262,6 +302,45 @@ class ContestService(ModelService):
     def place_message(self, item):
         return _("You may not record a contest of this organization: it lies outside your scope.")
 
+    def validate(self, plan):
+        """A recorded contest whose date or organization changes keeps its entries valid: no prize dated
+        before the contest, nobody outside the organization's subtree."""
+        super().validate(plan)
+        changed = {
+            item.obj.pk: (index, item.obj)
+            for index, item in enumerate(plan.items)
+            if not item.is_new and {"held_on", "organization"} & set(item.changed) and item.obj.held_on
+        }
+        if not changed:
+            return
+        entries = ContestEntry.objects.filter(contest_id__in=list(changed)).select_related("person__school")
+        entries = list(entries)
+        places = school_places([e.person.school for e in entries])
+        early, outside = set(), set()
+        for entry in entries:
+            index, contest = changed[entry.contest_id]
+            if entry.awarded_on and entry.awarded_on < contest.held_on:
+                early.add(index)
+            paths = places.get(id(entry.person.school), [])
+            if contest.organization_id and not any(p.startswith(contest.organization.path) for p in paths):
+                outside.add(index)
+        for index in sorted(early):
+            plan.problems.append(
+                Problem(
+                    _("A prize of this contest is dated before this date: change the prize first."),
+                    index,
+                    "held_on",
+                )
+            )
+        for index in sorted(outside):
+            plan.problems.append(
+                Problem(
+                    _("People entered in this contest are not of this organization's schools."),
+                    index,
+                    "organization",
+                )
+            )
+
 
 class EntryService(SchoolPlaced, ModelService):
     model = ContestEntry
@@ -279,6 +358,13 @@ class EntryService(SchoolPlaced, ModelService):
 
     def derive(self, plan, item, index):
         entry = item.obj
+        if (
+            entry.prize == Prize.NONE
+            and entry.awarded_on is not None
+            and not item.is_new
+            and "awarded_on" not in item.values
+        ):
+            entry.awarded_on = None  # back to "took part": the prize's date goes with the prize
         if entry.prize and entry.prize != Prize.NONE and entry.awarded_on is None and entry.contest_id:
             entry.awarded_on = entry.contest.held_on
             if item.is_new:

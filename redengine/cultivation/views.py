@@ -211,7 +211,7 @@ class FigurePeopleView(PeopleListMixin, ObjectListView):
         chosen = (
             denominator if self.request.GET.get("part") == "all" and denominator is not None else numerator
         )
-        return chosen & Person.objects.visible_to(self.request.user, action)
+        return (chosen & Person.objects.visible_to(self.request.user, action)).select_related("school")
 
     def get_queryset(self):
         return self.filtered(self.people())
@@ -296,10 +296,11 @@ class BackboneWatchView(PeopleListMixin, ObjectListView):
     ]
 
     def get_queryset(self):
-        return self.filtered(watch.backbone_watch(self.request.user, timezone.localdate()))
+        return self.filtered(watch.backbone_watch(self.request.user, timezone.localdate()).select_related("school"))
 
     def export_queryset(self):
-        return self.filtered(watch.backbone_watch(self.request.user, timezone.localdate(), action=EXPORT))
+        found = watch.backbone_watch(self.request.user, timezone.localdate(), action=EXPORT)
+        return self.filtered(found.select_related("school"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -329,10 +330,11 @@ class MemberWatchView(PeopleListMixin, ObjectListView):
     ]
 
     def get_queryset(self):
-        return self.filtered(watch.member_watch(self.request.user, timezone.localdate()))
+        return self.filtered(watch.member_watch(self.request.user, timezone.localdate()).select_related("school"))
 
     def export_queryset(self):
-        return self.filtered(watch.member_watch(self.request.user, timezone.localdate(), action=EXPORT))
+        found = watch.member_watch(self.request.user, timezone.localdate(), action=EXPORT)
+        return self.filtered(found.select_related("school"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -236,3 +236,37 @@ def test_the_forms_show_the_messages_on_their_fields(client_for):
     )
     assert response.status_code == 302
     assert Mentorship.objects.filter(apprentice=li, mentor=zhang).exists()
+
+
+def test_a_mentorship_whose_days_change_keeps_its_reviews_within_them(example_user):
+    zhang, li = people("梅溪湖张老师", "梅溪湖李老师")
+    mentorship = services.record_mentorships([pair(zhang, li)], by=SYSTEM)[0]
+    (review,) = services.record_reviews(
+        [Item({"mentorship": mentorship, "held_on": D("2025-02-20"), "progress": "听课"})],
+        by=example_user("school_secretary"),
+    )
+    assert review.recorded_by == example_user("school_secretary")
+
+    def fresh():  # a refused change leaves its object as it was built
+        return Mentorship.objects.get(pk=mentorship.pk)
+
+    problems = refused(services.record_mentorships, [Item({"start_on": D("2025-03-01")}, instance=fresh())])
+    assert ("start_on", "该师徒结对已有 2025-02-20 的考核，早于新的开始日期。") in problems
+    problems = refused(services.record_mentorships, [Item({"ended_on": D("2025-01-31")}, instance=fresh())])
+    assert ("ended_on", "该师徒结对已有 2025-02-20 的考核，晚于新的结束日期。") in problems
+    # An earlier start dates the review again (due half a year after the new start: late now).
+    services.record_mentorships([Item({"start_on": D("2024-06-01")}, instance=fresh())], by=SYSTEM)
+    review.refresh_from_db()
+    assert (review.due_on, review.late) == (D("2024-12-01"), True)
+
+
+def test_a_contest_whose_date_or_organization_changes_keeps_its_entries_valid():
+    contest = district_contest()
+    (li,) = people("梅溪湖李老师")
+    services.record_entries([Item({"contest": contest, "person": li, "prize": "first"})], by=SYSTEM)
+    problems = refused(services.record_contests, [Item({"held_on": D("2025-05-20")}, instance=contest)])
+    assert ("held_on", "该竞赛已有早于此日期的获奖记录：请先修改获奖信息。") in problems
+    furong = PartyOrganization.objects.get(code="CS430102")
+    contest = Contest.objects.get(pk=contest.pk)
+    problems = refused(services.record_contests, [Item({"organization": furong}, instance=contest)])
+    assert ("organization", "该竞赛已登记的参赛人员不属于该党组织所辖学校。") in problems
