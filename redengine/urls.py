@@ -21,6 +21,7 @@ api_patterns = [
     path("people/", include("redengine.people.api.urls")),
     path("development/", include("redengine.development.api.urls")),
     path("activities/", include("redengine.activities.api.urls")),
+    path("cultivation/", include("redengine.cultivation.api.urls")),
     path("metrics/", MetricsView.as_view(), name="api_metrics"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api_schema"),
     path(
