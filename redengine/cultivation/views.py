@@ -282,6 +282,7 @@ class BackboneWatchView(PeopleListMixin, ObjectListView):
     """Backbone and excellent teachers who are not party members: whom to approach."""
 
     filterset_class = WatchFilterSet
+    template_name = "cultivation/watch_list.html"
     title = gettext_lazy("Backbone teachers who are not members")
     export_title = gettext_lazy("Backbone teachers to approach")
     columns = [
@@ -315,6 +316,7 @@ class MemberWatchView(PeopleListMixin, ObjectListView):
     """Young members with their mentorships, contests, prizes, speaking and titles."""
 
     filterset_class = MemberWatchFilterSet
+    template_name = "cultivation/watch_list.html"
     title = gettext_lazy("Young members to cultivate")
     export_title = gettext_lazy("Young members and their cultivation")
     columns = [
