@@ -61,10 +61,7 @@ class MentorshipService(SchoolPlaced, ModelService):
     def derive(self, plan, item, index):
         obj = item.obj
         titled_by = title_window(obj.start_on) if obj.start_on else None
-        if obj.titled_by != titled_by:
-            obj.titled_by = titled_by
-            if item.is_new:
-                item.values["titled_by"] = titled_by
+        obj.titled_by = titled_by  # (a change of it follows a change of the start: compared by ``changes``)
 
     def check(self, items, scope):
         plan = super().check(items, scope)
@@ -358,6 +355,7 @@ class EntryService(SchoolPlaced, ModelService):
 
     def derive(self, plan, item, index):
         entry = item.obj
+        contest = contest_of(entry)
         if (
             entry.prize == Prize.NONE
             and entry.awarded_on is not None
@@ -365,8 +363,8 @@ class EntryService(SchoolPlaced, ModelService):
             and "awarded_on" not in item.values
         ):
             entry.awarded_on = None  # back to "took part": the prize's date goes with the prize
-        if entry.prize and entry.prize != Prize.NONE and entry.awarded_on is None and entry.contest_id:
-            entry.awarded_on = entry.contest.held_on
+        if entry.prize and entry.prize != Prize.NONE and entry.awarded_on is None and contest is not None:
+            entry.awarded_on = contest.held_on
             if item.is_new:
                 item.values["awarded_on"] = entry.awarded_on
 
@@ -377,10 +375,18 @@ class EntryService(SchoolPlaced, ModelService):
         people = related_of([e for _i, e in entries], "person")
         schools = related_of([p for p in people.values() if p is not None], "school")
         places = school_places([s for s in schools.values() if s is not None])
+        unsaved = set()
         for index, entry in entries:
-            if not entry.contest_id:
+            contest = contest_of(entry)
+            if contest is None:
                 continue
-            contest = entry.contest
+            if contest.pk is None:  # a contest of the same batch: its entries checked against each other here
+                key = (id(contest), entry.person_id)
+                if key in unsaved:
+                    plan.problems.append(
+                        Problem(self.duplicate_message(("contest", "person")), index, "person")
+                    )
+                unsaved.add(key)
             if entry.awarded_on and entry.awarded_on < contest.held_on:
                 plan.problems.append(
                     Problem(
@@ -390,7 +396,7 @@ class EntryService(SchoolPlaced, ModelService):
                         "awarded_on",
                     )
                 )
-            elif entry.awarded_on and entry.awarded_on > today:
+            elif entry.awarded_on and entry.awarded_on > today and entry.awarded_on != contest.held_on:
                 plan.problems.append(
                     Problem(_("The date of the prize is in the future."), index, "awarded_on")
                 )
@@ -410,6 +416,16 @@ class EntryService(SchoolPlaced, ModelService):
                         "person",
                     )
                 )
+
+
+def contest_of(entry):
+    """The contest an entry names: recorded, or a new record of the same batch (no pk yet)."""
+    field = ContestEntry._meta.get_field("contest")
+    return (
+        field.get_cached_value(entry, None)
+        if field.is_cached(entry)
+        else (entry.contest if entry.contest_id else None)
+    )
 
 
 class EngagementService(SchoolPlaced, ModelService):

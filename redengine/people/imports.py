@@ -172,19 +172,20 @@ def person_lookup(ctx):
     return ctx.lookup("people", Person.objects.all(), "id_number_index")
 
 
-def read_id_numbers(ctx, data, failed):
-    """[(row, parsed ID number, blind index)] of the rows whose ID number is valid; the others reported."""
+def read_id_numbers(ctx, data, failed, key="id_number"):
+    """[(row, parsed ID number, blind index)] of the rows whose ID number (in column ``key``) is valid; the
+    others reported."""
     provider, found = get_provider(), []
     for row in data.rows:
-        number = row.values["id_number"]
+        number = row.values[key]
         if "*" in number:
-            data.issue(row, "id_number", masked_id())
+            data.issue(row, key, masked_id())
             failed.add(number)
             continue
         try:
             parsed = parse_id_number(number, today=ctx.today)
         except ValidationError as exc:
-            data.issue(row, "id_number", exc.messages[0])
+            data.issue(row, key, exc.messages[0])
             failed.add(number)
             continue
         found.append((row, parsed, provider.blind_index(parsed.number)))
@@ -346,9 +347,10 @@ def revealed_people(ctx):
     return ctx.state["revealed"]
 
 
-def people_of_rows(ctx, data, found):
-    """[(row, person)] of the rows whose person the importer may know of (of the 人员 sheet of the same
-    file, or recorded within the scope); the others reported as not found, word for word the same."""
+def people_of_rows(ctx, data, found, key="id_number"):
+    """[(row, person)] of the rows whose person (the ID number in column ``key``) the importer may know of
+    (of the 人员 sheet of the same file, or recorded within the scope); the others reported as not found,
+    word for word the same."""
     failed = set(ctx.state.get(FAILED_PEOPLE, ()))
     by_number = ctx.state.get("people_by_number", {})
     people = person_lookup(ctx).load(index for row, parsed, index in found if parsed.number not in by_number)
@@ -357,10 +359,10 @@ def people_of_rows(ctx, data, found):
     for row, parsed, index in found:
         person = by_number.get(parsed.number) or known_person(people.get(index))
         if person is None:
-            if not (ctx.unreadable("人员") or parsed.number in failed or row.values["id_number"] in failed):
+            if not (ctx.unreadable("人员") or parsed.number in failed or row.values[key] in failed):
                 data.issue(
                     row,
-                    "id_number",
+                    key,
                     _("No person with this ID number, neither in the 人员 sheet nor recorded."),
                 )
             continue

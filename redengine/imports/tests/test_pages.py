@@ -69,6 +69,8 @@ def test_the_template_has_every_sheet_with_run_time_lists(client_for):
         "称号",
         "发展环节",
         "组织生活",
+        "师徒结对",
+        "竞赛获奖",
         CODE_SHEET,
     ]
     assert [c.value for c in book["人员"][1]][:3] == ["姓名", "公民身份号码", "性别"]
@@ -263,7 +265,17 @@ def test_round_trip_import_export_reimport_is_no_change(client_for, example_user
     response = export_with_approval(client, reverse("imports:export"), example_user("inspector"))
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["学校", "党组织", "人员", "党组织委员", "称号", "发展环节", "组织生活"]
+    assert book.sheetnames == [
+        "学校",
+        "党组织",
+        "人员",
+        "党组织委员",
+        "称号",
+        "发展环节",
+        "组织生活",
+        "师徒结对",
+        "竞赛获奖",
+    ]
     # The file names its exporter and its approver (document properties, page header, first-sheet note).
     assert "陈建国" in book.properties.creator
     assert "孙明" in book["学校"]["A1"].comment.text
