@@ -297,7 +297,9 @@ class BackboneWatchView(PeopleListMixin, ObjectListView):
     ]
 
     def get_queryset(self):
-        return self.filtered(watch.backbone_watch(self.request.user, timezone.localdate()).select_related("school"))
+        return self.filtered(
+            watch.backbone_watch(self.request.user, timezone.localdate()).select_related("school")
+        )
 
     def export_queryset(self):
         found = watch.backbone_watch(self.request.user, timezone.localdate(), action=EXPORT)
@@ -332,7 +334,9 @@ class MemberWatchView(PeopleListMixin, ObjectListView):
     ]
 
     def get_queryset(self):
-        return self.filtered(watch.member_watch(self.request.user, timezone.localdate()).select_related("school"))
+        return self.filtered(
+            watch.member_watch(self.request.user, timezone.localdate()).select_related("school")
+        )
 
     def export_queryset(self):
         found = watch.member_watch(self.request.user, timezone.localdate(), action=EXPORT)
