@@ -200,6 +200,9 @@ class FigurePeopleView(PeopleListMixin, ObjectListView):
     ]
 
     def dispatch(self, request, *args, **kwargs):
+        refused = guard(request, Person)
+        if refused:
+            return refused
         if kwargs["name"] not in COUNTED:
             raise Http404
         return super().dispatch(request, *args, **kwargs)
@@ -543,11 +546,13 @@ class MentorshipDetailView(ObjectDetailView):
         today = timezone.localdate()
         reviews = list(m.reviews.all())
         titles = list(
-            Honor.objects.filter(
+            Honor.objects.visible_to(self.request.user).filter(
                 person=m.apprentice, awarded_on__gte=m.start_on, awarded_on__lte=m.titled_by or today
             )
         )
-        mentor_titles = list(Honor.objects.filter(person=m.mentor).held_at(m.start_on))
+        mentor_titles = list(
+            Honor.objects.visible_to(self.request.user).filter(person=m.mentor).held_at(m.start_on)
+        )
         context.update(
             reviews=reviews,
             next_due=services.next_review_due(m, reviews) if m.running else None,

@@ -80,8 +80,10 @@ def backbone_watch(user, day, *, action="view", **filters):
         role=ContactRole.CONTACT,
         ended_on__isnull=True,
     ).order_by("-assigned_on", "-pk")
-    political = Mentorship.objects.running_at(day).filter(
-        apprentice=OuterRef("pk"), kind=MentorshipKind.POLITICAL
+    political = (
+        Mentorship.objects.visible_to(user, action)
+        .running_at(day)
+        .filter(apprentice=OuterRef("pk"), kind=MentorshipKind.POLITICAL)
     )
     people = (
         Person.objects.visible_to(user, action)
@@ -105,13 +107,14 @@ def member_watch(user, day, *, quiet=None, action="view", **filters):
     """``quiet``: True, only those with no cultivation within ``cult.quiet_years`` years; False, the others."""
     young, since = young_age(day), quiet_since(day)
     member = Membership.objects.members_at(day).filter(person=OuterRef("pk"))
-    mentorships = Mentorship.objects.all()
+    # A mentorship lies at its school, which may not be the apprentice's now: only those the user may see.
+    mentorships = Mentorship.objects.visible_to(user, action)
     entries = ContestEntry.objects.all()
     prized = ContestEntry.objects.exclude(prize=Prize.NONE)
     speaking = Engagement.objects.filter(date__lte=day)
     titles = Honor.objects.filter(awarded_on__lte=day)
     recent = (
-        Exists(Mentorship.objects.active_within(since, day).filter(apprentice=OuterRef("pk")))
+        Exists(mentorships.active_within(since, day).filter(apprentice=OuterRef("pk")))
         | Exists(ContestEntry.objects.filter(person=OuterRef("pk"), contest__held_on__range=(since, day)))
         | Exists(Engagement.objects.filter(person=OuterRef("pk"), date__range=(since, day)))
         | Exists(Honor.objects.filter(person=OuterRef("pk"), awarded_on__range=(since, day)))

@@ -316,3 +316,31 @@ def test_pages_cost_the_same_queries_with_more_records(client_for):
             counts[(name, "before")],
             counts[(name, "after")],
         )
+
+
+def test_a_mentorship_outside_the_scope_tells_nothing_on_the_watch_lists(client_for):
+    """A mentorship held at a sibling school whose apprentice now teaches at the secretary's school: the
+    secretary's lists count neither it nor its date (it lies at its school, outside the secretary's scope)."""
+    (young,) = young_members(1, school_code=LUSHAN, branch="CS430104-01")
+    mentor = Person.objects.get(name="麓山赵老师")
+    services.record_mentorships(
+        [Item({"mentor": mentor, "apprentice": young, "school": young.school, "start_on": D("2025-09-01")})],
+        by=SYSTEM,
+    )
+    save_people(
+        [Item({"school": School.objects.get(code=MEIXIHU)}, instance=Person.objects.get(pk=young.pk))],
+        by=SYSTEM,
+    )
+    secretary = client_for("school_secretary")
+    rows = {o.name: o for o, _c in secretary.get(reverse("cultivation:watch_members")).context["rows"]}
+    assert rows[young.name].mentorship_count == 0
+    assert not rows[young.name].active
+    quiet = {
+        o.name
+        for o, _c in secretary.get(reverse("cultivation:watch_members") + "?quiet=true").context["rows"]
+    }
+    assert young.name in quiet
+    # The district administrator, who sees both schools, sees it.
+    district = client_for("yuelu_admin")
+    rows = {o.name: o for o, _c in district.get(reverse("cultivation:watch_members")).context["rows"]}
+    assert rows[young.name].mentorship_count == 1
