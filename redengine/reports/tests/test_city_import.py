@@ -185,6 +185,9 @@ def expected(facts, persons, scope_districts, first, last):
         "development.late_steps": {"value": 0},  # the workbook has no development steps
         # Every covered school's branch (no founding date: there for the whole period) and no meetings.
         "activities.compliance": share(0, sum(1 for s in schools if s["covered"])),
+        # Nor mentorships.
+        "cultivation.mentorships": {"value": 0},
+        "cultivation.apprentices_titled": share(0, 0),
     }
 
 

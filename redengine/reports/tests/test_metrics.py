@@ -27,11 +27,13 @@ pytestmark = pytest.mark.django_db
 
 
 def test_every_metric_of_the_registry_is_checked():
-    """Each metric that orgs and people register has a brute-force reading here (and no reading is stale)."""
+    """Each metric that orgs and people register, and dual cultivation's members among title holders, has a
+    brute-force reading here (and no reading is stale)."""
     ours = {
         name
         for name, m in REGISTRY.items()
         if m.function.__module__ in {"redengine.orgs.metrics", "redengine.people.metrics"}
+        or name.startswith("cultivation.member_share.")
     }
     assert ours == set(CHECKED)
 
