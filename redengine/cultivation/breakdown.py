@@ -2,7 +2,8 @@
 teachers and how many are members, its running mentorships and its young members — three grouped queries
 whatever the number of organizations (the schools' placements on the day, ``orgs.SchoolPlace``, give each
 row the path of the organization below that it lies in; a school placed at the scope itself, such as a
-district's school no organization covers, is counted on a row of its own)."""
+district's school no organization covers, is counted on a row of its own). Below a school's own
+organization the figures do not split: they lie by school, and its branches share the school."""
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Substr
@@ -38,6 +39,10 @@ def grouped(queryset, school, org, day, length, **counts):
 
 
 def below(org, day):
+    """The rows of the organizations below ``org``; none for an organization that covers schools itself (a
+    school's committee: its branches share its schools, and people and mentorships lie by school)."""
+    if org.schools.exists():
+        return []
     children = list(
         PartyOrganization.objects.filter(path__under=org.path, depth=org.depth + 1).order_by("path")
     )

@@ -128,6 +128,11 @@ def test_a_secretary_pairs_a_mentor_records_a_prize_and_sees_the_lists_and_figur
     expect(row).to_contain_text(timezone.localdate().strftime("%Y"))
     page.goto(figure_url)
     expect(page.locator("#figure-value")).to_have_text(str(before + 1))
+    screenshot(page, "figure")
+    page.goto(f"{base}/cultivation/?org=CS430104-02&year={year}")
+    expect(page.locator("#cultivation-figures")).to_contain_text("师徒结对数")
+    expect(page.locator("#cultivation-rows")).to_have_count(0)  # a school's figures do not split by branch
+    screenshot(page, "overview")
     page.goto(f"{base}/cultivation/people/{young.pk}/")
     expect(page.locator("#cultivation-timeline")).to_contain_text("梅溪湖中学青年教师课堂展示")
     expect(page.locator("#cultivation-timeline")).to_contain_text("与导师梅溪湖张老师开始")
