@@ -226,6 +226,34 @@ class Metrics:
     def share_studio(self):
         return self.member_share(STUDIO)
 
+    # cultivation --------------------------------------------------------------------------------------
+    def mentorships(self):
+        """Mentoring pairs of the schools in scope at the period end running on some day of the period."""
+        (n,) = self.q(
+            f"""
+            SELECT COUNT(*) FROM cultivation_mentorship ms
+            WHERE ms.school_id IN ({places_at()}) AND ms.start_on <= %(end)s
+              AND (ms.ended_on IS NULL OR ms.ended_on >= %(start)s)
+            """
+        )[0]
+        return {"value": n}
+
+    def apprentices_titled(self):
+        """Apprentices of the pairs ended within the period, and those awarded a title from the pair's start to
+        the end of its window (``titled_by``, two years after the start)."""
+        apprentices, titled = self.q(
+            f"""
+            SELECT COUNT(DISTINCT ms.apprentice_id),
+                   COUNT(DISTINCT CASE WHEN EXISTS (
+                       SELECT 1 FROM people_honor h WHERE h.person_id = ms.apprentice_id
+                         AND h.awarded_on >= ms.start_on AND h.awarded_on <= ms.titled_by)
+                     THEN ms.apprentice_id END)
+            FROM cultivation_mentorship ms
+            WHERE ms.school_id IN ({places_at()}) AND ms.ended_on BETWEEN %(start)s AND %(end)s
+            """
+        )[0]
+        return share(titled, apprentices)
+
     # development --------------------------------------------------------------------------------------
     def admitted(self):
         (n,) = self.q(
@@ -357,10 +385,12 @@ class Metrics:
 
 NAMES = {
     "activities.compliance": "compliance",
+    "cultivation.apprentices_titled": "apprentices_titled",
     "cultivation.backbone_developed": "backbone_developed",
     "cultivation.member_share.backbone": "share_backbone",
     "cultivation.member_share.principals": "share_principals",
     "cultivation.member_share.studio": "share_studio",
+    "cultivation.mentorships": "mentorships",
     "development.admitted": "admitted",
     "development.late_steps": "late_steps",
     "development.overdue": "overdue",

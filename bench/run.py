@@ -20,8 +20,10 @@ the median of ``--repeat`` runs after one not counted — and its peak memory me
   the to-do items of meetings — against hand-written SQL.
 
 and the suites with databases of their own, run as their scripts: ``import`` (``bench/import_workbook.py``:
-the workbook import against calamine + bulk insert and against django-import-export) and ``http``
-(``bench/http_load.py``: the pages under gunicorn, 16 clients, beside the minimal page, on the demo city).
+the workbook import against calamine + bulk insert and against django-import-export), ``http``
+(``bench/http_load.py``: the pages under gunicorn, 16 clients, beside the minimal page, on the demo city)
+and ``cultivation`` (``bench/cultivation.py``: dual cultivation's figures and watch lists on the demo city,
+against hand-written SQL).
 
 It prints each database's table as it is done, then all of them; ``--json PATH`` keeps the figures.
 """
@@ -46,7 +48,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 IN_PROCESS = ["read_path", "figures", "files", "activities"]
-SCRIPTS = ["import", "http"]
+SCRIPTS = ["import", "http", "cultivation"]
 SUITES = IN_PROCESS + SCRIPTS
 MARK = "BENCH-RESULTS "  # the worker's line of results on its standard output
 
@@ -154,6 +156,10 @@ def run_script(name, url, args):
     if name == "import":
         size = min(100_000, max(1_000, round(1_000_000 * args.scale)))  # the province's people, at most 100k
         command = [str(HERE / "import_workbook.py"), "--db", kind_of(url), "--sizes", str(size), "--json"]
+    elif name == "cultivation":
+        city = min(1.0, args.scale * 100)
+        command = [str(HERE / "cultivation.py"), "--db", kind_of(url), "--scale", str(city)]
+        command += ["--repeat", str(args.repeat)]
     else:
         city = min(1.0, args.scale * 100)
         command = [str(HERE / "http_load.py"), "--db", kind_of(url), "--scale", str(city), "--repeat", "2"]

@@ -225,10 +225,11 @@ class ReviewService(ModelService):
     def apply(self, plan, write):
         for item in plan.new:
             item.obj.recorded_by = write.user
+        # The new reviews are dated before they are inserted (one change record each); a recorded review
+        # whose due day they move is updated.
+        redate_reviews({item.obj.mentorship_id for item in plan.items}, new=[item.obj for item in plan.new])
         super().apply(plan, write)
-        dates = redate_reviews({item.obj.mentorship_id for item in plan.items})
-        for item in plan.items:
-            item.obj.due_on, item.obj.late = dates.get(item.obj.pk, (item.obj.due_on, item.obj.late))
+        redate_reviews({item.obj.mentorship_id for item in plan.changed if "held_on" in item.changed})
 
 
 def review_due(mentorship_start, previous, months=None):
@@ -259,18 +260,27 @@ def reviews_past_due(mentorships, today):
     )
 
 
-def redate_reviews(mentorship_pks):
+def redate_reviews(mentorship_pks, new=()):
     """Work out again when each review of the mentorships was due and whether it was late (a review added
-    before another changes the other's due day); the rows that change are updated, audited. {pk: (due, late)}."""
+    before another changes the other's due day), with the ``new`` reviews not yet written among them (dated
+    in place); the recorded rows that change are updated, audited. {pk: (due, late)} of the recorded rows."""
     changed, found = [], {}
+    adding = defaultdict(list)
+    for review in new:
+        adding[review.mentorship_id].append(review)
     for chunk in chunked(sorted(mentorship_pks)):
         starts = dict(Mentorship.objects.filter(pk__in=chunk).values_list("pk", "start_on"))
         previous = {}
         rows = MentorshipReview.objects.filter(mentorship_id__in=chunk).select_related("mentorship__school")
-        for review in remember(list(rows.order_by("mentorship_id", "held_on", "pk"))):
+        recorded = remember(list(rows))
+        everyone = recorded + [r for pk in chunk for r in adding.get(pk, [])]
+        for review in sorted(everyone, key=lambda r: (r.mentorship_id, r.held_on, r.pk is None, r.pk or 0)):
             due = review_due(starts[review.mentorship_id], previous.get(review.mentorship_id))
             previous[review.mentorship_id] = review.held_on
             late = review.held_on > due
+            if review.pk is None:
+                review.due_on, review.late = due, late
+                continue
             found[review.pk] = (due, late)
             if (review.due_on, review.late) != (due, late):
                 review.due_on, review.late = due, late
@@ -469,6 +479,9 @@ def record_contest_results(contests, *, by):
     ``Item``, [entry ``Item``s]); an entry item names its contest by the contest item's record. Problems of
     the entries are located on the entries' indexes after the contests' (in the order given)."""
     contest_items = [c for c, _entries in contests]
+    for item in contest_items:
+        if item.obj is None and item.instance is None:
+            item.obj = Contest()  # made now, so that its entries can name it before it is written
     entry_items = []
     for contest_item, entries in contests:
         for entry in entries:

@@ -381,3 +381,43 @@ DEVELOPMENT = [
         ],
     ),
 ]
+
+# Dual cultivation (双培养) in the small tree (``cultivation.small_tree``), dated in days before the day the
+# demo is loaded: at 梅溪湖中学 a teaching mentorship of 梅溪湖王校长 (名校长) and 梅溪湖黄老师, a young member
+# admitted a year ago, with two half-yearly reviews, the second one late; the 岳麓 bureau's 微党课 contest, with
+# a prize for a member; a member teacher speaking at a district forum. (梅溪湖张老师 is left out: the tests
+# delete that person, which a record naming them would prevent.)
+# Mentorships: (kind, mentor, apprentice, school code, start, goals, [(review day, progress)]).
+CULTIVATION_MENTORSHIPS = [
+    (
+        "teaching",
+        "梅溪湖王校长",
+        "梅溪湖黄老师",
+        "4301040002",
+        -380,
+        "一年站稳讲台、两年成为校级骨干：每学期听师傅的课不少于20节，上汇报课1节，独立完成一个单元的教学设计。",
+        [
+            (-200, "听课24节，上汇报课1节；教学设计规范，课堂节奏的把握还需加强。"),
+            (-5, "听课21节，参加区青年教师课堂比武；能独立设计单元教学，作业设计有特色。"),
+        ],
+    ),
+]
+# Contests: (organization code, name ({year}: the year held), kind, level, day held,
+# [(person, prize, day of the prize or None, work)]).
+CULTIVATION_CONTESTS = [
+    (
+        "CS430104",
+        "岳麓区教育系统{year}年“微党课”比赛",
+        "micro_class",
+        "district",
+        -75,
+        [
+            ("梅溪湖李老师", "first", -60, "“四有”好老师的初心与坚守"),
+            ("麓山赵老师", "none", None, "从雷锋精神看新时代教师的担当"),
+        ],
+    ),
+]
+# Speaking: (person, occasion, day, topic, where).
+CULTIVATION_SPEAKING = [
+    ("梅溪湖李老师", "forum", -40, "做学生成长的引路人：党员班主任的育人实践", "岳麓区教育局报告厅"),
+]

@@ -436,9 +436,9 @@ NEW_API_PROGRESS = "矩阵接口新评议"
 ON_MENTORSHIP = Needs(
     lambda r: school_owners(r.mentorship.school), action="change", model=Mentorship, field="mentorship"
 )
-# A review is written, then when it was due worked out with the mentorship's others (services.redate_reviews):
-# its change record, and the one of its due day.
-NEW_REVIEW_RECORDS = {("mentorshipreview", "create"): 1, ("mentorshipreview", "update"): 1}
+# A review is dated with the mentorship's others before it is written (services.redate_reviews): one change
+# record, its creation; the sample's earlier review keeps its due day.
+NEW_REVIEW_RECORDS = {("mentorshipreview", "create"): 1}
 
 
 def new_review(r, progress=NEW_PROGRESS):

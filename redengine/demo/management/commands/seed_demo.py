@@ -26,7 +26,7 @@ from redengine.orgs.models import PartyOrganization, School
 from redengine.people import services as people_services
 from redengine.people.models import Person
 
-from ... import city, data, guidance, meetings, votes
+from ... import city, cultivation, data, guidance, meetings, votes
 
 SCHOOL_FIELDS = ("code", "name", "district", "ownership", "school_type", "urban_rural", "city_managed")
 
@@ -92,6 +92,7 @@ class Command(BaseCommand):
         with command_actor("seed_demo"), transaction.atomic():
             created = self.load_tree() + self.load_accounts() + self.load_people() + self.load_development()
             created += guidance.small_tree()
+            created += cultivation.small_tree()
         self.stdout.write(f"Demo data set ready ({created} new records).")
         if size == "city":
             self.load_city(seed, scale)
@@ -107,6 +108,8 @@ class Command(BaseCommand):
             counts["guidance records"] = guidance.city(seed=seed, dispatches=scaled_sample(scale))
         with command_actor("seed_demo"), transaction.atomic():
             counts["meetings"] = meetings.city(seed=seed)
+        with command_actor("seed_demo"), transaction.atomic():
+            counts.update(cultivation.city(seed=seed))
         elapsed = time.monotonic() - started
         written = ", ".join(f"{n} {what}" for what, n in counts.items())
         self.stdout.write(f"Generated city (seed {seed}, scale {scale:g}) in {elapsed:.1f} s: {written}.")
