@@ -434,9 +434,17 @@ def timeline(user, person):
                 css="contest" if entry.prized else "",
             )
         )
+    editable = set(
+        Engagement.objects.visible_to(user, "change").filter(person=person).values_list("pk", flat=True)
+    )
     for engagement in Engagement.objects.visible_to(user).filter(person=person):
         text = f"{engagement.get_kind_display()}：{engagement.topic}"
-        events.append(Event(engagement.date, _("Speaking"), text))
+        url = (
+            reverse("cultivation:engagement_edit", args=[engagement.pk])
+            if engagement.pk in editable
+            else None
+        )
+        events.append(Event(engagement.date, _("Speaking"), text, url))
     guest = Attendance.objects.visible_to(user).filter(
         person=person, guest=True, meeting__meeting_type__in=list(GUEST_TYPES)
     )
@@ -738,7 +746,15 @@ class EntryEditView(ObjectEditView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(contest=self.contest, school=self.school, schools=self.schools.order_by("code"))
+        context.update(
+            contest=self.contest,
+            school=self.school,
+            schools=self.schools.order_by("code"),
+            can_delete=self.object is not None
+            and ContestEntry.objects.visible_to(self.request.user, "delete")
+            .filter(pk=self.object.pk)
+            .exists(),
+        )
         return context
 
 
@@ -788,6 +804,15 @@ class EngagementEditView(ObjectEditView):
     form_class = EngagementForm
     service = services.ENGAGEMENTS
     select_related = ("person",)
+    template_name = "cultivation/engagement_form.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_delete"] = (
+            self.object is not None
+            and Engagement.objects.visible_to(self.request.user, "delete").filter(pk=self.object.pk).exists()
+        )
+        return context
 
     def get_parent_kwargs(self):
         data = self.request.POST if self.request.method == "POST" else self.request.GET

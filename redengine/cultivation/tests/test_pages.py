@@ -344,3 +344,28 @@ def test_a_mentorship_outside_the_scope_tells_nothing_on_the_watch_lists(client_
     district = client_for("yuelu_admin")
     rows = {o.name: o for o, _c in district.get(reverse("cultivation:watch_members")).context["rows"]}
     assert rows[young.name].mentorship_count == 1
+
+
+def test_speaking_and_entries_are_changed_and_removed_from_their_pages(client_for):
+    (young,) = young_members(1)
+    (speaking,) = services.record_engagements(
+        [
+            Item(
+                {"person": young, "kind": "grade_meeting", "date": D("2025-04-01"), "topic": "年级组经验交流"}
+            )
+        ],
+        by=SYSTEM,
+    )
+    contest = contest_with([young])
+    entry = contest.entries.get()
+    district = client_for("yuelu_admin")
+    timeline = district.get(reverse("cultivation:person", args=[young.pk])).content.decode()
+    assert reverse("cultivation:engagement_edit", args=[speaking.pk]) in timeline
+    edit = district.get(reverse("cultivation:engagement_edit", args=[speaking.pk])).content.decode()
+    assert reverse("cultivation:engagement_delete", args=[speaking.pk]) in edit
+    entry_page = district.get(reverse("cultivation:entry_edit", args=[entry.pk])).content.decode()
+    assert reverse("cultivation:entry_delete", args=[entry.pk]) in entry_page
+    # The inspector reads the timeline, with no link to change.
+    inspector = client_for("inspector").get(reverse("cultivation:person", args=[young.pk])).content.decode()
+    assert "年级组经验交流" in inspector
+    assert reverse("cultivation:engagement_edit", args=[speaking.pk]) not in inspector
