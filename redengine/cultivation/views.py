@@ -150,8 +150,11 @@ def figure(request, name):
         item = figure_of(name, org, Period.of(year))
         trend.append({"year": year, "figure": item})
     top = max([t["figure"].value or 0 for t in trend] + [1])
-    for t in trend:
-        t["width"] = round(100 * (t["figure"].value or 0) / top)
+    for t in trend:  # a share is drawn as a share; a count against the largest of the five years
+        f = t["figure"]
+        t["width"] = (
+            round(100 * (f.share or 0)) if f.denominator is not None else round(100 * (f.value or 0) / top)
+        )
     return render(
         request,
         "cultivation/figure.html",
