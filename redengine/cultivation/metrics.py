@@ -30,6 +30,19 @@ def people(rows, field="person"):
     return Person.objects.filter(pk__in=rows.values(field))
 
 
+def share_of(rows, condition, field="person"):
+    """The people of ``rows`` for whom ``condition`` holds, of all its people: one aggregate query."""
+    counts = rows.aggregate(
+        every=Count(field, distinct=True), some=Count(field, distinct=True, filter=condition)
+    )
+    return Result(counts["some"], counts["every"])
+
+
+def people_of_share(rows, condition, field="person"):
+    """The people behind ``share_of``: (those for whom ``condition`` holds, all of them)."""
+    return people(rows.filter(condition), field), people(rows, field)
+
+
 # 骨干教师 developed -------------------------------------------------------------------------------------
 def backbone_at_admission():
     """The 骨干教师 title held on the membership's day of admission (the outer row is a membership)."""
@@ -48,16 +61,11 @@ def backbone_at_admission():
     ),
 )
 def backbone_developed(scope, period):
-    counts = admitted_in(scope, period).aggregate(
-        admitted=Count("person", distinct=True),
-        backbone=Count("person", distinct=True, filter=Exists(backbone_at_admission())),
-    )
-    return Result(counts["backbone"], counts["admitted"])
+    return share_of(admitted_in(scope, period), Exists(backbone_at_admission()))
 
 
 def backbone_developed_people(scope, period):
-    admitted = admitted_in(scope, period)
-    return people(admitted.filter(Exists(backbone_at_admission()))), people(admitted)
+    return people_of_share(admitted_in(scope, period), Exists(backbone_at_admission()))
 
 
 # Members among title holders ----------------------------------------------------------------------------
@@ -71,17 +79,12 @@ def member_on(day):
 
 
 def member_share(scope, period, titles):
-    counts = holders(scope, period, titles).aggregate(
-        holders=Count("person", distinct=True),
-        members=Count("person", distinct=True, filter=Exists(member_on(period.end))),
-    )
-    return Result(counts["members"], counts["holders"])
+    return share_of(holders(scope, period, titles), Exists(member_on(period.end)))
 
 
 def member_share_people(titles):
     def counted(scope, period):
-        found = holders(scope, period, titles)
-        return people(found.filter(Exists(member_on(period.end)))), people(found)
+        return people_of_share(holders(scope, period, titles), Exists(member_on(period.end)))
 
     return counted
 
@@ -165,16 +168,11 @@ def ended_in(scope, period):
     ),
 )
 def apprentices_titled(scope, period):
-    counts = ended_in(scope, period).aggregate(
-        apprentices=Count("apprentice", distinct=True),
-        titled=Count("apprentice", distinct=True, filter=Exists(title_within_window())),
-    )
-    return Result(counts["titled"], counts["apprentices"])
+    return share_of(ended_in(scope, period), Exists(title_within_window()), "apprentice")
 
 
 def apprentices_titled_people(scope, period):
-    ended = ended_in(scope, period)
-    return people(ended.filter(Exists(title_within_window())), "apprentice"), people(ended, "apprentice")
+    return people_of_share(ended_in(scope, period), Exists(title_within_window()), "apprentice")
 
 
 # name -> function(scope, period) -> (the people of the numerator, of the denominator or None)

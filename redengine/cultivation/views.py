@@ -284,11 +284,41 @@ class YesColumn(Column):
         return read
 
 
-class BackboneWatchView(PeopleListMixin, ObjectListView):
+class WatchListMixin(PeopleListMixin):
+    """A watch list: ``watch_list(user, day, action=…)`` for the page (view) and its export (export)."""
+
+    template_name = "cultivation/watch_list.html"
+    watch_list = None
+    intro = ""
+
+    def listed(self, action):
+        found = type(self).watch_list(self.request.user, timezone.localdate(), action=action)
+        return self.filtered(found.select_related("school"))
+
+    def get_queryset(self):
+        return self.listed("view")
+
+    def export_queryset(self):
+        return self.listed(EXPORT)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["intro"] = self.get_intro()
+        return context
+
+    def get_intro(self):
+        return self.intro
+
+
+class BackboneWatchView(WatchListMixin, ObjectListView):
     """Backbone and excellent teachers who are not party members: whom to approach."""
 
     filterset_class = WatchFilterSet
-    template_name = "cultivation/watch_list.html"
+    watch_list = watch.backbone_watch
+    intro = gettext_lazy(
+        "Holders of 骨干教师 or 卓越教师 today who are not party members, with the stage of their development "
+        "case and their training contact if they have one."
+    )
     title = gettext_lazy("Backbone teachers who are not members")
     export_title = gettext_lazy("Backbone teachers to approach")
     columns = [
@@ -302,29 +332,12 @@ class BackboneWatchView(PeopleListMixin, ObjectListView):
         YesColumn("mentored", gettext_lazy("Political mentor")),
     ]
 
-    def get_queryset(self):
-        return self.filtered(
-            watch.backbone_watch(self.request.user, timezone.localdate()).select_related("school")
-        )
 
-    def export_queryset(self):
-        found = watch.backbone_watch(self.request.user, timezone.localdate(), action=EXPORT)
-        return self.filtered(found.select_related("school"))
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["intro"] = _(
-            "Holders of 骨干教师 or 卓越教师 today who are not party members, with the stage of their development "
-            "case and their training contact if they have one."
-        )
-        return context
-
-
-class MemberWatchView(PeopleListMixin, ObjectListView):
+class MemberWatchView(WatchListMixin, ObjectListView):
     """Young members with their mentorships, contests, prizes, speaking and titles."""
 
     filterset_class = MemberWatchFilterSet
-    template_name = "cultivation/watch_list.html"
+    watch_list = watch.member_watch
     title = gettext_lazy("Young members to cultivate")
     export_title = gettext_lazy("Young members and their cultivation")
     columns = [
@@ -339,23 +352,12 @@ class MemberWatchView(PeopleListMixin, ObjectListView):
         DayColumn("last_cultivation", gettext_lazy("Latest"), "last_cultivation"),
     ]
 
-    def get_queryset(self):
-        return self.filtered(
-            watch.member_watch(self.request.user, timezone.localdate()).select_related("school")
-        )
-
-    def export_queryset(self):
-        found = watch.member_watch(self.request.user, timezone.localdate(), action=EXPORT)
-        return self.filtered(found.select_related("school"))
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def get_intro(self):
         today = timezone.localdate()
-        context["intro"] = _(
+        return _(
             "Members and probationary members under %(age)s with their mentorships, contests, prizes, speaking "
             "and titles; filter “No cultivation for two years” for those who had none since %(since)s."
         ) % {"age": watch.young_age(today), "since": watch.quiet_since(today).isoformat()}
-        return context
 
 
 # A person's cultivation ---------------------------------------------------------------------------
