@@ -369,3 +369,19 @@ def test_speaking_and_entries_are_changed_and_removed_from_their_pages(client_fo
     inspector = client_for("inspector").get(reverse("cultivation:person", args=[young.pk])).content.decode()
     assert "年级组经验交流" in inspector
     assert reverse("cultivation:engagement_edit", args=[speaking.pk]) not in inspector
+
+
+def test_the_backbone_watch_list_shows_the_development_stage_and_the_training_contact(client_for):
+    """A backbone teacher who applied: the list gives the stage of the open case and its training contact."""
+    from redengine.development.services import open_case
+    from redengine.development.tests.helpers import walk
+
+    (teacher,) = backbone_non_members(1, school_code=MEIXIHU)
+    case = walk(open_case(teacher, org("CS430104-02-01"), by=SYSTEM), upto="S05")
+    client = client_for("school_secretary")
+    rows = {o.name: o for o, _c in client.get(reverse("cultivation:watch_backbone")).context["rows"]}
+    row = rows[teacher.name]
+    assert row.case_stage == case.stage
+    assert row.contact_name in {"梅溪湖张老师", "梅溪湖王校长"}  # the two contacts of the legal path
+    page = client.get(reverse("cultivation:watch_backbone")).content.decode()
+    assert str(case.stage_label) in page
