@@ -9,9 +9,9 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Substr
 
 from redengine.orgs.models import PartyOrganization
-from redengine.people.models import Honor, Membership, Person, add_years
+from redengine.people.models import Honor, Membership, Person
 
-from . import rules
+from . import ages
 from .metrics import BACKBONE_TITLES
 from .models import Mentorship
 
@@ -65,7 +65,7 @@ def below(org, day):
     young = grouped(
         Person.objects.filter(
             Exists(Membership.objects.members_at(day).filter(person=OuterRef("pk")))
-        ).filter(birth_date__gt=add_years(day, -rules.param("cult.young_age", on=day))),
+        ).filter(ages.young(day)),
         "school",
         org,
         day,

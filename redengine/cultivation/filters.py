@@ -7,15 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 from redengine.core.filters import ContainsFilter, YearFilter, YesNoFilter
 from redengine.orgs.filters import SchoolCodeFilter, SubtreeFilter
-from redengine.people.models import Person, add_years
+from redengine.people.models import Person
 
-from .models import Contest, ContestEntry, Engagement, Mentorship
+from .ages import aged_at_least, aged_at_most
+from .models import Contest, ContestEntry, Engagement, Mentorship, running_on
 from .rules import ContestKind, ContestLevel, EngagementKind, MentorshipKind, Prize
-
-
-def running_on(day):
-    """Started on or before ``day`` and not ended before it (``MentorshipQuerySet.running_at``), as a Q."""
-    return Q(start_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gte=day))
 
 
 class AgeFilter(django_filters.NumberFilter):
@@ -44,14 +40,10 @@ class WatchFilterSet(django_filters.FilterSet):
         fields = ["q", "school", "front_line", "age_min", "age_max", "within"]
 
     def at_least(self, queryset, name, value):
-        if value is None:
-            return queryset
-        return queryset.filter(birth_date__lte=add_years(timezone.localdate(), -int(value)))
+        return queryset if value is None else queryset.filter(aged_at_least(timezone.localdate(), int(value)))
 
     def at_most(self, queryset, name, value):
-        if value is None:
-            return queryset
-        return queryset.filter(birth_date__gt=add_years(timezone.localdate(), -(int(value) + 1)))
+        return queryset if value is None else queryset.filter(aged_at_most(timezone.localdate(), int(value)))
 
 
 class MemberWatchFilterSet(WatchFilterSet):

@@ -35,10 +35,14 @@ class SchoolScoped:
         return school_scope_q(prefixes, school=cls.school_path)
 
 
+def running_on(day):
+    """A mentorship running on ``day``: started on or before it and not ended before it."""
+    return Q(start_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+
+
 class MentorshipQuerySet(ScopedQuerySet):
     def running_at(self, day):
-        """Started on or before ``day`` and not ended before it."""
-        return self.filter(start_on__lte=day).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+        return self.filter(running_on(day))
 
     def active_within(self, start, end):
         """Running on some day of ``start``–``end`` (metrics.md ``cultivation.mentorships``)."""

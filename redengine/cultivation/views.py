@@ -6,6 +6,7 @@ entries) and speaking records, each written through the app's services."""
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,13 +27,13 @@ from redengine.core.views import (
     ObjectListView,
     refuse,
 )
-from redengine.development.models import DevelopmentEvent
+from redengine.development.models import DevelopmentCase, DevelopmentEvent
 from redengine.development.rules import STAGES, STEP
 from redengine.orgs.models import PartyOrganization, School
 from redengine.people.choices import Title
 from redengine.people.models import Honor, Membership, Person
 
-from . import breakdown, services, watch
+from . import ages, breakdown, services, watch
 from .filters import (
     ContestFilterSet,
     EngagementFilterSet,
@@ -357,7 +358,7 @@ class MemberWatchView(WatchListMixin, ObjectListView):
         return _(
             "Members and probationary members under %(age)s with their mentorships, contests, prizes, speaking "
             "and titles; filter “No cultivation for two years” for those who had none since %(since)s."
-        ) % {"age": watch.young_age(today), "since": watch.quiet_since(today).isoformat()}
+        ) % {"age": ages.young_age(today), "since": watch.quiet_since(today).isoformat()}
 
 
 # A person's cultivation ---------------------------------------------------------------------------
@@ -403,13 +404,12 @@ def timeline(user, person):
         )
         if membership.full_on:
             events.append(Event(membership.full_on, _("Membership"), _("Became a full member"), css="member"))
-    steps = DevelopmentEvent.objects.filter(case__person=person, case__in=_visible_cases(user, person))
+    cases = DevelopmentCase.objects.visible_to(user).filter(person=person)
+    steps = DevelopmentEvent.objects.filter(case__in=cases.values("pk"))
     for step in steps.select_related("case"):
         name = STEP[step.step].name if step.step in STEP else step.step
         events.append(Event(step.date, _("Development"), str(name), step.case.get_absolute_url()))
-    mentorships = Mentorship.objects.visible_to(user).filter(
-        apprentice=person
-    ) | Mentorship.objects.visible_to(user).filter(mentor=person)
+    mentorships = Mentorship.objects.visible_to(user).filter(Q(apprentice=person) | Q(mentor=person))
     for m in mentorships.select_related("mentor", "apprentice", "school"):
         as_apprentice = m.apprentice_id == person.pk
         other = m.mentor if as_apprentice else m.apprentice
@@ -465,12 +465,6 @@ def timeline(user, person):
     return events
 
 
-def _visible_cases(user, person):
-    from redengine.development.models import DevelopmentCase
-
-    return DevelopmentCase.objects.visible_to(user).filter(person=person).values("pk")
-
-
 def person_view(request, pk):
     refused = guard(request, Person)
     if refused:
@@ -485,7 +479,7 @@ def person_view(request, pk):
         "events": timeline(request.user, person),
         "held": held,
         "member": member,
-        "young": watch.is_young(person, today),
+        "young": ages.is_young(person, today),
         "can_add": request.user.can(Mentorship, "add"),
         "can_add_speaking": request.user.can(Engagement, "add"),
         "title": _("Cultivation of %(name)s") % {"name": person.name},

@@ -21,6 +21,7 @@ from redengine.orgs.models import school_scope_q
 from redengine.people.models import Honor, Membership, Person, add_years
 
 from . import rules
+from .ages import aged_at_least, aged_at_most, young
 from .metrics import BACKBONE_TITLES
 from .models import ContestEntry, Engagement, Mentorship
 from .rules import MentorshipKind, Prize
@@ -46,10 +47,10 @@ def filtered(people, *, school=None, front_line=None, age_min=None, age_max=None
         people = people.filter(school=school)
     if front_line is not None:
         people = people.filter(front_line=front_line)
-    if age_min is not None:  # at least age_min years old: born on or before the day age_min years back
-        people = people.filter(birth_date__lte=add_years(day, -age_min))
-    if age_max is not None:  # at most age_max: born after the day age_max + 1 years back
-        people = people.filter(birth_date__gt=add_years(day, -(age_max + 1)))
+    if age_min is not None:
+        people = people.filter(aged_at_least(day, age_min))
+    if age_max is not None:
+        people = people.filter(aged_at_most(day, age_max))
     return people
 
 
@@ -58,16 +59,8 @@ def within(org, school="school_id"):
     return school_scope_q([org.path], school=school)
 
 
-def young_age(day):
-    return rules.param("cult.young_age", on=day)
-
-
 def quiet_since(day):
     return add_years(day, -rules.param("cult.quiet_years", on=day))
-
-
-def is_young(person, day):
-    return person.birth_date > add_years(day, -young_age(day))
 
 
 def backbone_watch(user, day, *, action="view", **filters):
@@ -105,7 +98,7 @@ def backbone_watch(user, day, *, action="view", **filters):
 
 def member_watch(user, day, *, quiet=None, action="view", **filters):
     """``quiet``: True, only those with no cultivation within ``cult.quiet_years`` years; False, the others."""
-    young, since = young_age(day), quiet_since(day)
+    since = quiet_since(day)
     member = Membership.objects.members_at(day).filter(person=OuterRef("pk"))
     # A mentorship lies at its school, which may not be the apprentice's now: only those the user may see.
     mentorships = Mentorship.objects.visible_to(user, action)
@@ -122,7 +115,7 @@ def member_watch(user, day, *, quiet=None, action="view", **filters):
     people = (
         Person.objects.visible_to(user, action)
         .filter(Exists(member))
-        .filter(birth_date__gt=add_years(day, -young))
+        .filter(young(day))
         .annotate(
             mentorship_count=count_of(mentorships, "apprentice"),
             entry_count=count_of(entries, "person"),

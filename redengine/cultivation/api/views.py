@@ -1,6 +1,5 @@
 from django.db.models import Prefetch
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
@@ -8,14 +7,12 @@ from rest_framework.response import Response
 
 from redengine.core.api import ScopedModelViewSet
 from redengine.core.api_defaults import PersonalReadThrottle
-from redengine.core.filters import YesNoFilter
 from redengine.core.reads import account_read
-from redengine.orgs.filters import SchoolCodeFilter
 from redengine.orgs.models import School
 from redengine.people.models import Person
 
 from .. import services, watch
-from ..filters import MentorshipFilterSet, running_on
+from ..filters import MentorshipFilterSet
 from ..models import Contest, ContestEntry, Mentorship, MentorshipReview
 from .serializers import (
     BackboneWatchSerializer,
@@ -50,29 +47,13 @@ class WritePath:
         self.remove(objs, by=by)
 
 
-class MentorshipApiFilterSet(MentorshipFilterSet):
-    """The list's filters: a school (code), a kind, running today or not, an apprentice (id)."""
-
-    school = SchoolCodeFilter(field_name="school__code")
-    running = YesNoFilter(method="running_today", label=_("Running today"))
-
-    class Meta(MentorshipFilterSet.Meta):
-        fields = ["school", "kind", "running", "apprentice"]
-
-    def running_today(self, queryset, name, value):
-        if value not in ("true", "false"):
-            return queryset
-        running = running_on(timezone.localdate())
-        return queryset.filter(running) if value == "true" else queryset.exclude(running)
-
-
 class MentorshipViewSet(ScopedModelViewSet):
     """Mentorships (青蓝工程, 师徒结对) with their reviews; ``running`` filters those running today."""
 
     model = Mentorship
     service = WritePath(services.MENTORSHIPS, services.record_mentorships, services.delete_mentorships)
     serializer_class = MentorshipSerializer
-    filterset_class = MentorshipApiFilterSet
+    filterset_class = MentorshipFilterSet
     select_related = ("mentor", "apprentice", "school")
     prefetch_related = ("reviews",)
     ordering = ["-start_on", "-id"]
