@@ -28,9 +28,12 @@ LEVELS = {
     "development": 5,  # the domain apps
     "activities": 6,  # organizational life: its guests are development's activists
     "cultivation": 7,  # dual cultivation: reads the titles, the memberships, the cases and the attendance
-    "imports": 8,  # the import jobs and their pages
-    "reports": 9,
-    "demo": 10,
+    "pioneer": 8,  # model posts, classes and volunteer teams
+    "showcase": 9,  # stories, featured lessons and role models (names no pioneer record)
+    "pairing": 10,  # urban-rural school pairing (names no pioneer or showcase record)
+    "imports": 11,  # the import jobs and their pages
+    "reports": 12,
+    "demo": 13,
 }
 ROOT = Path(redengine.__file__).parent
 SKIPPED = {"tests", "migrations"}
