@@ -24,8 +24,20 @@ from .importing import db_counts
 
 pytestmark = pytest.mark.django_db
 EXPORT = reverse("imports:export")
-WORKBOOK_JOB_QUERIES = 26  # the job, one COUNT per sheet, each sheet in chunks, the lookups of its rows
-SHEETS = ["学校", "党组织", "人员", "党组织委员", "称号", "发展环节", "组织生活", "师徒结对", "竞赛获奖"]
+WORKBOOK_JOB_QUERIES = 30  # the job, one COUNT per sheet, each sheet in chunks, the lookups of its rows
+SHEETS = [
+    "学校",
+    "党组织",
+    "人员",
+    "党组织委员",
+    "称号",
+    "发展环节",
+    "组织生活",
+    "师徒结对",
+    "竞赛获奖",
+    "示范创建",
+    "城乡结对",
+]
 
 
 def rows_of(content):
