@@ -26,10 +26,14 @@ def organizations_url(**params):
 def per_bureau(queryset, user, path="path"):
     """[(organization, count)] of ``queryset``'s rows per subtree just under the city's root (a district's
     bureau, the city-managed ones), most first: one grouped query and one for the organizations (those
-    ``user`` sees; rows on the root itself count under the root)."""
+    ``user`` sees; rows on the root itself count under the root). A row reached twice within a subtree (a
+    mentorship through each current placement of its school: its branch's and its committee's) counts once."""
     cut = PartyOrganization.steplen * 2
     counts = dict(
-        queryset.order_by().annotate(top=Substr(path, 1, cut)).values_list("top").annotate(n=Count("pk"))
+        queryset.order_by()
+        .annotate(top=Substr(path, 1, cut))
+        .values_list("top")
+        .annotate(n=Count("pk", distinct=True))
     )
     if not counts:
         return []

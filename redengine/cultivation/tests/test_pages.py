@@ -258,6 +258,25 @@ def test_the_to_do_list_names_a_mentorship_whose_review_is_past_due(client_for):
     assert "岳麓区" in city
 
 
+def test_the_city_counts_a_mentorship_once_however_many_places_its_school_has():
+    """梅溪湖中学 lies under its committee and its branch: the district's row counts the mentorship once."""
+    from redengine.accounts.models import User
+    from redengine.core.todo import todos_for
+    from redengine.orgs.models import SchoolPlace
+
+    (young,) = young_members(1)
+    (pair,) = mentor_all([young], start="2023-01-10")
+    assert SchoolPlace.objects.filter(school_id=pair.school_id, valid_until__isnull=True).count() > 1
+    items = {
+        item.key: item
+        for _section, found in todos_for(User.objects.get(username="city_admin"))
+        for item in found
+    }
+    due = items["cultivation.review_due"]
+    assert due.count == 1
+    assert [row.count for row in due.rows] == [1]
+
+
 def test_pages_cost_the_same_queries_with_more_records(client_for):
     client = client_for("yuelu_admin")
     year = timezone.localdate().year
