@@ -27,7 +27,9 @@ SIGNATURES = {  # extension -> (content type, how the file starts)
     "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
     "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
+    "mp4": ("video/mp4", (b"ftyp",)),
 }
+AT_OFFSET = {"mp4": 4}  # where the signature lies when not at the start (an ISO media file's 'ftyp' box)
 
 
 def check_file(name, content, kinds, refused_kind, max_bytes=MAX_BYTES):
@@ -40,9 +42,13 @@ def check_file(name, content, kinds, refused_kind, max_bytes=MAX_BYTES):
     if not content:
         raise ValidationError(_("%(name)s is empty.") % {"name": name})
     if len(content) > max_bytes:
-        raise ValidationError(_("%(name)s is larger than 10 MB.") % {"name": name})
+        if max_bytes == MAX_BYTES:
+            raise ValidationError(_("%(name)s is larger than 10 MB.") % {"name": name})
+        raise ValidationError(
+            _("%(name)s is larger than %(size)s MB.") % {"name": name, "size": max_bytes // (1024 * 1024)}
+        )
     content_type, signatures = SIGNATURES[extension]
-    if not content.startswith(signatures):
+    if not content.startswith(signatures, AT_OFFSET.get(extension, 0)):
         raise ValidationError(
             _("%(name)s is not really a .%(extension)s file.") % {"name": name, "extension": extension}
         )
