@@ -254,6 +254,91 @@ class Metrics:
         )[0]
         return share(titled, apprentices)
 
+    # pioneer units ------------------------------------------------------------------------------------
+    def pioneer_filed(self):
+        """Units of the schools in scope at the period end filed within the period."""
+        (n,) = self.q(
+            f"""
+            SELECT COUNT(*) FROM pioneer_pioneerunit u
+            WHERE u.school_id IN ({places_at()}) AND u.filed_on BETWEEN %(start)s AND %(end)s
+            """
+        )[0]
+        return {"value": n}
+
+    def pioneer_certified(self):
+        """Of those, the ones certified by the period end and not revoked by then."""
+        filed, certified = self.q(
+            f"""
+            SELECT COUNT(*), COALESCE(SUM(CASE WHEN u.certified_on <= %(end)s
+                AND (u.revoked_on IS NULL OR u.revoked_on > %(end)s) THEN 1 ELSE 0 END), 0)
+            FROM pioneer_pioneerunit u
+            WHERE u.school_id IN ({places_at()}) AND u.filed_on BETWEEN %(start)s AND %(end)s
+            """
+        )[0]
+        return share(certified, filed)
+
+    def service_hours(self):
+        """Person-hours (hours × people) of the service logs dated within the period, by the unit's school."""
+        total, n = self.q(
+            f"""
+            SELECT SUM(l.hours * l.people), COUNT(*) FROM pioneer_servicelog l
+            JOIN pioneer_pioneerunit u ON u.id = l.unit_id
+            WHERE u.school_id IN ({places_at()}) AND l.date BETWEEN %(start)s AND %(end)s
+            """
+        )[0]
+        return {"value": str(Decimal(str(total or 0)).quantize(Decimal("0.1"))), "logs": n}
+
+    # showcase -----------------------------------------------------------------------------------------
+    def published(self, table):
+        (n,) = self.q(
+            f"""
+            SELECT COUNT(*) FROM {table} i
+            WHERE i.school_id IN ({places_at()}) AND i.published_on <= %(end)s
+              AND (i.withdrawn_on IS NULL OR i.withdrawn_on > %(end)s)
+            """
+        )[0]
+        return {"value": n}
+
+    def stories(self):
+        return self.published("showcase_story")
+
+    def lessons(self):
+        return self.published("showcase_lesson")
+
+    # pairing ------------------------------------------------------------------------------------------
+    PAIR_IN_SCOPE = "(p.urban_id IN ({places}) OR p.rural_id IN ({places}))"
+
+    def pairs(self):
+        """Pairs one of whose schools lies in scope at the period end, agreed by its end, not ended before its start."""
+        (n,) = self.q(
+            f"""
+            SELECT COUNT(*) FROM pairing_schoolpair p
+            WHERE {self.PAIR_IN_SCOPE.format(places=places_at())}
+              AND p.agreed_on <= %(end)s AND (p.ended_on IS NULL OR p.ended_on >= %(start)s)
+            """
+        )[0]
+        return {"value": n}
+
+    def pair_activities(self):
+        """The activities of those pairs (in scope by their pair's schools) dated within the period, by kind."""
+        from redengine.pairing.rules import ActivityKind
+
+        counts = dict(
+            self.q(
+                f"""
+                SELECT a.kind, COUNT(*) FROM pairing_pairactivity a
+                JOIN pairing_schoolpair p ON p.id = a.pair_id
+                WHERE {self.PAIR_IN_SCOPE.format(places=places_at())}
+                  AND a.date BETWEEN %(start)s AND %(end)s
+                GROUP BY a.kind
+                """
+            )
+        )
+        items = [
+            {"kind": k.value, "label": str(k.label), "value": counts.get(k.value, 0)} for k in ActivityKind
+        ]
+        return {"value": sum(i["value"] for i in items), "items": items}
+
     # development --------------------------------------------------------------------------------------
     def admitted(self):
         (n,) = self.q(
@@ -399,9 +484,16 @@ NAMES = {
     "orgs.elections_due": "elections_due",
     "orgs.received": "received",
     "orgs.school_orgs": "school_orgs",
+    "pairing.activities": "pair_activities",
+    "pairing.pairs": "pairs",
+    "pioneer.certified": "pioneer_certified",
+    "pioneer.filed": "pioneer_filed",
+    "pioneer.service_hours": "service_hours",
     "private.dispatched": "dispatched",
     "private.new_orgs": "new_orgs",
     "private.startup_funds": "startup_funds",
+    "showcase.lessons": "lessons",
+    "showcase.stories": "stories",
 }
 
 
