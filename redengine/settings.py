@@ -381,6 +381,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets named "status" in several apps: each its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "PioneerUnitStatusEnum": "redengine.pioneer.rules.UnitStatus",
+        "ShowcaseStatusEnum": "redengine.showcase.rules.Status",
+    },
 }
 
 # Security headers. HSTS and HTTPS-only cookies in production; a strict Content-Security-Policy

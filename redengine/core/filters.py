@@ -79,3 +79,17 @@ class DaysFilter(django_filters.NumberFilter):
         kwargs.setdefault("max_value", 3660)
         kwargs.setdefault("decimal_places", 0)
         super().__init__(*args, **kwargs)
+
+
+class RecordNumberFilter(django_filters.CharFilter):
+    """A record's number (the id a page links to, e.g. a unit's service logs): digits only, else nothing
+    matches. A number of a record outside the user's scope matches nothing, exactly as one that does not
+    exist (the queryset filtered is the user's)."""
+
+    def filter(self, qs, value):
+        value = (value or "").strip()
+        if not value:
+            return qs
+        if not value.isdigit() or len(value) > 18:
+            return qs.none()
+        return qs.filter(**{self.field_name: int(value)})

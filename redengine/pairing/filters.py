@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from redengine.core.filters import ContainsFilter, YearFilter, YesNoFilter
+from redengine.core.filters import ContainsFilter, RecordNumberFilter, YearFilter, YesNoFilter
 from redengine.orgs.filters import SchoolCodeFilter, SubtreeFilter
 
 from .models import PairActivity, SchoolPair, active_within
@@ -67,7 +67,7 @@ class ActivityFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=ActivityKind.choices, label=_("Kind"))
     year = YearFilter(field_name="date__year", label=_("Year"))
     school = EitherSchoolFilter(prefix="pair__")
-    pair = django_filters.NumberFilter(field_name="pair_id", label=_("Pair (its number)"))
+    pair = RecordNumberFilter(field_name="pair_id", label=_("Pair (its number)"))
     within = SubtreeFilter()
 
     class Meta:

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from redengine.core.filters import ContainsFilter, YearFilter, YesNoFilter
+from redengine.core.filters import ContainsFilter, RecordNumberFilter, YearFilter, YesNoFilter
 from redengine.orgs.filters import SchoolCodeFilter, SubtreeFilter
 
 from .models import PioneerUnit, ServiceLog
@@ -51,6 +51,8 @@ class UnitFilterSet(django_filters.FilterSet):
 
 class ServiceLogFilterSet(django_filters.FilterSet):
     q = ContainsFilter(field_name="activity", label=_("What they did"))
+    # a number, not a choice of every unit: one outside the scope answers as one that does not exist
+    unit = RecordNumberFilter(field_name="unit_id", label=_("Pioneer unit"))
     school = SchoolCodeFilter(field_name="unit__school__code")
     within = SubtreeFilter()
     year = YearFilter(method="in_year", label=_("Year"))

@@ -4,7 +4,7 @@ volunteer team and the moves the user's role may make), their add and edit forms
 and the service logs; every write goes through the app's services."""
 
 from django.contrib import messages
-from django.db.models import Count
+from django.db.models import Count, DecimalField, F, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,6 +31,8 @@ from .forms import MoveForm, ServiceLogForm, UnitForm
 from .metrics import ORDER
 from .models import PioneerUnit, ServiceLog
 from .rules import CERTIFY, CHECK, FILE, REJECT, REVIEW, REVOKE, UnitStatus
+
+LOGS_SHOWN = 20  # the latest service logs on a unit's page; the rest in the service-log list
 
 
 def guard(request, model=PioneerUnit, action="view"):
@@ -182,10 +184,17 @@ class UnitDetailView(ObjectDetailView):
             buttons=buttons,
             check_due=due,
             check_overdue=due is not None and due < today,
-            logs=list(unit.service_logs.order_by("-date", "-pk")) if unit.is_team else [],
+            logs=list(unit.service_logs.order_by("-date", "-pk")[:LOGS_SHOWN]) if unit.is_team else [],
+            log_totals=unit.service_logs.aggregate(
+                logs=Count("pk"), hours=Sum(F("hours") * F("people"), output_field=DecimalField())
+            )
+            if unit.is_team
+            else None,
+            logs_url=reverse("pioneer:servicelog_list") + f"?unit={unit.pk}",
             can_log=unit.is_team and self.request.user.can(ServiceLog, "add") and self.may("change"),
             can_change_logs=unit.is_team and self.request.user.can(ServiceLog, "change"),
             breadcrumbs=[(_("Pioneer units"), reverse("pioneer:pioneerunit_list")), (str(unit), None)],
+            title=str(unit),
         )
         return context
 

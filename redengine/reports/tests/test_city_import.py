@@ -23,6 +23,7 @@ from redengine.development.models import DevelopmentCase
 from redengine.imports.tests.generated import HONOR_HEADERS, ORG_HEADERS, PEOPLE_HEADERS, SCHOOL_HEADERS
 from redengine.imports.tests.importing import run
 from redengine.orgs.models import PartyOrganization, School
+from redengine.pairing.rules import ActivityKind
 from redengine.people.models import Membership
 from redengine.testing import empty_installation
 
@@ -188,6 +189,17 @@ def expected(facts, persons, scope_districts, first, last):
         # Nor mentorships.
         "cultivation.mentorships": {"value": 0},
         "cultivation.apprentices_titled": share(0, 0),
+        # Nor pioneer units, showcase items or urban-rural pairs.
+        "pioneer.filed": {"value": 0},
+        "pioneer.certified": share(0, 0),
+        "pioneer.service_hours": {"value": "0.0", "logs": 0},
+        "showcase.stories": {"value": 0},
+        "showcase.lessons": {"value": 0},
+        "pairing.pairs": {"value": 0},
+        "pairing.activities": {
+            "value": 0,
+            "items": [{"kind": k.value, "label": str(k.label), "value": 0} for k in ActivityKind],
+        },
     }
 
 
