@@ -127,6 +127,11 @@ def test_recording_a_pair_and_its_activity():
     assert 'id="count-activities">1<' in overview
     panel = admin.get(reverse("pairing:school_panel", args=[school(LIANHUA).pk])).content.decode()
     assert "岳麓区梅溪湖中学" in panel
+    # registered: the panel on the school's page, the menu's area
+    page = admin.get(school(LIANHUA).get_absolute_url()).content.decode()
+    assert 'id="pairing-school-area"' in page
+    assert reverse("pairing:school_panel", args=[school(LIANHUA).pk]) in page
+    assert f'href="{reverse("pairing:overview")}"' in page
 
 
 def test_idle_pairs_on_the_overview_and_the_to_do_list(client_for):
