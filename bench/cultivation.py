@@ -21,8 +21,10 @@ range on SQLite):
 - each of the six figures of dual cultivation through ``core.metrics.compute_all`` (what the overview and
   ``/api/metrics/`` compute) for the root (中共长沙市委教育工作委员会) and 岳麓区's bureau, for the current
   year: ``cultivation.backbone_developed``, the three ``cultivation.member_share.*``, ``cultivation.mentorships``
-  and ``cultivation.apprentices_titled``, against ``bench/figures_sql.py``'s statements (the ones
-  ``bench/figures.py`` checks on the province);
+  and ``cultivation.apprentices_titled``, and the seven figures of pioneer units, the showcase and pairing on
+  the same city (``demo/leading.py``: about 1,000 units with 3,500 yearly checks and 12,000 service logs, 320
+  stories, 140 lessons, 320 pairs with 9,000 activities), against ``bench/figures_sql.py``'s statements (the
+  ones ``bench/figures.py`` checks on the province);
 - the watch lists of ``cultivation/watch.py`` as their pages read them (``cultivation/views.py``: ordered by
   school code, pinyin and key, ``PAGE`` rows): ``backbone_watch`` (backbone and excellent teachers who are
   not members, with their title, open development case, training contact and political mentor) and
@@ -63,6 +65,14 @@ FIGURES = [
     "cultivation.member_share.studio",
     "cultivation.mentorships",
     "cultivation.apprentices_titled",
+    # party building leading education, on the same demo city (demo/leading.py)
+    "pioneer.filed",
+    "pioneer.certified",
+    "pioneer.service_hours",
+    "showcase.stories",
+    "showcase.lessons",
+    "pairing.pairs",
+    "pairing.activities",
 ]
 ACCOUNTS = {"city": "city_admin", "district": "yuelu_admin"}  # the demo's accounts: the root, 岳麓区
 SQLITE_URL = f"sqlite:///{ROOT / 'var' / 'bench-cultivation.sqlite3'}"
@@ -188,10 +198,10 @@ FROM page ORDER BY page.code, page.name_key, page.id"""
 
 
 def member_params(day):
-    from redengine.cultivation import watch
+    from redengine.cultivation import ages, watch
     from redengine.people.models import add_years
 
-    return {"day": day, "young": add_years(day, -watch.young_age(day)), "since": watch.quiet_since(day)}
+    return {"day": day, "young": add_years(day, -ages.young_age(day)), "since": watch.quiet_since(day)}
 
 
 def member_where(user):
