@@ -33,7 +33,7 @@ from redengine.pairing.rules import ActivityKind
 from redengine.people.models import Membership, Person
 from redengine.pioneer import services as pioneer
 from redengine.pioneer.models import PioneerUnit
-from redengine.pioneer.rules import CHECK, FILE, REVIEW, UnitKind
+from redengine.pioneer.rules import CHECK, FILE, REJECT, REVIEW, UnitKind
 from redengine.showcase import services as showcase
 from redengine.showcase.models import Lesson, RoleModel, Story
 
@@ -562,6 +562,97 @@ def figures():
     }
 
 
+HOME, HOME_RURAL = (
+    "4301040002",
+    "4301041015",
+)  # the demo secretary's school (梅溪湖中学), a rural school of 岳麓区
+
+
+def home_records(draw, today):
+    """A few records at the demo secretary's school, so that each role of the demo meets the three apps: a
+    certified volunteer team with its checks and service, a model post waiting for the district's filing, a
+    story waiting for publication, and a pair with a rural school of the district and its activities."""
+    school = School.objects.filter(code=HOME).first()
+    rural = School.objects.filter(code=HOME_RURAL, urban_rural__in=["town", "rural"]).first()
+    staff = {p.name: p for p in Person.objects.filter(school=school)} if school else {}
+    if school is None or not {"梅溪湖王校长", "梅溪湖张老师"} <= set(staff) or school.pk not in draw.own_org:
+        return {}
+    lead, member = staff["梅溪湖王校长"], staff["梅溪湖张老师"]
+    common = {
+        "school": school,
+        "organization": draw.own_org[school.pk],
+        "leader": lead,
+        "members": [lead, member],
+    }
+    (team,) = pioneer.record_imported_units(
+        [
+            Item(
+                {
+                    **common,
+                    "kind": UnitKind.TEAM,
+                    "name": "梅溪湖中学党员志愿服务队",
+                    "standard": STANDARDS[0],
+                    "identity": IDENTITIES[0],
+                    "commitment": COMMITMENTS[1],
+                    "applied_on": D(2023, 3, 10),
+                    "filed_on": D(2023, 3, 10),
+                    "certified_on": D(2023, 6, 20),
+                    "plaque_number": "长教党示〔2023〕900号",
+                }
+            )
+        ],
+        by=SYSTEM,
+    )
+    pioneer.move_units(draw.checks([team]), by=SYSTEM)
+    pioneer.record_service_logs(draw.service_logs([team]), by=SYSTEM)
+    pioneer.record_units(
+        [
+            Item(
+                {
+                    **common,
+                    "kind": UnitKind.POST,
+                    "name": "初三年级党员示范岗",
+                    "standard": STANDARDS[1],
+                    "identity": IDENTITIES[1],
+                    "commitment": COMMITMENTS[0],
+                    "applied_on": today - datetime.timedelta(days=12),
+                }
+            )
+        ],
+        by=SYSTEM,
+    )
+    (story,) = showcase.record_stories(
+        [
+            Item(
+                {
+                    "school": school,
+                    "title": "梅溪湖张老师：送教路上的逆行者",
+                    "text": "".join(
+                        p.format(who="梅溪湖张老师", school="梅溪湖中学") for p in STORY_PARTS[:6]
+                    ),
+                    "members": [member],
+                    "tags": "城乡结对，送教下乡",
+                }
+            )
+        ],
+        by=SYSTEM,
+    )
+    showcase.move_items(Story, [story], "submit", by=SYSTEM)
+    written = {"records at the demo secretary's school": 4}
+    if rural and not SchoolPair.objects.filter(urban=school, rural=rural).exists():
+        (pair,) = pairing.record_pairs(
+            [Item({"urban": school, "rural": rural, "agreed_on": D(2021, 9, 1), "goals": PAIR_GOALS})],
+            by=SYSTEM,
+        )
+        activities = draw.activities([pair])
+        teachers = Person.objects.in_bulk(sorted({t.pk for i in activities for t in i.values["teachers"]}))
+        for item in activities:
+            item.values["teachers"] = [teachers[t.pk] for t in item.values["teachers"]]
+        pairing.record_activities(activities, by=SYSTEM)
+        written["records at the demo secretary's school"] += 1 + len(activities)
+    return written
+
+
 def city(seed=DEFAULT_SEED, today=None):
     """The city's pioneer units, pairs and showcase items; nothing if there are units already. Returns the
     counts written, by what."""
@@ -596,6 +687,18 @@ def city(seed=DEFAULT_SEED, today=None):
             if batch:
                 pioneer.move_units(batch, by=SYSTEM)
         counts["pioneer units"] = len(units) + len(waiting)
+        # the units of past years not certified were rejected after their creation period (创建期)
+        rejected = [
+            pioneer.Step(
+                unit,
+                REJECT,
+                unit.filed_on + datetime.timedelta(days=draw.rng.randint(150, 300)),
+                "创建期考核未达标",
+            )
+            for unit in units
+            if not unit.certified_on and unit.filed_on < today - datetime.timedelta(days=420)
+        ]
+        pioneer.move_units(rejected, by=SYSTEM)
         checks = draw.checks(units)
         pioneer.move_units(checks, by=SYSTEM)
         counts["yearly checks"] = len(checks)
@@ -614,4 +717,5 @@ def city(seed=DEFAULT_SEED, today=None):
         pairing.record_activities(activities, by=SYSTEM)
         counts["pairing activities"] = len(activities)
         counts.update(write_showcase(draw, today))
+        counts.update(home_records(draw, today))
     return counts

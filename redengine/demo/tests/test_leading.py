@@ -2,6 +2,8 @@
 and urban-rural pairs, written through the three apps' services — the report's figures from the records,
 every record audited, the workflows' waiting items there for the to-do lists, loaded once."""
 
+import datetime
+
 import pytest
 
 from redengine.core.context import command_actor
@@ -17,6 +19,7 @@ from redengine.showcase.rules import Status
 
 pytestmark = pytest.mark.django_db
 
+D = datetime.date
 FIVE_YEARS, YEAR = Period.of(first=2015, last=2019), Period.of(2019)
 
 
@@ -51,6 +54,11 @@ def test_the_city_records_give_the_report_figures_audited_once_with_moves_waitin
     # the workflows wait for their next moves (the to-do lists show them); the records fit their rules
     waiting = set(PioneerUnit.objects.values_list("status", flat=True))
     assert {UnitStatus.APPLIED, UnitStatus.FILED, UnitStatus.REVIEWED, UnitStatus.CERTIFIED} <= waiting
+    assert (
+        UnitStatus.REJECTED in waiting
+    )  # past years' units not certified: rejected after their creation period
+    stale = PioneerUnit.objects.filter(status=UnitStatus.FILED, filed_on__lt=D(2024, 1, 1))
+    assert not stale.exists()
     assert UnitMove.objects.filter(imported=True).exists()
     assert UnitMove.objects.filter(imported=False, move="review").exists()
     assert not ServiceLog.objects.exclude(unit__kind=UnitKind.TEAM).exists()
