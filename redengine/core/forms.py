@@ -58,7 +58,7 @@ def bootstrapify(form):
     for name, field in form.fields.items():
         widget = field.widget
         fast_select(widget)
-        if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):  # (CheckboxSelectMultiple too)
+        if isinstance(widget, forms.CheckboxInput):
             css = "form-check-input"
         elif isinstance(widget, forms.Select | forms.SelectMultiple):
             css = "form-select"

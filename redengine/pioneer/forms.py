@@ -30,7 +30,7 @@ class UnitForm(ScopedModelForm):
         ]
         widgets = {
             "applied_on": DATE,
-            "members": forms.CheckboxSelectMultiple,
+            "members": forms.SelectMultiple(attrs={"size": 8}),
             "standard": forms.Textarea(attrs={"rows": 2}),
             "identity": forms.Textarea(attrs={"rows": 2}),
             "commitment": forms.Textarea(attrs={"rows": 2}),

@@ -31,7 +31,7 @@ def test_a_secretary_applies_the_district_files_and_reviews_and_the_city_certifi
     page.select_option("#id_kind", "post")
     page.fill("#id_name", "初三年级共产党员示范岗")
     page.select_option("#id_leader", label="梅溪湖张老师")
-    page.check("input[name=members] >> nth=0")
+    page.select_option("#id_members", label=["梅溪湖张老师", "梅溪湖李老师"])
     page.fill("#id_standard", "师德师风过硬，教学成绩突出")
     page.fill("#id_identity", "佩戴党员徽章，工位亮身份牌")
     page.fill("#id_commitment", "每周为学困生义务辅导两次")
@@ -40,6 +40,7 @@ def test_a_secretary_applies_the_district_files_and_reviews_and_the_city_certifi
     page.locator("main form button.btn-party").click()
     expect(page.locator("#unit-status")).to_have_text("已申报")
     expect(page.locator("#unit-commitments")).to_contain_text("每周为学困生义务辅导两次")
+    expect(page.locator("#unit-members")).to_have_text("梅溪湖李老师、梅溪湖张老师")  # (in pinyin order)
     expect(page.locator("#move-file")).to_have_count(0)
     unit_url = page.url
 
