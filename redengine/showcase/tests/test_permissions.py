@@ -245,14 +245,16 @@ def cases(model):
             ),
         ]
 
-    # The search page (across the kinds: tried with the stories) and the list's ``q``.
-    searched = [
-        ListPage(f"showcase:{name}_list", query={"q": WORD}, text=lambda o: getattr(o, lookup), label="q")
-    ]
+    # The search page and the list's ``q`` (one function for the three kinds, ``search.matching``: tried with
+    # the stories; the lessons' and role models' lists without it).
+    searched = []
     if model is Story:
-        searched.append(
-            ListPage("showcase:search", query={"q": WORD}, text=lambda o: getattr(o, lookup), label="search")
-        )
+        searched = [
+            ListPage(
+                f"showcase:{name}_list", query={"q": WORD}, text=lambda o: getattr(o, lookup), label="q"
+            ),
+            ListPage("showcase:search", query={"q": WORD}, text=lambda o: getattr(o, lookup), label="search"),
+        ]
     drafts = case(
         "draft",
         [
@@ -310,14 +312,23 @@ def cases(model):
             *move_views("return", "draft", PUBLISH, {"reason": "请补充"}),
         ],
     )
+    # A published item read across the scope: its page and its API record for every kind; its place in the
+    # lists and the export (the same queryset for the three kinds) tried with the stories.
+    listed = (
+        [
+            ListPage(f"showcase:{name}_list", query={}),
+            Export(f"showcase:{name}_list"),
+            ApiList(f"{route}-list"),
+        ]
+        if model is Story
+        else []
+    )
     published_case = case(
         "published",
         [
-            ListPage(f"showcase:{name}_list", query={}),
+            *listed,
             *searched,
-            Export(f"showcase:{name}_list"),
             Detail(f"showcase:{name}_detail"),
-            ApiList(f"{route}-list"),
             ApiDetail(f"{route}-detail"),
             *move_views("withdraw", "draft", PUBLISH, {"reason": "需更新"}),
         ],
