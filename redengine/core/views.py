@@ -15,6 +15,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
@@ -117,6 +118,16 @@ def refuse(request, model, action):
     """403 for a role without the action, logged. A response, not an exception, so the log row is kept."""
     log_access(AccessEvent.Kind.REFUSED, request=request, obj=model._meta.label_lower, detail=action)
     return render(request, "403.html", status=403)
+
+
+def guard(request, model, action=VIEW):
+    """The answer of a function view before it looks anything up: to the login page for an anonymous
+    visitor, 403 (logged) for a role without ``action`` on ``model``; ``None`` when it may go on."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not request.user.can(model, action):
+        return refuse(request, model, action)
+    return None
 
 
 class ScopedMixin(LoginRequiredMixin):

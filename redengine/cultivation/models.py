@@ -19,20 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from redengine.core.models import AuditedModel
 from redengine.core.permissions import usual_table
 from redengine.core.scoping import ScopedQuerySet
-from redengine.orgs.models import OrganizationScoped, PartyOrganization, School, school_scope_q
+from redengine.orgs.models import OrganizationScoped, PartyOrganization, School, SchoolScoped
 from redengine.people.models import Person
 
 from .rules import ContestKind, ContestLevel, EngagementKind, MentorshipKind, Prize
-
-
-class SchoolScoped:
-    """A record that lies where a school lies (its own ``school``, or the school ``school_path`` names)."""
-
-    school_path = "school_id"
-
-    @classmethod
-    def scope_filter(cls, prefixes):
-        return school_scope_q(prefixes, school=cls.school_path)
 
 
 def running_on(day):

@@ -25,11 +25,12 @@ from redengine.core.views import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
-    refuse,
+    guard,
 )
 from redengine.development.models import DevelopmentCase, DevelopmentEvent
 from redengine.development.rules import STAGES, STEP
 from redengine.orgs.models import PartyOrganization, School
+from redengine.orgs.views import page_scope
 from redengine.people.choices import Title
 from redengine.people.models import Honor, Membership, Person
 
@@ -52,27 +53,6 @@ ORDER = list(COUNTED)
 
 
 # The scope and the year of a page --------------------------------------------------------------------
-def guard(request, model=Mentorship, action="view"):
-    if not request.user.is_authenticated:
-        return redirect(reverse("accounts:login") + "?next=" + request.get_full_path())
-    if not request.user.can(model, action):
-        return refuse(request, model, action)
-    return None
-
-
-def scope_of(request):
-    """The organization a page shows (``?org=<code>``, else the top of the user's scope) and the period."""
-    visible = PartyOrganization.objects.visible_to(request.user)
-    code = (request.GET.get("org") or "").strip()
-    org = visible.filter(code=code).first() if code else visible.order_by("depth", "path").first()
-    if org is None:
-        raise Http404
-    today = timezone.localdate()
-    try:
-        period = Period.of(int(request.GET.get("year") or today.year))
-    except ValueError:
-        period = Period.of(today.year)
-    return org, period, visible
 
 
 def ancestors_of(org, visible):
@@ -106,10 +86,10 @@ def years_back(today):
 
 def overview(request):
     """A scope's dual cultivation for a year: the six figures, the watch lists, the organizations below."""
-    refused = guard(request)
+    refused = guard(request, Mentorship)
     if refused:
         return refused
-    org, period, visible = scope_of(request)
+    org, period, visible = page_scope(request)
     today = timezone.localdate()
     day = min(period.end, today)
     figures = [figure_of(name, org, period) for name in ORDER]
@@ -138,12 +118,12 @@ def overview(request):
 def figure(request, name):
     """One figure for a scope and year: its value, numerator and denominator, its last five years, and
     links to the people counted."""
-    refused = guard(request)
+    refused = guard(request, Mentorship)
     if refused:
         return refused
     if name not in COUNTED:
         raise Http404
-    org, period, visible = scope_of(request)
+    org, period, visible = page_scope(request)
     today = timezone.localdate()
     shown = figure_of(name, org, period)
     trend = []
@@ -212,7 +192,7 @@ class FigurePeopleView(PeopleListMixin, ObjectListView):
         return super().dispatch(request, *args, **kwargs)
 
     def people(self, action="view"):
-        org, self.period, _visible = scope_of(self.request)
+        org, self.period, _visible = page_scope(self.request)
         self.org = org
         numerator, denominator = COUNTED[self.kwargs["name"]](org, self.period)
         chosen = (
@@ -511,7 +491,7 @@ def person_panel(request, pk):
 
 def organization_panel(request, pk):
     """The panel on an organization's page: its figures of the year, linking to the overview."""
-    refused = guard(request)
+    refused = guard(request, Mentorship)
     if refused:
         return refused
     org = get_object_or_404(PartyOrganization.objects.visible_to(request.user), pk=pk)

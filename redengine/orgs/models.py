@@ -264,6 +264,16 @@ def school_scope_q(prefixes, school="pk"):
     return Q(**{f"{school}__in": SchoolPlace.objects.current().under(prefixes).values("school_id")})
 
 
+class SchoolScoped:
+    """A record that lies where a school lies (its own ``school``, or the school ``school_path`` names)."""
+
+    school_path = "school_id"
+
+    @classmethod
+    def scope_filter(cls, prefixes):
+        return school_scope_q(prefixes, school=cls.school_path)
+
+
 def holds_root(prefixes):
     """Whether the subtrees at ``prefixes`` hold the root: the tree has one root, the only path of one step."""
     return any(len(prefix) <= PartyOrganization.steplen for prefix in prefixes)

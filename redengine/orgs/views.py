@@ -1,9 +1,12 @@
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from redengine.core.metrics import Period
 from redengine.core.pickers import suggestions
 from redengine.core.scoping import collapse_prefixes
 from redengine.core.views import (
@@ -326,3 +329,19 @@ def organization_suggest(request):
 def school_suggest(request):
     """A picker's suggestions: the schools in the user's scope whose name or code matches."""
     return _suggest(request, School)
+
+
+def page_scope(request):
+    """The organization a figures page shows (``?org=<code>``, else the top of the user's scope), the year
+    (``?year=``, else this one) and the organizations the user sees; 404 for a code outside them."""
+    visible = PartyOrganization.objects.visible_to(request.user)
+    code = (request.GET.get("org") or "").strip()
+    org = visible.filter(code=code).first() if code else visible.order_by("depth", "path").first()
+    if org is None:
+        raise Http404
+    today = timezone.localdate()
+    try:
+        period = Period.of(int(request.GET.get("year") or today.year))
+    except ValueError:
+        period = Period.of(today.year)
+    return org, period, visible

@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import View
 
 from redengine.core.files import download
-from redengine.core.metrics import Period
 from redengine.core.services import Item
 from redengine.core.views import (
     Column,
@@ -26,10 +25,11 @@ from redengine.core.views import (
     ObjectEditView,
     ObjectListView,
     ScopedMixin,
-    refuse,
+    guard,
 )
 from redengine.core.writes import RefusedError
-from redengine.orgs.models import PartyOrganization, School
+from redengine.orgs.models import School
+from redengine.orgs.views import page_scope
 
 from . import services
 from .filters import ActivityFilterSet, PairFilterSet
@@ -40,14 +40,6 @@ from .rules import ActivityKind
 
 IDLE_SHOWN = 20
 MONTHS = range(1, 13)
-
-
-def guard(request, model=SchoolPair, action="view"):
-    if not request.user.is_authenticated:
-        return redirect(reverse("accounts:login") + "?next=" + request.get_full_path())
-    if not request.user.can(model, action):
-        return refuse(request, model, action)
-    return None
 
 
 def latest_activity():
@@ -241,19 +233,6 @@ class FileView(ScopedMixin, View):
 
 
 # The overview ------------------------------------------------------------------------------------------
-def scope_of(request):
-    """The organization shown (``?org=<code>``, else the top of the user's scope) and the year."""
-    visible = PartyOrganization.objects.visible_to(request.user)
-    code = (request.GET.get("org") or "").strip()
-    org = visible.filter(code=code).first() if code else visible.order_by("depth", "path").first()
-    if org is None:
-        raise Http404
-    today = timezone.localdate()
-    try:
-        period = Period.of(int(request.GET.get("year") or today.year))
-    except ValueError:
-        period = Period.of(today.year)
-    return org, period, visible
 
 
 def by_kind_and_month(org, period):
@@ -278,10 +257,10 @@ def by_kind_and_month(org, period):
 
 def overview(request):
     """A scope's pairing for a year: pairs active, activities by kind and month, the idle pairs."""
-    refused = guard(request)
+    refused = guard(request, SchoolPair)
     if refused:
         return refused
-    org, period, visible = scope_of(request)
+    org, period, visible = page_scope(request)
     today = timezone.localdate()
     user = request.user
     pairs = SchoolPair.objects.visible_to(user).filter(SchoolPair.scope_filter([org.path]))

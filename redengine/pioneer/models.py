@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from redengine.core.models import AuditedModel
 from redengine.core.permissions import USUAL, usual_table
 from redengine.core.scoping import ScopedQuerySet
-from redengine.orgs.models import PartyOrganization, School, school_scope_q
+from redengine.orgs.models import PartyOrganization, School, SchoolScoped
 from redengine.people.models import Person
 
 from .rules import CERTIFY, CHECK, FILE, REJECT, REVIEW, REVOKE, Move, UnitKind, UnitStatus
@@ -29,16 +29,6 @@ from .rules import CERTIFY, CHECK, FILE, REJECT, REVIEW, REVOKE, Move, UnitKind,
 # district's moves (domain-rules.md §5.2).
 DISTRICT_MOVES = frozenset({FILE, REVIEW, REJECT, CHECK})
 CITY_MOVES = DISTRICT_MOVES | {CERTIFY, REVOKE}
-
-
-class SchoolScoped:
-    """A record that lies where a school lies (its own ``school``, or the school ``school_path`` names)."""
-
-    school_path = "school_id"
-
-    @classmethod
-    def scope_filter(cls, prefixes):
-        return school_scope_q(prefixes, school=cls.school_path)
 
 
 class UnitQuerySet(ScopedQuerySet):

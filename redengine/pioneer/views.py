@@ -20,10 +20,11 @@ from redengine.core.views import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
-    refuse,
+    guard,
 )
 from redengine.core.writes import RefusedError
 from redengine.orgs.models import PartyOrganization, School
+from redengine.orgs.views import page_scope
 
 from . import rules, services
 from .filters import ServiceLogFilterSet, UnitFilterSet
@@ -33,29 +34,6 @@ from .models import PioneerUnit, ServiceLog
 from .rules import CERTIFY, CHECK, FILE, REJECT, REVIEW, REVOKE, UnitStatus
 
 LOGS_SHOWN = 20  # the latest service logs on a unit's page; the rest in the service-log list
-
-
-def guard(request, model=PioneerUnit, action="view"):
-    if not request.user.is_authenticated:
-        return redirect(reverse("accounts:login") + "?next=" + request.get_full_path())
-    if not request.user.can(model, action):
-        return refuse(request, model, action)
-    return None
-
-
-def scope_of(request):
-    """The organization a page shows (``?org=<code>``, else the top of the user's scope) and the year."""
-    visible = PartyOrganization.objects.visible_to(request.user)
-    code = (request.GET.get("org") or "").strip()
-    org = visible.filter(code=code).first() if code else visible.order_by("depth", "path").first()
-    if org is None:
-        raise Http404
-    today = timezone.localdate()
-    try:
-        period = Period.of(int(request.GET.get("year") or today.year))
-    except ValueError:
-        period = Period.of(today.year)
-    return org, period
 
 
 def figure_link(name, org, year):
@@ -89,10 +67,10 @@ def figures_of(org, period):
 
 def overview(request):
     """A scope's pioneer units for a year: the three figures, and the units waiting for a move."""
-    refused = guard(request)
+    refused = guard(request, PioneerUnit)
     if refused:
         return refused
-    org, period = scope_of(request)
+    org, period, _visible = page_scope(request)
     today = timezone.localdate()
     units = PioneerUnit.objects.visible_to(request.user).in_subtree(org.path)
     waiting = dict(
@@ -119,7 +97,7 @@ def overview(request):
 
 def organization_panel(request, pk):
     """The panel on an organization's page: its figures of the year, linking to the overview."""
-    refused = guard(request)
+    refused = guard(request, PioneerUnit)
     if refused:
         return refused
     org = get_object_or_404(PartyOrganization.objects.visible_to(request.user), pk=pk)

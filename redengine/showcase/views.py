@@ -4,7 +4,6 @@ page, its add/edit/delete forms, its moves (submit, publish, return for revision
 (upload, download: served to who may read the item, logged like an export). Every write goes through the
 app's services; a published item is read by every account with a business role (``models.ItemQuerySet``)."""
 
-from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +22,7 @@ from redengine.core.views import (
     ObjectEditView,
     ObjectListView,
     ScopedMixin,
-    refuse,
+    guard,
 )
 from redengine.orgs.models import PartyOrganization
 
@@ -35,14 +34,6 @@ from .rules import MOVES, PUBLISH, Status, param
 
 KINDS = [Story, Lesson, RoleModel]
 URL = {Story: "story", Lesson: "lesson", RoleModel: "rolemodel"}
-
-
-def guard(request, model=Story, action="view"):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not request.user.can(model, action):
-        return refuse(request, model, action)
-    return None
 
 
 # Lists -------------------------------------------------------------------------------------------
@@ -347,7 +338,7 @@ def results_of(user, model, query, limit):
 
 def search_page(request):
     """The search across the three kinds: what the user may read (published everywhere, drafts in scope)."""
-    refused = guard(request)
+    refused = guard(request, Story)
     if refused:
         return refused
     query = (request.GET.get("q") or "").strip()[:100]
@@ -372,7 +363,7 @@ def search_page(request):
 
 def overview(request):
     """The published library, newest first (each kind's latest), with the two figures of the user's scope."""
-    refused = guard(request)
+    refused = guard(request, Story)
     if refused:
         return refused
     user = request.user
