@@ -53,7 +53,13 @@ class Metrics:
 
     def __init__(self, scope, period):
         self.scope, self.period = scope, period
-        self.params = {**prefix_params(scope.path), "start": period.start, "end": period.end}
+        self.params = {
+            **prefix_params(scope.path),
+            "start": period.start,
+            "end": period.end,
+            "first": period.first_year,
+            "last": period.last_year,
+        }
 
     def all(self, names=None):
         return {name: getattr(self, NAMES[name])() for name in sorted(names or NAMES)}
@@ -339,6 +345,48 @@ class Metrics:
         ]
         return {"value": sum(i["value"] for i in items), "items": items}
 
+    # assessment -------------------------------------------------------------------------------------------
+    def upgraded(self):
+        """Branches whose published level of a year of the period rose over the year before's or stayed at
+        five; of the branches rated in both years (a branch rated for the first time is in neither)."""
+        rated, up = self.q(
+            f"""
+            SELECT COUNT(*), COALESCE(SUM(CASE WHEN r.level > p.level OR (r.level = 5 AND p.level = 5)
+                THEN 1 ELSE 0 END), 0)
+            FROM assessment_rating r
+            JOIN assessment_rating p ON p.organization_id = r.organization_id AND p.year = r.year - 1
+            JOIN orgs_partyorganization o ON o.id = r.organization_id
+            WHERE {under("o.path")} AND r.year BETWEEN %(first)s AND %(last)s
+            """
+        )[0]
+        return share(up, rated)
+
+    def stars(self):
+        """Branches rated in the period, by level."""
+        counts = dict(
+            self.q(
+                f"""
+                SELECT r.level, COUNT(*) FROM assessment_rating r
+                JOIN orgs_partyorganization o ON o.id = r.organization_id
+                WHERE {under("o.path")} AND r.year BETWEEN %(first)s AND %(last)s
+                GROUP BY r.level
+                """
+            )
+        )
+        items = [{"level": level, "value": counts.get(level, 0)} for level in range(1, 6)]
+        return {"value": sum(i["value"] for i in items), "items": items}
+
+    def demonstration(self):
+        """Branches designated demonstration branches in a year of the period."""
+        (n,) = self.q(
+            f"""
+            SELECT COUNT(*) FROM assessment_designation d
+            JOIN orgs_partyorganization o ON o.id = d.organization_id
+            WHERE {under("o.path")} AND d.year BETWEEN %(first)s AND %(last)s
+            """
+        )[0]
+        return {"value": n}
+
     # development --------------------------------------------------------------------------------------
     def admitted(self):
         (n,) = self.q(
@@ -470,6 +518,9 @@ class Metrics:
 
 NAMES = {
     "activities.compliance": "compliance",
+    "assessment.demonstration": "demonstration",
+    "assessment.stars": "stars",
+    "assessment.upgraded": "upgraded",
     "cultivation.apprentices_titled": "apprentices_titled",
     "cultivation.backbone_developed": "backbone_developed",
     "cultivation.member_share.backbone": "share_backbone",

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "redengine.pioneer",
     "redengine.showcase",
     "redengine.pairing",
+    "redengine.assessment",
     "redengine.imports",
     "redengine.reports",
     "redengine.demo",

@@ -25,6 +25,7 @@ api_patterns = [
     path("pioneer/", include("redengine.pioneer.api.urls")),
     path("showcase/", include("redengine.showcase.api.urls")),
     path("pairing/", include("redengine.pairing.api.urls")),
+    path("assessment/", include("redengine.assessment.api.urls")),
     path("metrics/", MetricsView.as_view(), name="api_metrics"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api_schema"),
     path(
@@ -45,6 +46,7 @@ urlpatterns = [
     path("pioneer/", include("redengine.pioneer.urls")),
     path("showcase/", include("redengine.showcase.urls")),
     path("pairing/", include("redengine.pairing.urls")),
+    path("assessment/", include("redengine.assessment.urls")),
     path("import/", include("redengine.imports.urls")),
     path("audit/changes/", audit_views.ObjectChangeListView.as_view(), name="audit_changes"),
     path("audit/access/", audit_views.AccessEventListView.as_view(), name="audit_access"),

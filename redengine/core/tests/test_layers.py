@@ -31,9 +31,10 @@ LEVELS = {
     "pioneer": 8,  # model posts, classes and volunteer teams
     "showcase": 9,  # stories, featured lessons and role models (names no pioneer record)
     "pairing": 10,  # urban-rural school pairing (names no pioneer or showcase record)
-    "imports": 11,  # the import jobs and their pages
-    "reports": 12,
-    "demo": 13,
+    "assessment": 11,  # branch star rating: reads the other apps' figures by their registry names only
+    "imports": 12,  # the import jobs and their pages
+    "reports": 13,
+    "demo": 14,
 }
 ROOT = Path(redengine.__file__).parent
 SKIPPED = {"tests", "migrations"}
