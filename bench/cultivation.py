@@ -23,8 +23,9 @@ range on SQLite):
   year: ``cultivation.backbone_developed``, the three ``cultivation.member_share.*``, ``cultivation.mentorships``
   and ``cultivation.apprentices_titled``, and the seven figures of pioneer units, the showcase and pairing on
   the same city (``demo/leading.py``: about 1,000 units with 3,500 yearly checks and 12,000 service logs, 320
-  stories, 140 lessons, 320 pairs with 9,000 activities), against ``bench/figures_sql.py``'s statements (the
-  ones ``bench/figures.py`` checks on the province);
+  stories, 140 lessons, 320 pairs with 9,000 activities), and the three figures of branch star rating for last
+  year (``demo/rating.py``: about 5,000 ratings of 680 branches since 2018), against ``bench/figures_sql.py``'s
+  statements (the ones ``bench/figures.py`` checks on the province);
 - the watch lists of ``cultivation/watch.py`` as their pages read them (``cultivation/views.py``: ordered by
   school code, pinyin and key, ``PAGE`` rows): ``backbone_watch`` (backbone and excellent teachers who are
   not members, with their title, open development case, training contact and political mentor) and
@@ -74,6 +75,8 @@ FIGURES = [
     "pairing.pairs",
     "pairing.activities",
 ]
+# branch star rating (demo/rating.py), for last year: the latest published ratings (this year's campaign runs)
+LAST_YEAR_FIGURES = ["assessment.upgraded", "assessment.stars", "assessment.demonstration"]
 ACCOUNTS = {"city": "city_admin", "district": "yuelu_admin"}  # the demo's accounts: the root, 岳麓区
 SQLITE_URL = f"sqlite:///{ROOT / 'var' / 'bench-cultivation.sqlite3'}"
 BACKBONE = ("backbone_teacher", "excellent_teacher")
@@ -329,18 +332,19 @@ def cases(context=None):
         role: PartyOrganization.objects.filter(path=scope_of(user)[0]).get() for role, user in users.items()
     }
     found = []
+    last_year = Period.of(today.year - 1)
     for role, scope in scopes.items():
-        for name in FIGURES:
+        for name, period in [(n, period) for n in FIGURES] + [(n, last_year) for n in LAST_YEAR_FIGURES]:
 
-            def ours(scope=scope, name=name):
+            def ours(scope=scope, name=name, period=period):
                 return compute_all(scope, period, [name])[name]
 
-            def baseline(scope=scope, name=name):
+            def baseline(scope=scope, name=name, period=period):
                 return Metrics(scope, period).all([name])[name]
 
             found.append(
                 Case(
-                    f"{name}, {role}, {today.year}",
+                    f"{name}, {role}, {period}",
                     ours=ours,
                     baseline=baseline,
                     check=check_equal,

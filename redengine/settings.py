@@ -386,6 +386,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PioneerUnitStatusEnum": "redengine.pioneer.rules.UnitStatus",
         "ShowcaseStatusEnum": "redengine.showcase.rules.Status",
+        "EvaluationStatusEnum": "redengine.assessment.rules.Status",
     },
 }
 

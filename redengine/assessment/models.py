@@ -124,6 +124,7 @@ class Level(CityWide, AuditedModel):
     name = models.CharField(_("level name"), max_length=20)
     min_points = models.DecimalField(_("from points"), **POINTS)
     quota_percent = models.PositiveSmallIntegerField(
+        # xgettext:no-python-format
         _("quota (% of the branches)"),
         null=True,
         blank=True,

@@ -76,3 +76,79 @@ def new_campaign(year=None, scope=CITY, by=SYSTEM, scheme=None, start=60, **valu
 
 def evaluation(campaign, code=BRANCH):
     return Evaluation.objects.get(campaign=campaign, organization__code=code)
+
+
+# Helper A: evaluations made ready and moved through the real services ---------------------------------
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def branch_items(evaluation):
+    """The items the branch scores itself: neither scored from the records nor veto items."""
+    return list(
+        Indicator.objects.filter(
+            scheme=evaluation.campaign.scheme, parent__isnull=False, veto=False, metric=""
+        )
+    )
+
+
+def score_all(evaluation, points=None, by=SYSTEM, side="self", comment="按标准自查"):
+    """Give every item the branch scores ``points`` (its maximum when None) on ``side``."""
+    from redengine.assessment import services
+
+    entries = [
+        services.ScoreEntry(
+            evaluation, item, side, points=item.max_points if points is None else points, comment=comment
+        )
+        for item in branch_items(evaluation)
+    ]
+    services.record_scores(entries, by=by)
+    return entries
+
+
+def attach_evidence(evaluation, by=SYSTEM):
+    """A PDF for every item that requires evidence."""
+    from redengine.assessment import services
+
+    required = Indicator.objects.filter(scheme=evaluation.campaign.scheme, evidence_required=True)
+    return services.add_evidence(
+        [services.Upload(evaluation, item, f"{item.code}佐证.pdf", PDF) for item in required], by=by
+    )
+
+
+def ready_to_submit(evaluation, points=None, by=SYSTEM):
+    score_all(evaluation, points, by=by)
+    attach_evidence(evaluation, by=by)
+    return evaluation
+
+
+ORDER = ("submitted", "district_reviewed", "city_approved", "published")
+
+
+def advance(evaluation, upto, by=SYSTEM, level=None):
+    """Move a ready evaluation from its status up to ``upto``, a few days apart from 30 days ago; a publication
+    publicises the campaign first (25 days ago) when it has not been."""
+    from redengine.assessment import services
+    from redengine.assessment.models import Campaign
+
+    moves = {
+        "submitted": "submit",
+        "district_reviewed": "review",
+        "city_approved": "approve",
+        "published": "publish",
+    }
+    days = {"submitted": 30, "district_reviewed": 28, "city_approved": 26, "published": 0}
+    current = Evaluation.objects.get(pk=evaluation.pk).status
+    first = ORDER.index(current) + 1 if current in ORDER else 0
+    for status in ORDER[first : ORDER.index(upto) + 1]:
+        campaign = Campaign.objects.get(pk=evaluation.campaign_id)
+        if status == "published" and campaign.publicity_from is None:
+            services.start_publicity(campaign, days_ago(25), by=by)
+        services.move_evaluation(
+            evaluation,
+            moves[status],
+            by=by,
+            date=days_ago(days[status]),
+            level=level if status == "city_approved" else None,
+        )
+    return Evaluation.objects.get(pk=evaluation.pk)

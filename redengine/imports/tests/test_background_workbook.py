@@ -24,7 +24,7 @@ from .importing import db_counts
 
 pytestmark = pytest.mark.django_db
 EXPORT = reverse("imports:export")
-WORKBOOK_JOB_QUERIES = 30  # the job, one COUNT per sheet, each sheet in chunks, the lookups of its rows
+WORKBOOK_JOB_QUERIES = 32  # the job, one COUNT per sheet, each sheet in chunks, the lookups of its rows
 SHEETS = [
     "学校",
     "党组织",
@@ -37,6 +37,7 @@ SHEETS = [
     "竞赛获奖",
     "示范创建",
     "城乡结对",
+    "星级评定结果",
 ]
 
 

@@ -200,6 +200,10 @@ def expected(facts, persons, scope_districts, first, last):
             "value": 0,
             "items": [{"kind": k.value, "label": str(k.label), "value": 0} for k in ActivityKind],
         },
+        # Nor star ratings.
+        "assessment.upgraded": share(0, 0),
+        "assessment.stars": {"value": 0, "items": [{"level": n, "value": 0} for n in range(1, 6)]},
+        "assessment.demonstration": {"value": 0},
     }
 
 

@@ -26,7 +26,7 @@ from redengine.orgs.models import PartyOrganization, School
 from redengine.people import services as people_services
 from redengine.people.models import Person
 
-from ... import city, cultivation, data, guidance, leading, meetings, votes
+from ... import city, cultivation, data, guidance, leading, meetings, rating, votes
 
 SCHOOL_FIELDS = ("code", "name", "district", "ownership", "school_type", "urban_rural", "city_managed")
 
@@ -112,11 +112,13 @@ class Command(BaseCommand):
             counts.update(cultivation.city(seed=seed))
         with command_actor("seed_demo"), transaction.atomic():
             counts.update(leading.city(seed=seed))
+        with command_actor("seed_demo"), transaction.atomic():
+            counts.update(rating.city(seed=seed))
         elapsed = time.monotonic() - started
         written = ", ".join(f"{n} {what}" for what, n in counts.items())
         self.stdout.write(f"Generated city (seed {seed}, scale {scale:g}) in {elapsed:.1f} s: {written}.")
         self.stdout.write("The report's figures from the records (root scope), and what the report says:")
-        for name, (value, target) in {**city.figures(), **leading.figures()}.items():
+        for name, (value, target) in {**city.figures(), **leading.figures(), **rating.figures()}.items():
             self.stdout.write(f"  {name:<38} {value!s:>10}   report: {target}")
 
     def load_tree(self):
