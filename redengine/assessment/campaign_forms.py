@@ -21,6 +21,9 @@ POINTS = {"max_digits": 6, "decimal_places": 1, "required": False}
 POINTS_INPUT = {"inputmode": "decimal", "step": "0.1", "min": "0", "class": "form-control form-control-lg"}
 
 
+FIXED = ("scheme", "year", "scope", "starts_on")  # services.CampaignService.FIXED
+
+
 class CampaignForm(StyledFormMixin, forms.Form):
     """A campaign: its scheme, year, scope (an organization's code) and the ends of its phases."""
 
@@ -51,6 +54,9 @@ class CampaignForm(StyledFormMixin, forms.Form):
                 self.fields[name].initial = getattr(instance, name)
             self.fields["scheme"].initial = instance.scheme_id
             self.fields["scope"].initial = instance.scope.code
+            for name in FIXED:  # taken when the campaign opened: shown, not changed
+                self.fields[name].disabled = True
+                self.fields[name].required = False
         else:
             today = timezone.localdate()
             self.fields["year"].initial = today.year - 1 if today.month < 7 else today.year
@@ -65,6 +71,8 @@ class CampaignForm(StyledFormMixin, forms.Form):
             )
 
     def clean_scope(self):
+        if self.instance is not None:
+            return self.instance.scope
         code = self.cleaned_data["scope"].strip()
         org = PartyOrganization.objects.visible_to(self.user).filter(code=code).first()
         if org is None:
@@ -72,7 +80,7 @@ class CampaignForm(StyledFormMixin, forms.Form):
         return org
 
     def values(self):
-        return {name: self.cleaned_data[name] for name in self.fields}
+        return {name: self.cleaned_data[name] for name in self.fields if not self.fields[name].disabled}
 
 
 def field_names(indicator_id):

@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 
 from redengine.core.daily import daily
 
-from . import automatic
+from .services import automatic
 
 
 @daily("assessment.automatic_figures")

@@ -24,9 +24,9 @@ from redengine.orgs.imports import org_code, org_lookup, reference_known
 from redengine.orgs.models import PartyOrganization
 
 from .models import Designation, Rating
-from .ratings import DESIGNATIONS, RATINGS, key_of, record_ratings
 from .reading import Points
 from .rules import MAX_LEVEL, RATED_TYPES, star_name
+from .services.ratings import DESIGNATIONS, RATINGS, key_of, record_ratings
 
 # The names of import-templates.md (一星 … 五星); the digits 1 … 5 are read too.
 LEVELS = [(level, star_name(level)) for level in range(1, MAX_LEVEL + 1)]
@@ -179,15 +179,6 @@ class RatingSheet(SheetImporter):
             DESIGNATIONS.save(items_of(specs), by=ctx.by, pending=pending)
 
     # Template and export ----------------------------------------------------------------------------
-    def code_lists(self, user):
-        codes = (
-            PartyOrganization.objects.visible_to(user, "view")
-            .filter(org_type__in=sorted(RATED_TYPES))
-            .order_by("path")
-            .values_list("code", flat=True)
-        )
-        return {"org_code": list(codes)}
-
     def exported(self, ctx):
         return Rating.objects.visible_to(ctx.user, "export")
 

@@ -18,9 +18,9 @@ from redengine.orgs.models import PartyOrganization
 from redengine.people.forms import DATE
 
 from .models import Designation, Indicator, Level, Rating, Scheme
-from .ratings import TOP_LEVEL
 from .rules import MAX_LEVEL, RATED_TYPES, star_name
-from .schemes import HEADER_FIELDS, INDICATOR_FIELDS, LEVEL_FIELDS
+from .services.ratings import TOP_LEVEL
+from .services.schemes import HEADER_FIELDS, INDICATOR_FIELDS, LEVEL_FIELDS
 
 LEVEL_CHOICES = [(str(n), star_name(n)) for n in range(MAX_LEVEL, 0, -1)]
 

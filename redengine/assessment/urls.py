@@ -10,6 +10,7 @@ urlpatterns = [
     path("campaigns/", views.CampaignListView.as_view(), name="campaign_list"),
     path("campaigns/add/", views.campaign_form, name="campaign_add"),
     path("campaigns/<int:pk>/", views.campaign_board, name="campaign_detail"),
+    path("campaigns/<int:pk>/edit/", views.campaign_form, name="campaign_edit"),
     path("campaigns/<int:pk>/evaluations/", views.EvaluationListView.as_view(), name="evaluation_list"),
     path("campaigns/<int:pk>/publicity/", views.publicity, name="publicity"),
     path("campaigns/<int:pk>/publicity/start/", views.StartPublicityView.as_view(), name="start_publicity"),

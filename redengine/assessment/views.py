@@ -38,7 +38,7 @@ from redengine.core.views import (
 from redengine.core.writes import Problem, RefusedError
 from redengine.orgs.models import PartyOrganization
 
-from . import automatic, metrics, rules, scoring, services
+from . import metrics, rules, scoring, services
 from .campaign_filters import CampaignFilterSet, EvaluationFilterSet, late_q
 from .campaign_forms import CampaignForm, DateForm, MoveForm, ScoresForm
 from .models import Campaign, Evaluation, EvidenceFile, Rating, Score
@@ -58,6 +58,7 @@ from .rules import (
     move_label,
     star_name,
 )
+from .services import automatic
 
 SHOWN = 10  # late branches named on a board; the rest in the filtered list
 STATUSES = list(Status)
@@ -180,8 +181,8 @@ class CampaignListView(ObjectListView):
 
 
 def campaign_form(request, pk=None):
-    """Open a campaign (the city), or change one: its evaluations and their score rows are made by
-    ``services.open_campaigns``."""
+    """Open a campaign (the city): its evaluations and their score rows are made by ``services.open_campaigns``;
+    or change an open one's name and the ends of its phases (``services.change_campaigns``)."""
     action = "change" if pk else "add"
     refused = guard(request, Campaign, action)
     if refused:
@@ -194,7 +195,8 @@ def campaign_form(request, pk=None):
     form = CampaignForm(request.POST or None, user=request.user, instance=instance)
     if request.method == "POST" and form.is_valid():
         try:
-            (campaign,) = services.open_campaigns([Item(form.values(), instance=instance)], by=request.user)
+            write = services.change_campaigns if instance else services.open_campaigns
+            (campaign,) = write([Item(form.values(), instance=instance)], by=request.user)
         except RefusedError as exc:
             add_item_problems(form, exc)
         else:

@@ -31,7 +31,6 @@ from redengine.core.views import (
 )
 from redengine.core.writes import RefusedError
 
-from . import ratings, schemes
 from .models import Campaign, Designation, Evaluation, Rating, Scheme
 from .reading import shown
 from .rules import Status, star_name
@@ -46,6 +45,7 @@ from .scheme_forms import (
     WorkbookForm,
     indicator_formset,
 )
+from .services import ratings, schemes
 
 MAX_WORKBOOK = 2 * 1024 * 1024  # a scheme's workbook is a few dozen rows
 

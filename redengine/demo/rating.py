@@ -18,7 +18,6 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from redengine.assessment import ratings
 from redengine.assessment import services as rating
 from redengine.assessment.models import Campaign, Evaluation, Indicator, Rating, Scheme, Score
 from redengine.assessment.rules import (
@@ -29,6 +28,7 @@ from redengine.assessment.rules import (
     RATED_TYPES,
     Side,
 )
+from redengine.assessment.services import ratings
 from redengine.core.metrics import Period, compute_all
 from redengine.core.services import Item
 from redengine.core.writes import SYSTEM

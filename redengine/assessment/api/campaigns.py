@@ -26,7 +26,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from redengine.core.api import ScopedModelViewSet, refusal
-from redengine.core.filters import RecordNumberFilter
+from redengine.core.filters import RecordNumberFilter, YearFilter
 from redengine.core.services import Item
 from redengine.core.writes import RefusedError
 
@@ -50,7 +50,7 @@ READ_AND_ACT = ["get", "post", "patch", "head", "options"]  # an evaluation: its
 
 
 class CampaignFilterSet(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="year")
+    year = YearFilter(field_name="year")
 
     class Meta:
         model = Campaign

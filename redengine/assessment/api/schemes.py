@@ -15,9 +15,9 @@ from rest_framework.response import Response
 from redengine.core.api import ScopedModelViewSet
 from redengine.core.writes import RefusedError
 
-from .. import schemes
 from ..models import Indicator, Level, Scheme
 from ..rules import Status
+from ..services import schemes
 
 
 class LevelSerializer(serializers.ModelSerializer):
@@ -65,7 +65,7 @@ class SchemeSerializer(serializers.ModelSerializer):
         fields = ["id", *schemes.HEADER_FIELDS, "based_on", "in_use", "levels", "indicators"]
         read_only_fields = fields
 
-    def get_in_use(self, scheme):
+    def get_in_use(self, scheme) -> bool:
         return bool(getattr(scheme, "evaluations_past_draft", 0))
 
 

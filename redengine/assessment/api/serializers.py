@@ -8,9 +8,9 @@ from rest_framework import serializers
 from redengine.core.api import ScopedModelSerializer
 from redengine.orgs.models import PartyOrganization
 
-from .. import automatic
 from ..models import Campaign, Evaluation, EvaluationMove, EvidenceFile, Scheme, Score
 from ..rules import Side
+from ..services import automatic
 
 
 class CampaignSerializer(ScopedModelSerializer):

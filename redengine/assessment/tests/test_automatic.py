@@ -11,8 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import resolve
 
-from redengine.assessment import automatic
 from redengine.assessment.models import Evaluation, Indicator, Score
+from redengine.assessment.services import automatic
 from redengine.core.daily import REGISTRY as DAILY
 from redengine.core.metrics import REGISTRY
 from redengine.core.models import ObjectChange

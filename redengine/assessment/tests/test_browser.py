@@ -41,7 +41,8 @@ def confirm_move(page, button, date, note=None):
 def ship_default_scheme():
     """The shipped scheme again (its data migration's rows went with the live server's flush), through the
     schemes' service."""
-    from redengine.assessment import default_scheme, schemes
+    from redengine.assessment import default_scheme
+    from redengine.assessment.services import schemes
     from redengine.core.writes import SYSTEM
 
     header = {k: v for k, v in default_scheme.SCHEME.items() if k not in ("levels", "indicators")}
@@ -51,7 +52,7 @@ def ship_default_scheme():
 
 def past_rating(org, year, level):
     """The branch's rating of the year before, as the 星级评定结果 sheet brings it in."""
-    from redengine.assessment import ratings
+    from redengine.assessment.services import ratings
     from redengine.core.services import Item
     from redengine.core.writes import SYSTEM
 

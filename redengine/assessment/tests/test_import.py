@@ -11,9 +11,9 @@ import openpyxl
 import pytest
 from django.utils import timezone, translation
 
-from redengine.assessment import schemes
 from redengine.assessment.imports import RATINGS_SHEET, RatingSheet
 from redengine.assessment.models import Designation, Rating
+from redengine.assessment.services import schemes
 from redengine.core.models import ObjectChange
 from redengine.core.services import Item
 from redengine.core.writes import SYSTEM

@@ -5,8 +5,8 @@ level; the demonstration branches; the transition matrix; each figure one query.
 
 import pytest
 
-from redengine.assessment import schemes
 from redengine.assessment.metrics import COUNTED, transitions
+from redengine.assessment.services import schemes
 from redengine.core.metrics import REGISTRY, Period
 from redengine.core.services import Item
 from redengine.core.writes import SYSTEM

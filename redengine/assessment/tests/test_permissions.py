@@ -21,7 +21,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from redengine.assessment import ratings, schemes, services
+from redengine.assessment import services
 from redengine.assessment.models import (
     Campaign,
     Designation,
@@ -35,6 +35,7 @@ from redengine.assessment.models import (
     Score,
 )
 from redengine.assessment.rules import CONFIRM, PUBLISH, REVIEW, SUBMIT
+from redengine.assessment.services import ratings, schemes
 from redengine.core.services import Item
 from redengine.core.writes import SYSTEM
 from redengine.orgs.models import PartyOrganization
@@ -47,6 +48,7 @@ from redengine.testing.matrix import (
     Confirm,
     Create,
     Detail,
+    Edit,
     Export,
     ListPage,
     Page,
@@ -559,6 +561,11 @@ CAMPAIGNS = campaign_case(
             records=opened_records,
         ),
         Detail("assessment:campaign_detail"),
+        Edit(
+            "assessment:campaign_edit",
+            change=("name", "改名的星级评定"),
+            fields=["self_until", "district_until", "city_until"],
+        ),
         Detail("assessment:publicity"),
         Detail("assessment:results"),
         Confirm("assessment:start_publicity", label="confirm", action=PUBLISH, says=lambda c: c.name),

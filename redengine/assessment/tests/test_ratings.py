@@ -11,8 +11,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone, translation
 
-from redengine.assessment import schemes
 from redengine.assessment.models import Designation, Rating
+from redengine.assessment.services import schemes
 from redengine.core.models import ObjectChange
 from redengine.core.services import Item
 from redengine.core.writes import SYSTEM, RefusedError
@@ -212,7 +212,7 @@ def test_a_bad_designation_is_refused():
 
 def test_a_past_result_is_refused_for_a_branch_its_campaign_is_rating():
     """The result of a year a campaign is rating comes from its publication, never from the sheet."""
-    from redengine.assessment import ratings
+    from redengine.assessment.services import ratings
 
     from .helpers import BRANCH, new_campaign, org
 

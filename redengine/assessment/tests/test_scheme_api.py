@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from redengine.accounts.models import ApiToken
-from redengine.assessment import schemes
 from redengine.assessment.models import Indicator, Level, Scheme
+from redengine.assessment.services import schemes
 from redengine.core.models import ObjectChange
 from redengine.core.writes import SYSTEM
 

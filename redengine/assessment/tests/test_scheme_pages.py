@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from redengine.assessment import schemes
 from redengine.assessment.models import Designation, Indicator, Level, Rating, Scheme
+from redengine.assessment.services import schemes
 from redengine.core.models import AccessEvent, ObjectChange
 from redengine.core.services import Item
 from redengine.core.writes import SYSTEM

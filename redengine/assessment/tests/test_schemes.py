@@ -12,9 +12,9 @@ import openpyxl
 import pytest
 from django.utils import translation
 
-from redengine.assessment import schemes
 from redengine.assessment.models import Evaluation, Indicator, Level, Scheme
 from redengine.assessment.rules import Status
+from redengine.assessment.services import schemes
 from redengine.core.audit import bulk_update_audited, remember
 from redengine.core.models import ObjectChange
 from redengine.core.writes import SYSTEM, RefusedError, writing

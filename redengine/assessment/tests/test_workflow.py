@@ -5,6 +5,7 @@ publicised, then published, which writes the branch's rating of the year and fre
 move is recorded with who and when and audited, a move after its phase ended is flagged late, the totals
 follow every write, and each move belongs to the role that owns it."""
 
+import datetime
 import time
 from decimal import Decimal
 
@@ -323,3 +324,30 @@ def test_a_batch_of_moves_costs_the_same_queries_whatever_its_size():
     many = submit(evaluations[2:])
     assert len(many) == len(few), [q["sql"][:70] for q in many]
     assert Evaluation.objects.filter(campaign=campaign, status="submitted").count() == len(evaluations)
+
+
+def test_the_city_changes_a_campaign_s_phases_but_not_what_it_rates():
+    """Once open, a campaign's scheme, year, scope and start are fixed (its branches were taken on its start);
+    its name and the ends of its phases change, by the city only, audited."""
+    campaign = new_campaign()
+    later = campaign.self_until + datetime.timedelta(days=7)
+    (changed,) = services.change_campaigns(
+        [Item({"self_until": later, "name": "改期的星级评定"}, instance=campaign)], by=user("city_admin")
+    )
+    recorded = Campaign.objects.get(pk=campaign.pk)
+    assert (recorded.self_until, recorded.name) == (later, "改期的星级评定")
+    assert ObjectChange.objects.filter(object_id=campaign.pk, action="update").exists()
+    before = (Campaign.objects.get(pk=campaign.pk).year, ObjectChange.objects.count())
+    with translation.override("zh-hans"), pytest.raises(RefusedError) as refused:
+        services.change_campaigns(
+            [Item({"year": campaign.year - 1}, instance=recorded)], by=user("city_admin")
+        )
+    (problem,) = refused.value.problems
+    assert problem.field == "year"
+    assert "开始日期不再改变" in str(problem.message)
+    with pytest.raises(RefusedError):
+        services.change_campaigns(
+            [Item({"name": "区县改名"}, instance=Campaign.objects.get(pk=campaign.pk))],
+            by=user("yuelu_admin"),
+        )
+    assert (Campaign.objects.get(pk=campaign.pk).year, ObjectChange.objects.count()) == before

@@ -50,9 +50,9 @@ from redengine.core.workdays import add_working_days
 from redengine.core.writes import Problem, RefusedError, chunked, outside_scope, writing
 from redengine.orgs.models import PartyOrganization
 
-from . import automatic, rules, scoring
-from .models import Campaign, Evaluation, EvaluationMove, EvidenceFile, Indicator, Level, Rating, Score
-from .rules import (
+from .. import rules, scoring
+from ..models import Campaign, Evaluation, EvaluationMove, EvidenceFile, Indicator, Level, Rating, Score
+from ..rules import (
     CONFIRM,
     M_APPROVE,
     M_PUBLISH,
@@ -71,6 +71,7 @@ from .rules import (
     Side,
     Status,
 )
+from . import automatic
 
 FILE_KINDS = ("pdf", "docx", "jpg", "jpeg", "png")  # evidence: PDF, Word and photos, checked by content
 TOTAL_FIELDS = ["self_total", "district_total", "total", "computed_level", "veto_failed"]
@@ -286,16 +287,42 @@ class CampaignService(ModelService):
 
     def check(self, items, scope):
         plan = Plan(list(items), extra={"scope": scope})
-        if not scope.whole_tree and not scope.prefixes(Campaign, ADD):
-            plan.problems.append(Problem(_("Your role may not open a rating campaign."), None, None))
-            return plan
-        if any(not item.is_new for item in plan.items):
-            raise ValueError("open_campaigns makes new campaigns only")
+        for action, made in ((ADD, plan.new), (CHANGE, [i for i in plan.items if not i.is_new])):
+            if made and not scope.whole_tree and not scope.prefixes(Campaign, action):
+                message = (
+                    _("Your role may not open a rating campaign.")
+                    if action == ADD
+                    else _("Your role may not change a rating campaign.")
+                )
+                plan.problems.append(Problem(message, None, None))
+                return plan
         self.build(plan)
+        self.check_fixed(plan)
         self.validate(plan)
         self.check_unique(plan)
         self.check_scope(plan, scope)
         return plan
+
+    # Fixed once a campaign is open: its branches were taken from its scope on its start, by its scheme.
+    FIXED = ("scheme", "year", "scope", "starts_on")
+
+    def check_fixed(self, plan):
+        for index, item in enumerate(plan.items):
+            if item.is_new:
+                continue
+            for name in self.FIXED:
+                if name in item.changed:
+                    plan.problems.append(
+                        Problem(
+                            _(
+                                "A campaign's scheme, year, scope and start are fixed once it is open (its "
+                                "branches were taken on its start): only its name and the ends of its phases "
+                                "change."
+                            ),
+                            index,
+                            name,
+                        )
+                    )
 
     def validate(self, plan):
         today = timezone.localdate()
@@ -306,7 +333,11 @@ class CampaignService(ModelService):
             if isinstance(campaign.name, str) and not campaign.name.strip():
                 lacking.append("name")
             plan.problems += [Problem(required(), index, n) for n in sorted(set(lacking))]
-            if campaign.starts_on and campaign.starts_on > today + datetime.timedelta(days=366):
+            if (
+                item.is_new
+                and campaign.starts_on
+                and campaign.starts_on > today + datetime.timedelta(days=366)
+            ):
                 plan.problems.append(
                     Problem(_("A campaign starts within a year from today."), index, "starts_on")
                 )
@@ -348,7 +379,7 @@ class CampaignService(ModelService):
         super().validate(plan)
         for index, item in enumerate(plan.items):
             campaign = item.obj
-            if not (campaign.scope_id and campaign.starts_on):
+            if not (item.is_new and campaign.scope_id and campaign.starts_on):
                 continue
             if not rated_at(campaign.scope.path, campaign.starts_on).exists():
                 plan.problems.append(
@@ -1397,6 +1428,18 @@ MOVES = MoveService()
 def open_campaigns(items, *, by):
     """Check and open a batch of campaigns (``Item``s): each with its evaluations, score rows and first
     automatic figures. The campaigns, in order."""
+    items = list(items)
+    if any(not item.is_new for item in items):
+        raise ValueError("open_campaigns makes new campaigns only")
+    return CAMPAIGNS.save(items, by=by)
+
+
+def change_campaigns(items, *, by):
+    """The name and the ends of the phases of open campaigns (``Item(values, instance=campaign)``); the city's.
+    A move already made keeps its late flag: it was recorded as it happened."""
+    items = list(items)
+    if any(item.is_new for item in items):
+        raise ValueError("change_campaigns changes open campaigns only")
     return CAMPAIGNS.save(items, by=by)
 
 

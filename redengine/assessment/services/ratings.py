@@ -25,10 +25,10 @@ from django.utils.translation import gettext as _
 from redengine.core.services import ModelService, Plan
 from redengine.core.writes import Problem, RefusedError, chunked, writing
 
-from . import rules
-from .models import Campaign, Designation, Evaluation, Rating
-from .reading import WrongValueError, points_of, shown
-from .rules import MAX_LEVEL, RATED_TYPES, Status, star_name
+from .. import rules
+from ..models import Campaign, Designation, Evaluation, Rating
+from ..reading import WrongValueError, points_of, shown
+from ..rules import MAX_LEVEL, RATED_TYPES, Status, star_name
 
 TOP_LEVEL = MAX_LEVEL  # a demonstration branch is chosen from the branches rated five stars that year
 

@@ -45,11 +45,11 @@ from redengine.dataio.reader import read_workbook
 from redengine.dataio.sheets import Column, Sheet
 from redengine.dataio.template import AUTHOR, HEADER_FILL, HEADER_FONT, REQUIRED_FONT, text_cell
 
-from .default_scheme import FIELDS as INDICATOR_FIELDS
-from .models import Campaign, Indicator, Level, Scheme
+from ..default_scheme import FIELDS as INDICATOR_FIELDS
+from ..models import Campaign, Indicator, Level, Scheme
+from ..reading import Points, WrongValueError, flag_of, is_blank, points_of, shown, text_of, whole_of
+from ..rules import MAX_LEVEL, AutoMode, LevelKind, Status, star_name
 from .ratings import record_designations, record_ratings  # noqa: F401  (the demo and the import call them here)
-from .reading import Points, WrongValueError, flag_of, is_blank, points_of, shown, text_of, whole_of
-from .rules import MAX_LEVEL, AutoMode, LevelKind, Status, star_name
 
 HEADER_FIELDS = (
     "name",

@@ -25,9 +25,9 @@ from redengine.core.audit import bulk_update_audited, remember
 from redengine.core.metrics import REGISTRY, Period
 from redengine.core.writes import Problem, RefusedError, chunked, outside_scope, writing
 
-from . import scoring
-from .models import Evaluation, Score
-from .rules import Status
+from .. import scoring
+from ..models import Evaluation, Score
+from ..rules import Status
 
 AUTO_FIELDS = ["auto_points", "auto_figure", "auto_on"]
 
@@ -102,7 +102,7 @@ def update_figures(evaluations, facts):
 def refresh_automatic(evaluations, *, by):
     """Refresh the automatic figures of ``evaluations`` (records or pks) in ``by``'s scope, and their totals;
     a published one is left as it is. The number of score rows changed."""
-    from . import services
+    from .. import services
 
     given = list(evaluations)
     with writing(by) as write:
