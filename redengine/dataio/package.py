@@ -42,9 +42,13 @@ MAX_INDEX_PART = 16 * MB  # workbook.xml and its relationships are parsed whole
 # Tag patterns allow a namespace prefix (<x:c …>), which some generators write. The prefix costs the
 # regular expression engine dearly, so a piece without any ':c' tag takes the plain patterns.
 PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
-# The cell's address, and '/' when the tag closes itself: such a cell has no value, and calamine
-# skips it, so formatted but empty cells far down do not count as used.
-REF_ATTRIBUTE = rb"(?<=\s)r\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?([0-9]{1,7})[\"'][^>]*?(/?)>"
+# The cell's address, and '/' when the tag closes itself, or the closing tag right after it (openpyxl
+# with lxml writes <c r="A5" s="1"></c>): such a cell has no value, and calamine skips it, so formatted but
+# empty cells far down do not count as used. (A tag cut from its closing tag by a piece's end counts as
+# used: the scan is an upper bound.)
+REF_ATTRIBUTE = (
+    rb"(?<=\s)r\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?([0-9]{1,7})[\"'][^>]*?(/>|>\s*</" + PREFIX + rb"c>|>)"
+)
 DECLARATION = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 XML_ENCODING = re.compile(rb"<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)[\"']")
 CELL_TAG = re.compile(rb"<" + PREFIX + rb"c[\s/>]")
@@ -121,10 +125,10 @@ class SheetScan:
             refs = PLAIN_CELL_REF.findall(data)
             self.cells += sum(data.count(tag) for tag in PLAIN_CELL_TAGS)
         self.addressed += len(refs)
-        rows = {row for _c, row, closed in refs if not closed}
+        rows = {row for _c, row, end in refs if end == b">"}
         if rows:
             self.max_row = max(self.max_row, *(int(row) for row in rows))
-            columns = {c for c, _r, closed in refs if not closed}
+            columns = {c for c, _r, end in refs if end == b">"}
             self.max_column = max(self.max_column, *(column_number(c.decode()) for c in columns))
 
 
