@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "redengine.people",
     "redengine.development",
     "redengine.activities",
+    "redengine.membership",
     "redengine.cultivation",
     "redengine.pioneer",
     "redengine.showcase",
@@ -387,6 +388,7 @@ SPECTACULAR_SETTINGS = {
         "PioneerUnitStatusEnum": "redengine.pioneer.rules.UnitStatus",
         "ShowcaseStatusEnum": "redengine.showcase.rules.Status",
         "EvaluationStatusEnum": "redengine.assessment.rules.Status",
+        "TransferKindEnum": "redengine.membership.rules.TransferKind",
     },
 }
 

@@ -41,6 +41,11 @@ class Lookups:
         """Whether another case already uses this application form number."""
         return False
 
+    def standing(self, person_id, day):
+        """Why the person's membership is not in good standing on ``day`` (suspended, out of contact, ended:
+        a text), or None."""
+        return
+
     def working_days(self, start, end):
         """``core.workdays.WorkingDays`` from ``start`` to ``end`` (here Monday to Friday, no table loaded)."""
         return workdays.working_days_between(start, end, workdays.MONDAY_TO_FRIDAY)
@@ -485,6 +490,16 @@ def _extension(done, data, **kwargs):
     return []
 
 
+def _standing(done, date, person_id, lookups, **kwargs):
+    """The approval of a conversion (S24): the member is in good standing and the membership has not ended
+    (a suspended, out-of-contact, removed or expelled member is not converted)."""
+    votes = every(done, "S23")
+    if person_id is None or not votes or votes[-1].data.get("outcome") != "convert":
+        return []
+    why = lookups.standing(person_id, date)
+    return [Violation("PROB.STANDING", detail=why)] if why else []
+
+
 CHECKS = {
     "DEV.AGE_MIN": _age,
     "DEV.CONTACTS": _members_rule("DEV.CONTACTS", "contacts", "dev.contacts_min", "dev.contacts_max"),
@@ -499,6 +514,7 @@ CHECKS = {
     "VOTE.PASS": _majority,
     "PROB.LENGTH": _probation_length,
     "PROB.EXTEND": _extension,
+    "PROB.STANDING": _standing,
 }
 
 

@@ -10,11 +10,13 @@ import datetime
 from collections import defaultdict
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from redengine.core import workdays
 from redengine.core.scoping import prefix_q
 from redengine.core.writes import chunked
 from redengine.orgs.models import PartyOrganization
+from redengine.people.choices import IN_GOOD_STANDING, MembershipStatus
 from redengine.people.models import Membership
 
 from . import engine
@@ -26,11 +28,20 @@ def case_key(case):
 
 
 class BatchLookups:
-    def __init__(self, people, serials):
+    def __init__(self, people, serials, standing=()):
+        """``people``: those the steps name (contacts, introducers); ``standing``: the people whose own
+        membership a step asks about (a conversion approved), read in the same query."""
         self.memberships = defaultdict(list)
-        for chunk in chunked(sorted(people)):
+        for chunk in chunked(sorted(set(people) | set(standing))):
             rows = Membership.objects.filter(person_id__in=chunk).values_list(
-                "person_id", "admitted_on", "full_on", "ended_on", "observation_from", "observation_until"
+                "person_id",
+                "admitted_on",
+                "full_on",
+                "ended_on",
+                "observation_from",
+                "observation_until",
+                "status",
+                "status_since",
             )
             for person_id, *dates in rows:
                 self.memberships[person_id].append(tuple(dates))
@@ -82,14 +93,42 @@ class BatchLookups:
 
 
 def voting_on(dates, day):
-    """Whether a membership's ``(admitted, full, ended, observation_from, observation_until)`` makes its
-    member a voting full member on ``day``: full by then, not ended, not under 留党察看 (党章 art. 7)."""
-    admitted, full, ended, watched_from, watched_until = dates
+    """Whether a membership's ``(admitted, full, ended, observation_from, observation_until[, status,
+    status_since])`` makes its member a voting full member on ``day``: full by then, not ended, not under
+    留党察看 (党章 art. 7), and not suspended (停止党籍: a suspended member has no rights; the state is the
+    membership's current one, from the day it began)."""
+    admitted, full, ended, watched_from, watched_until, *standing = dates
     if not (admitted <= day and (ended is None or ended >= day) and full is not None and full <= day):
+        return False
+    if standing and suspended_on(*standing, day):
         return False
     return not (
         watched_from is not None and watched_from <= day and (watched_until is None or day < watched_until)
     )
+
+
+def suspended_on(status, since, day):
+    return status == MembershipStatus.SUSPENDED and (since is None or since <= day)
+
+
+def standing_problem(memberships, day):
+    """Why the person of ``memberships`` (their 7-tuples) is not in good standing on ``day``, or None: the
+    latest membership has ended, or its state (suspended, out of contact) began on or before ``day``."""
+    if not memberships:
+        return None
+    admitted, _full, ended, _from, _until, status, since = max(memberships, key=lambda dates: dates[0])
+    label = MembershipStatus(status).label
+    if ended is not None:
+        return _("The membership ended on %(date)s (%(status)s).") % {
+            "date": ended.isoformat(),
+            "status": label,
+        }
+    if status not in IN_GOOD_STANDING and (since is None or since <= day):
+        return _("The membership is %(status)s since %(date)s.") % {
+            "status": label,
+            "date": (since or admitted).isoformat(),
+        }
+    return None
 
 
 class BranchRolls:
@@ -113,6 +152,8 @@ class BranchRolls:
                 "ended_on",
                 "observation_from",
                 "observation_until",
+                "status",
+                "status_since",
             )
             for org_path, person_id, *dates in rows:
                 # The organization's own path and its ancestors' (one step of the path each) that are asked.
@@ -146,6 +187,9 @@ class CaseLookups(engine.Lookups):
 
     def contact_load(self, person_ids):
         return {pk: len(self.batch.guiding.get(pk, set()) - {self.key}) for pk in person_ids}
+
+    def standing(self, person_id, day):
+        return standing_problem(self.batch.memberships.get(person_id, ()), day)
 
     def working_days(self, start, end):
         return self.batch.working_days(start, end)

@@ -373,6 +373,14 @@ RULES = {
             "党章第七条；《发展党员工作细则》第三十二条",
         ),
         Rule(
+            "PROB.STANDING",
+            _(
+                "A probationary member whose membership is suspended or out of contact, or has ended, cannot be "
+                "converted to full membership."
+            ),
+            "党章第七条、第九条；《中国共产党党员教育管理工作条例》第二十四条",
+        ),
+        Rule(
             "CONV.APPROVAL_DEADLINE",
             _("The superior committee approves the conversion within three months of the branch resolution."),
             "《发展党员工作细则》（审批时限）",
@@ -401,6 +409,7 @@ RULE_FIELDS = {
     "DEV.APPROVAL_LIMIT": "date",
     "PROB.LENGTH": "date",
     "PROB.EXTEND": "extension_months",
+    "PROB.STANDING": "step",
 }
 
 # Data a step carries: field key → (label, kind). Kinds: int, date, text, people, choice.
@@ -655,6 +664,7 @@ STEPS = [
         _("Primary committee"),
         requires=("S23",),
         fields=("approval_number",),
+        checks=("PROB.STANDING",),
         deadline=After("S23", "conv.approval_deadline_months", "CONV.APPROVAL_DEADLINE"),
         source="细则",
     ),

@@ -48,3 +48,32 @@ class CommitteePostKind(models.TextChoices):
     PROPAGANDA = "propaganda", _("Propaganda member")
     DISCIPLINE = "discipline", _("Discipline inspection member")
     MEMBER = "member", _("Committee member")
+
+
+class MembershipStatus(models.TextChoices):
+    """The states of a membership after admission (domain-rules §3.3, §0.2; 党章 art. 9, 40; 党员教育管理
+    工作条例 art. 24–25). The last five end the membership: it is kept, with its end and its reason."""
+
+    ACTIVE = "active", _("Active member")
+    FLOATING = "floating", _("Floating member")
+    OUT_OF_CONTACT = "out_of_contact", _("Out of contact")
+    SUSPENDED = "suspended", _("Membership suspended")
+    LEFT = "left", _("Left on their own")
+    REMOVED = "removed", _("Removed")
+    EXPELLED = "expelled", _("Expelled")
+    DECEASED = "deceased", _("Deceased")
+    WITHDRAWN = "withdrawn", _("Withdrew from the party")
+
+
+# The states that end a membership (its ``ended_on`` is the day of the change).
+ENDING_STATUSES = frozenset(
+    {
+        MembershipStatus.LEFT,
+        MembershipStatus.REMOVED,
+        MembershipStatus.EXPELLED,
+        MembershipStatus.DECEASED,
+        MembershipStatus.WITHDRAWN,
+    }
+)
+# The states in which the member keeps the rights of a member (votes, pays dues as a member, introduces).
+IN_GOOD_STANDING = frozenset({MembershipStatus.ACTIVE, MembershipStatus.FLOATING})

@@ -28,7 +28,7 @@ from redengine.core.scoping import ScopedQuerySet
 from redengine.core.validators import normalise_mobile, parse_id_number
 from redengine.orgs.models import OrganizationScoped, PartyOrganization, School, school_scope_q
 
-from .choices import CommitteePostKind, DispatchRole, GuidanceKind, Sex, Title, TitleLevel
+from .choices import CommitteePostKind, DispatchRole, GuidanceKind, MembershipStatus, Sex, Title, TitleLevel
 
 
 class PersonQuerySet(ScopedQuerySet):
@@ -197,6 +197,17 @@ class Membership(OrganizationScoped, AuditedModel):
         blank=True,
         help_text=_("The day the member's rights are restored (empty while the 留党察看 lasts)."),
     )
+    # The state after admission (suspended, out of contact, floating…): written by the status changes of the
+    # membership app only (each with its resolution and approval); an ending state ends the membership.
+    status = models.CharField(
+        _("membership status"),
+        max_length=16,
+        choices=MembershipStatus.choices,
+        default=MembershipStatus.ACTIVE,
+        db_index=True,
+        editable=False,
+    )
+    status_since = models.DateField(_("status since"), null=True, blank=True, editable=False)
 
     objects = MembershipQuerySet.as_manager()
     role_actions = usual_table()

@@ -90,6 +90,20 @@ class SchoolPlaced:
         return [paths.get(id(schools[id(o)]), "") for o in objs]
 
 
+# What follows a change of school in an upper app (a member's transfer proposed): registered by that app,
+# so that this one names none of them (DESIGN: a lower app never names an upper one).
+SCHOOL_CHANGE_HANDLERS = []
+
+
+def on_school_change(function):
+    """Register ``function(changes, write)``: called inside the write of every batch of people whose school
+    it changes (a form, the API, the 人员 sheet), with ``changes`` [(person, old school, new school)] and
+    the write in progress, after the people and their memberships are written."""
+    if function not in SCHOOL_CHANGE_HANDLERS:
+        SCHOOL_CHANGE_HANDLERS.append(function)
+    return function
+
+
 # 人员 ------------------------------------------------------------------------------------------------
 class PersonService(SchoolPlaced, ModelService):
     """People. The ID number and the mobile are given in full and stored encrypted with a blind index and a
@@ -288,6 +302,8 @@ class PersonService(SchoolPlaced, ModelService):
 
     def apply(self, plan, write):
         provider = plan.extra["provider"]
+        # (the schools before, read before the update below keeps the new values as the loaded ones)
+        moved = [(i.obj, i.obj._audit_loaded.get("school")) for i in plan.changed if "school" in i.changed]
         for item in plan.items:
             person = item.obj
             number = getattr(person, "pending_id_number", None)
@@ -326,8 +342,20 @@ class PersonService(SchoolPlaced, ModelService):
                 if entry.obj.person_id is None:
                     entry.obj.person = entry.obj.person  # a person of the batch, created since: take its id
             MEMBERSHIPS.write(memberships, write, follow=False)
+        self.school_changed(moved, write)
         write.expect(Person, ADD, new)
         write.expect(Person, CHANGE, [i.obj for i in plan.changed])
+
+    def school_changed(self, moved, write):
+        """Tell the handlers of ``on_school_change`` whose school this write changed ((person, the school's
+        pk before)), inside the write."""
+        if not moved or not SCHOOL_CHANGE_HANDLERS:
+            return
+        old = sorted({pk for _person, pk in moved} - {None})
+        schools = {s.pk: s for chunk in chunked(old) for s in School.objects.filter(pk__in=chunk)}
+        changes = [(person, schools.get(pk), person.school) for person, pk in moved]
+        for handler in SCHOOL_CHANGE_HANDLERS:
+            handler(changes, write)
 
     def follow(self, people, write):
         """The political status of ``people`` (pks) as their current memberships now give it, written where it

@@ -27,14 +27,15 @@ LEVELS = {
     "people": 4,
     "development": 5,  # the domain apps
     "activities": 6,  # organizational life: its guests are development's activists
-    "cultivation": 7,  # dual cultivation: reads the titles, the memberships, the cases and the attendance
-    "pioneer": 8,  # model posts, classes and volunteer teams
-    "showcase": 9,  # stories, featured lessons and role models (names no pioneer record)
-    "pairing": 10,  # urban-rural school pairing (names no pioneer or showcase record)
-    "assessment": 11,  # branch star rating: reads the other apps' figures by their registry names only
-    "imports": 12,  # the import jobs and their pages
-    "reports": 13,
-    "demo": 14,
+    "membership": 7,  # membership after admission: transfers move development's cases, lapses read attendance
+    "cultivation": 8,  # dual cultivation: reads the titles, the memberships, the cases and the attendance
+    "pioneer": 9,  # model posts, classes and volunteer teams
+    "showcase": 10,  # stories, featured lessons and role models (names no pioneer record)
+    "pairing": 11,  # urban-rural school pairing (names no pioneer or showcase record)
+    "assessment": 12,  # branch star rating: reads the other apps' figures by their registry names only
+    "imports": 13,  # the import jobs and their pages
+    "reports": 14,
+    "demo": 15,
 }
 ROOT = Path(redengine.__file__).parent
 SKIPPED = {"tests", "migrations"}

@@ -72,7 +72,13 @@ class StepService(MembershipsFollowSteps):
         self.check_cases(plan, scope)
         names = self.check_people(plan, scope, valid)
         serials = {str(plan.steps[i].data.get("form_serial") or "").strip() for i in valid} - {""}
-        lookups = BatchLookups({pk for pks in names.values() if pks for pk in pks}, serials)
+        named = {pk for pks in names.values() if pks for pk in pks}
+        converting = {  # their own standing: a conversion is approved only in good standing
+            s.person.pk
+            for s in plan.stories
+            if s.person.pk and any(plan.steps[i].code == "S24" for i in s.indexes)
+        }
+        lookups = BatchLookups(named, serials, standing=converting)
         user = scope.user
         may_override = scope.allowed(DevelopmentCase, OVERRIDE, [s.case for s in plan.stories if s.case.pk])
         for story in plan.stories:

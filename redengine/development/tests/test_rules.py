@@ -421,6 +421,25 @@ def test_cancelled_probation_closes_the_case_and_ends_the_membership(case, roll2
     assert not case.person.memberships.current().exists()
 
 
+def test_prob_standing(case):
+    """PROB.STANDING — 党章第七条、第九条；党员教育管理工作条例第二十四条: a probationary member out of contact (or
+    suspended, or whose membership has ended) is not converted: the approval of the conversion (S24) is refused.
+    The state is recorded by the membership app's service (more cases in membership/tests/test_status_effects.py)."""
+    from redengine.core.services import Item
+    from redengine.membership.services.statuses import record_status_changes
+
+    walk(case, "S23")
+    membership = case.person.memberships.current().get()
+    values = {
+        "membership": membership,
+        "to_status": "out_of_contact",
+        "date": D("2024-07-01"),
+        "reason": "联系不上",
+    }
+    record_status_changes([Item(values)], by=SYSTEM)
+    refused(case, "S24", "2024-07-20", {"approval_number": "岳教党发〔2024〕30号"}, rule="PROB.STANDING")
+
+
 def test_every_rule_of_the_table_has_a_test_here():
     with open(__file__, encoding="utf-8") as source_file:
         source = source_file.read()

@@ -24,7 +24,7 @@ from .importing import db_counts
 
 pytestmark = pytest.mark.django_db
 EXPORT = reverse("imports:export")
-WORKBOOK_JOB_QUERIES = 32  # the job, one COUNT per sheet, each sheet in chunks, the lookups of its rows
+WORKBOOK_JOB_QUERIES = 34  # the job, one COUNT per sheet, each sheet in chunks, the lookups of its rows
 SHEETS = [
     "学校",
     "党组织",
@@ -38,6 +38,7 @@ SHEETS = [
     "示范创建",
     "城乡结对",
     "星级评定结果",
+    "党费缴纳",
 ]
 
 

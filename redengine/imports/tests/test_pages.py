@@ -74,6 +74,7 @@ def test_the_template_has_every_sheet_with_run_time_lists(client_for):
         "示范创建",
         "城乡结对",
         "星级评定结果",
+        "党费缴纳",
         CODE_SHEET,
     ]
     assert [c.value for c in book["人员"][1]][:3] == ["姓名", "公民身份号码", "性别"]
@@ -281,6 +282,7 @@ def test_round_trip_import_export_reimport_is_no_change(client_for, example_user
         "示范创建",
         "城乡结对",
         "星级评定结果",
+        "党费缴纳",
     ]
     # The file names its exporter and its approver (document properties, page header, first-sheet note).
     assert "陈建国" in book.properties.creator

@@ -27,6 +27,7 @@ from redengine.people import services as people_services
 from redengine.people.models import Person
 
 from ... import city, cultivation, data, guidance, leading, meetings, rating, votes
+from ... import membership as members
 
 SCHOOL_FIELDS = ("code", "name", "district", "ownership", "school_type", "urban_rural", "city_managed")
 
@@ -114,6 +115,8 @@ class Command(BaseCommand):
             counts.update(leading.city(seed=seed))
         with command_actor("seed_demo"), transaction.atomic():
             counts.update(rating.city(seed=seed))
+        with command_actor("seed_demo"), transaction.atomic():
+            counts.update(members.city(seed=seed))
         elapsed = time.monotonic() - started
         written = ", ".join(f"{n} {what}" for what, n in counts.items())
         self.stdout.write(f"Generated city (seed {seed}, scale {scale:g}) in {elapsed:.1f} s: {written}.")
