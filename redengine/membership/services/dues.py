@@ -233,7 +233,20 @@ class MemberPlaced:
 
 
 class BatchSave:
-    """``save`` with today's date given (the tests' calendar); the write path as in ``ModelService``."""
+    """``save`` with today's date given (the tests' calendar); the write path as in ``ModelService``. A
+    service reads its items' values first (``prepare``: the located problems of what it parses itself), then
+    the model's own checks, the unique tuples and the scope."""
+
+    def check(self, items, scope, today=None):
+        today = today or timezone.localdate()
+        plan = Plan(list(items), extra={"today": today})
+        problems = self.prepare(plan, today)
+        self.build(plan)
+        plan.problems = problems + plan.problems
+        ModelService.validate(self, plan)
+        self.check_unique(plan)
+        self.check_scope(plan, scope)
+        return plan
 
     def save(self, items, *, by, today=None):
         items = list(items)
@@ -301,17 +314,6 @@ class BaseService(BatchSave, MemberPlaced, ModelService):
 
     def duplicate_message(self, names):
         return _("This member's base from this month is given twice.")
-
-    def check(self, items, scope, today=None):
-        today = today or timezone.localdate()
-        plan = Plan(list(items), extra={"today": today})
-        problems = self.prepare(plan, today)
-        self.build(plan)
-        plan.problems = problems + plan.problems
-        ModelService.validate(self, plan)
-        self.check_unique(plan)
-        self.check_scope(plan, scope)
-        return plan
 
     def prepare(self, plan, today):
         problems = []
@@ -860,16 +862,6 @@ class ReliefService(BatchSave, MemberPlaced, ModelService):
     )
     references = {"membership": PICK}
 
-    def check(self, items, scope, today=None):
-        today = today or timezone.localdate()
-        plan = Plan(list(items), extra={"today": today})
-        problems = self.prepare(plan, today)
-        self.build(plan)
-        plan.problems = problems + plan.problems
-        ModelService.validate(self, plan)
-        self.check_scope(plan, scope)
-        return plan
-
     def prepare(self, plan, today):
         problems = []
         members = member_values(plan, problems)
@@ -962,16 +954,6 @@ class VoluntaryService(BatchSave, ModelService):
 
     def place_message(self, item):
         return _("This member lies outside your scope.")
-
-    def check(self, items, scope, today=None):
-        today = today or timezone.localdate()
-        plan = Plan(list(items), extra={"today": today})
-        problems = self.prepare(plan, today)
-        self.build(plan)
-        plan.problems = problems + plan.problems
-        ModelService.validate(self, plan)
-        self.check_scope(plan, scope)
-        return plan
 
     def prepare(self, plan, today):
         problems = []
